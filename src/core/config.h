@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "group.h"
+
+#define HNV_CONFIG_FILE   "/etc/hnv/hnv.conf"
+#define HNV_CONFIG_DROPIN "/etc/hnv/conf.d"
+
+/* The parsed configuration. See hnv.conf(5) for the format. A Config is
+ * immutable once loaded: a reload parses a new one in full and swaps it in
+ * only when it is valid, so a bad file never disturbs running groups. */
+typedef struct Config {
+        bool auto_pairing;       /* [global] auto-pairing=, default yes */
+        char **paravirt_drivers; /* [global] paravirt-drivers=, NULL-terminated */
+        BondOptions bond_defaults; /* [global] bond-options= */
+        GroupSpec **groups;      /* [group NAME] sections, in file order */
+        size_t n_groups;
+} Config;
+
+Config *config_new(void); /* defaults only */
+Config *config_free(Config *c);
+DEFINE_TRIVIAL_CLEANUP_FUNC(Config *, config_free);
+
+/* Parses one file's text into c. origin names the file in messages. On error
+ * returns -EINVAL (or -ENOMEM) and, when ret_error is non-NULL, a message
+ * "origin:line: what is wrong" the caller frees. */
+int config_parse_text(Config *c, const char *origin, const char *text, char **ret_error);
+
+/* Loads main_path (missing is fine) and then every *.conf in dropin_dir in
+ * lexical order (missing dir is fine), then validates the whole (unique group
+ * and bond names, each group has a primary and a backup). */
+int config_load(const char *main_path, const char *dropin_dir, Config **ret, char **ret_error);
+
+/* Checks done after all files are read; also used by config_load. */
+int config_validate(const Config *c, char **ret_error);
+
+const GroupSpec *config_find_group(const Config *c, const char *name);
+bool config_driver_is_paravirt(const Config *c, const char *driver);
