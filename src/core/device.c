@@ -1,1 +1,82 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <stdlib.h>
+#include <string.h>
+
+#include "device.h"
+
+/* The identity MAC is what groups match on (and what automatic pairing keys
+ * on), so it must not move when the bond moves MACs around. */
+static void device_update_identity(Device *d) {
+        /* The permanent MAC is the hardware's own and always wins, even over
+         * an identity taken earlier from the current MAC: it is only later
+         * that the kernel (or the bond's record of a port) may tell us. A
+         * NULL permanent MAC is what drivers without one report. */
+        if (d->link.has_perm_mac && !hw_addr_is_null(&d->link.perm_mac)) {
+                d->identity_mac = d->link.perm_mac;
+                d->has_identity_mac = true;
+                return;
+        }
+
+        if (d->has_identity_mac)
+                return;
+
+        /* With fail_over_mac=follow the bond swaps MACs among its ports, so
+         * the current MAC of an enslaved port may be another port's: only a
+         * MAC seen while the device was free is its own. */
+        if (d->link.master_ifindex != 0)
+                return;
+        if (hw_addr_is_null(&d->link.mac))
+                return;
+
+        d->identity_mac = d->link.mac;
+        d->has_identity_mac = true;
+}
+
+Device *device_new(const LinkInfo *link) {
+        Device *d;
+
+        d = calloc(1, sizeof(*d));
+        if (!d)
+                return NULL;
+
+        d->link = *link;
+        device_update_identity(d);
+        return d;
+}
+
+Device *device_free(Device *d) {
+        if (!d)
+                return NULL;
+
+        free(d->driver);
+        strv_free(d->udev_properties);
+        return mfree(d);
+}
+
+void device_update_link(Device *d, const LinkInfo *link) {
+        d->link = *link;
+        device_update_identity(d);
+}
+
+void device_set_udev(Device *d, bool initialized, char *driver, bool is_pci, char **props) {
+        free(d->driver);
+        d->driver = driver;
+        strv_free(d->udev_properties);
+        d->udev_properties = props;
+        d->udev_initialized = initialized;
+        d->is_pci = is_pci;
+}
+
+const char *device_get_property(const Device *d, const char *key) {
+        size_t n;
+
+        if (!d->udev_properties || !key)
+                return NULL;
+
+        n = strlen(key);
+        for (char **p = d->udev_properties; *p; p++)
+                if (strncmp(*p, key, n) == 0 && (*p)[n] == '=')
+                        return *p + n + 1;
+
+        return NULL;
+}

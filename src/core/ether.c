@@ -21,8 +21,13 @@ int hw_addr_parse(const char *s, HwAddr *ret) {
         if (!s)
                 return -EINVAL;
         for (size_t i = 0; i < 6; i++) {
-                int hi = hexval(s[0]), lo = hexval(s[1]);
-                if (hi < 0 || lo < 0)
+                /* Check each character before reading the next: the input
+                 * may end anywhere. */
+                int hi = hexval(s[0]);
+                if (hi < 0)
+                        return -EINVAL;
+                int lo = hexval(s[1]);
+                if (lo < 0)
                         return -EINVAL;
                 a.bytes[i] = (uint8_t)(hi << 4 | lo);
                 s += 2;

@@ -25,6 +25,10 @@ typedef struct PortView {
         bool foreign;      /* enslaved to something else: never stolen */
         bool up;           /* IFF_UP */
         bool carrier;      /* IFF_LOWER_UP */
+        /* The bond's own view of the port's link (miimon). It lags carrier by
+         * up to one miimon interval, and the kernel refuses to make a port
+         * active while it thinks that port's link is down. */
+        bool bond_link_up;
         bool has_addresses; /* carries IP addresses that belong on the bond */
 } PortView;
 

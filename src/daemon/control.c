@@ -1,1 +1,188 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <stdio.h>
+
+#include "control.h"
+#include "log.h"
+
+#define IO_HNV_DESCRIPTION                                                                                   \
+        "interface io.hnv\n"                                                                                 \
+        "method GetStatus(group: ?string) -> (backend: string, version: string, groups: []object)\n"         \
+        "method Add(group: string, primary: string, backup: string, bond: ?string) -> (group: object)\n"     \
+        "method Remove(group: string) -> ()\n"                                                               \
+        "method RemovePort(device: string) -> (group: string)\n"                                             \
+        "method Reload() -> (groups: int)\n"                                                                 \
+        "error NoSuchGroup (message: string)\n"                                                              \
+        "error NoSuchDevice (message: string)\n"                                                             \
+        "error GroupExists (message: string)\n"                                                              \
+        "error InvalidArgument (message: string)\n"                                                          \
+        "error ConfigError (message: string)\n"                                                              \
+        "error InternalError (message: string)\n"
+
+DEFINE_TRIVIAL_CLEANUP_FUNC(json_object *, json_object_put);
+
+/* A missing optional string is NULL; a present one of the wrong type is an error. */
+static int get_string(json_object *params, const char *key, bool required, const char **ret) {
+        json_object *v;
+
+        *ret = NULL;
+        if (!params || !json_object_object_get_ex(params, key, &v) || json_object_is_type(v, json_type_null))
+                return required ? -ENOENT : 0;
+        if (!json_object_is_type(v, json_type_string))
+                return -EINVAL;
+        *ret = json_object_get_string(v);
+        return 0;
+}
+
+static int reply_errno(VarlinkCall *call, int k, const char *message) {
+        const char *error;
+
+        switch (-k) {
+        case ENOENT:
+                error = "io.hnv.NoSuchGroup";
+                break;
+        case ENODEV:
+                error = "io.hnv.NoSuchDevice";
+                break;
+        case EEXIST:
+                error = "io.hnv.GroupExists";
+                break;
+        case EINVAL:
+        case ENAMETOOLONG:
+                error = "io.hnv.InvalidArgument";
+                break;
+        default:
+                error = "io.hnv.InternalError";
+        }
+        return varlink_call_errorf(call, error, "%s", message ? message : strerror(-k));
+}
+
+#define REQUIRE_STRING(call, params, key, var)                                                               \
+        do {                                                                                                 \
+                if (get_string(params, key, true, &(var)) < 0)                                               \
+                        return varlink_call_errorf(call, VARLINK_ERROR_INVALID_PARAMETER,                    \
+                                                   "parameter '%s' must be a string", key);                  \
+        } while (0)
+
+static int method_get_status(VarlinkCall *call, json_object *params, void *userdata) {
+        _cleanup_(freep) char *error = NULL;
+        const char *group;
+        json_object *reply;
+        int k;
+
+        if (get_string(params, "group", false, &group) < 0)
+                return varlink_call_errorf(call, VARLINK_ERROR_INVALID_PARAMETER, "'group' must be a string");
+        k = manager_status(userdata, group, &reply, &error);
+        if (k < 0)
+                return reply_errno(call, k, error);
+        return varlink_call_reply(call, reply);
+}
+
+static int method_add(VarlinkCall *call, json_object *params, void *userdata) {
+        _cleanup_(freep) char *error = NULL;
+        const char *group, *primary, *backup, *bond;
+        json_object *g = NULL, *reply;
+        int k;
+
+        REQUIRE_STRING(call, params, "group", group);
+        REQUIRE_STRING(call, params, "primary", primary);
+        REQUIRE_STRING(call, params, "backup", backup);
+        if (get_string(params, "bond", false, &bond) < 0)
+                return varlink_call_errorf(call, VARLINK_ERROR_INVALID_PARAMETER, "'bond' must be a string");
+
+        k = manager_add_group(userdata, group, primary, backup, bond, &g, &error);
+        if (k < 0)
+                return reply_errno(call, k, error);
+        log_group_info(group, "added by uid %u", (unsigned)varlink_call_peer_uid(call));
+        reply = json_object_new_object();
+        if (!reply) {
+                json_object_put(g);
+                return -ENOMEM;
+        }
+        json_object_object_add(reply, "group", g);
+        return varlink_call_reply(call, reply);
+}
+
+static int method_remove(VarlinkCall *call, json_object *params, void *userdata) {
+        _cleanup_(freep) char *error = NULL;
+        const char *group;
+        int k;
+
+        REQUIRE_STRING(call, params, "group", group);
+        k = manager_remove_group(userdata, group, &error);
+        if (k < 0)
+                return reply_errno(call, k, error);
+        log_group_info(group, "removed by uid %u", (unsigned)varlink_call_peer_uid(call));
+        return varlink_call_reply(call, NULL);
+}
+
+static int method_remove_port(VarlinkCall *call, json_object *params, void *userdata) {
+        _cleanup_(freep) char *error = NULL, *group = NULL;
+        const char *device;
+        json_object *reply;
+        int k;
+
+        REQUIRE_STRING(call, params, "device", device);
+        k = manager_remove_port(userdata, device, &group, &error);
+        if (k < 0)
+                return reply_errno(call, k, error);
+        reply = json_object_new_object();
+        if (!reply)
+                return -ENOMEM;
+        json_object_object_add(reply, "group", json_object_new_string(strempty(group)));
+        return varlink_call_reply(call, reply);
+}
+
+static int method_reload(VarlinkCall *call, json_object *params, void *userdata) {
+        _cleanup_(freep) char *error = NULL;
+        json_object *reply;
+        int k;
+
+        k = manager_reload(userdata, &error);
+        if (k == -EINVAL) {
+                log_error("reload refused, keeping the running configuration: %s", strna(error));
+                return varlink_call_errorf(call, "io.hnv.ConfigError", "%s", strna(error));
+        }
+        if (k < 0)
+                return reply_errno(call, k, error);
+        reply = json_object_new_object();
+        if (!reply)
+                return -ENOMEM;
+        json_object_object_add(reply, "groups", json_object_new_int(k));
+        return varlink_call_reply(call, reply);
+}
+
+int control_start(Manager *m, sd_event *event, const char *rundir, VarlinkServer **ret) {
+        _cleanup_(varlink_server_freep) VarlinkServer *s = NULL;
+        _cleanup_(freep) char *path = NULL;
+        static const struct {
+                const char *name;
+                VarlinkMethodFlags flags;
+                varlink_method_t cb;
+        } methods[] = {
+                { "io.hnv.GetStatus", VARLINK_METHOD_ANYONE, method_get_status },
+                { "io.hnv.Add", VARLINK_METHOD_ROOT_ONLY, method_add },
+                { "io.hnv.Remove", VARLINK_METHOD_ROOT_ONLY, method_remove },
+                { "io.hnv.RemovePort", VARLINK_METHOD_ROOT_ONLY, method_remove_port },
+                { "io.hnv.Reload", VARLINK_METHOD_ROOT_ONLY, method_reload },
+        };
+        int k;
+
+        if (asprintf(&path, "%s/" HNV_CONTROL_SOCKET_NAME, rundir) < 0)
+                return -ENOMEM;
+        /* Anyone may connect and read status; hnvd checks the peer's uid on
+         * every method that changes state. */
+        k = varlink_server_new(&s, event, path, 0666, -1);
+        if (k < 0)
+                return log_error_errno(k, "cannot listen on %s: %m", path);
+        k = varlink_server_add_interface(s, "io.hnv", IO_HNV_DESCRIPTION);
+        if (k < 0)
+                return k;
+        for (size_t i = 0; i < ELEMENTSOF(methods); i++) {
+                k = varlink_server_add_method(s, methods[i].name, methods[i].flags, methods[i].cb, m);
+                if (k < 0)
+                        return k;
+        }
+        log_info("listening on %s", path);
+        *ret = TAKE_PTR(s);
+        return 0;
+}

@@ -1,4 +1,152 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-int main(void) {
+/* hnvd: parses its arguments and runs the manager; all else is the library. */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+
+#include <systemd/sd-daemon.h>
+#include <systemd/sd-event.h>
+
+#include "config.h"
+#include "log.h"
+#include "manager.h"
+
+
+static void help(void) {
+        printf("Usage: hnvd [OPTIONS]\n\n"
+               "Keeps SR-IOV VFs and their paravirtual backups in active-backup bonds.\n\n"
+               "  -f --foreground        log to stderr (default under a terminal)\n"
+               "  -l --log-level=LEVEL   err, warning, notice, info (default), debug\n"
+               "  -c --config=FILE       configuration file (default " HNV_CONFIG_FILE ")\n"
+               "  -C --config-dir=DIR    drop-in directory (default " HNV_CONFIG_DROPIN ")\n"
+               "     --rundir=DIR        socket and state directory (default /run/hnv)\n"
+               "  -n --check             check the configuration, print \"configuration OK\", exit\n"
+               "  -V --version           print the version\n"
+               "  -h --help              this text\n");
+}
+
+static int on_reload_signal(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata) {
+        _cleanup_(freep) char *error = NULL;
+        int k;
+
+        (void)sd_notify(false, "RELOADING=1");
+        k = manager_reload(userdata, &error);
+        if (k < 0)
+                log_error("reload refused, keeping the running configuration: %s", error ? error : strerror(-k));
+        (void)sd_notify(false, "READY=1");
         return 0;
+}
+
+int main(int argc, char **argv) {
+        enum { ARG_RUNDIR = 0x100 };
+        static const struct option options[] = {
+                { "foreground", no_argument, NULL, 'f' },
+                { "log-level", required_argument, NULL, 'l' },
+                { "config", required_argument, NULL, 'c' },
+                { "config-dir", required_argument, NULL, 'C' },
+                { "rundir", required_argument, NULL, ARG_RUNDIR },
+                { "check", no_argument, NULL, 'n' },
+                { "version", no_argument, NULL, 'V' },
+                { "help", no_argument, NULL, 'h' },
+                {},
+        };
+        _cleanup_(sd_event_unrefp) sd_event *event = NULL;
+        _cleanup_(manager_freep) Manager *m = NULL;
+        _cleanup_(freep) char *error = NULL;
+        ManagerOptions mo = {};
+        bool foreground = false, check = false;
+        int c, k, level = LOG_INFO;
+
+        while ((c = getopt_long(argc, argv, "fl:c:C:nVh", options, NULL)) >= 0)
+                switch (c) {
+                case 'f':
+                        foreground = true;
+                        break;
+                case 'l':
+                        level = log_level_from_string(optarg);
+                        if (level < 0) {
+                                fprintf(stderr, "hnvd: unknown log level '%s'\n", optarg);
+                                return 2;
+                        }
+                        break;
+                case 'c':
+                        mo.config_file = optarg;
+                        break;
+                case 'C':
+                        mo.config_dropin = optarg;
+                        break;
+                case ARG_RUNDIR:
+                        mo.rundir = optarg;
+                        break;
+                case 'n':
+                        check = true;
+                        break;
+                case 'V':
+                        printf("hnvd " HNV_VERSION "\n");
+                        return 0;
+                case 'h':
+                        help();
+                        return 0;
+                default:
+                        return 2;
+                }
+        if (optind < argc) {
+                fprintf(stderr, "hnvd: unexpected argument '%s'\n", argv[optind]);
+                return 2;
+        }
+
+        /* Under systemd stderr is the journal's stream: use the native
+         * protocol instead, for the IFNAME= and HNV_GROUP= fields. */
+        log_setup(!foreground && getenv("JOURNAL_STREAM") ? LOG_TARGET_JOURNAL : LOG_TARGET_STDERR, level);
+
+        if (check) {
+                _cleanup_(config_freep) Config *cfg = NULL;
+                k = config_load(mo.config_file ?: HNV_CONFIG_FILE, mo.config_dropin ?: HNV_CONFIG_DROPIN, &cfg,
+                                &error);
+                if (k < 0) {
+                        fprintf(stderr, "%s\n", error ? error : strerror(-k));
+                        return 1;
+                }
+                printf("configuration OK: %zu group%s\n", cfg->n_groups, cfg->n_groups == 1 ? "" : "s");
+                return 0;
+        }
+
+        sigset_t mask;
+        sigemptyset(&mask);
+        sigaddset(&mask, SIGTERM);
+        sigaddset(&mask, SIGINT);
+        sigaddset(&mask, SIGHUP);
+        sigprocmask(SIG_BLOCK, &mask, NULL);
+        /* A client that hangs up mid-reply must not kill the daemon. */
+        signal(SIGPIPE, SIG_IGN);
+
+        k = sd_event_default(&event);
+        if (k < 0)
+                return log_error_errno(k, "cannot create event loop: %m"), 1;
+        (void)sd_event_set_watchdog(event, true);
+        (void)sd_event_add_signal(event, NULL, SIGTERM, NULL, NULL);
+        (void)sd_event_add_signal(event, NULL, SIGINT, NULL, NULL);
+
+        k = manager_new(&m, event, &mo);
+        if (k < 0)
+                return log_error_errno(k, "cannot create manager: %m"), 1;
+        (void)sd_event_add_signal(event, NULL, SIGHUP, on_reload_signal, m);
+
+        k = manager_start(m, &error);
+        if (k < 0) {
+                if (error)
+                        log_error("%s", error);
+                else
+                        log_error_errno(k, "start failed: %m");
+                (void)sd_notifyf(false, "STATUS=start failed\nERRNO=%d", -k);
+                return 1;
+        }
+
+        log_info("hnvd " HNV_VERSION " running, backend %s", manager_backend_name(m));
+        (void)sd_notify(false, "READY=1\nSTATUS=running");
+
+        k = sd_event_loop(event);
+        (void)sd_notify(false, "STOPPING=1");
+        log_info("hnvd stopping");
+        return k < 0 ? 1 : 0;
 }

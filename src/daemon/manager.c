@@ -1,1 +1,1242 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <stdio.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "backend.h"
+#include "config.h"
+#include "control.h"
+#include "device.h"
+#include "hnv-build-config.h"
+#include "log.h"
+#include "manager.h"
+#include "pairing.h"
+#include "policy.h"
+#include "rtnl.h"
+#include "state-file.h"
+#include "udev-monitor.h"
+#include "varlink.h"
+
+/* A failed action is retried after this, doubling up to the maximum: a
+ * kernel that said no once (a port busy elsewhere, memory) may say yes
+ * later, and nothing else would wake the group. */
+#define RETRY_MIN_USEC (500 * 1000ULL)
+#define RETRY_MAX_USEC (30 * 1000 * 1000ULL)
+
+typedef struct Group {
+        Manager *manager;
+        GroupSpec *spec;
+        GroupState state;
+        const char *reason;
+        uint64_t state_since;
+        unsigned failovers, reenslaves, state_changes;
+        bool migrating;
+        uint64_t migrating_since;
+        /* Dissolved by hnvctl remove: kept as a tombstone so that pairing
+         * does not build it again from the same devices. */
+        bool disabled;
+        bool dirty;
+        bool ever_healthy;
+        unsigned failures;
+        sd_event_source *retry;
+} Group;
+
+typedef struct Link {
+        Device *device;
+        Group *group; /* pairing's answer, cached; NULL: not ours */
+        PortRole role;
+        bool conflict_logged;
+        bool excluded; /* hnvctl remove-port: kept out of every group */
+} Link;
+
+struct Manager {
+        sd_event *event;
+        Rtnl *rtnl;
+        UdevMonitor *udev;
+        Backend *backend;
+        VarlinkServer *varlink;
+        sd_event_source *reconcile;
+
+        Config *config;
+        Link **links;
+        size_t n_links;
+        Group **groups;
+        size_t n_groups;
+
+        char *config_file;
+        char *config_dropin;
+        char *rundir;
+        char *state_path;
+        bool udev_running;
+        bool started;
+        /* ifindexes kept out by remove-port before a restart, applied as the
+         * links are rediscovered. */
+        int *excluded;
+        size_t n_excluded;
+};
+
+static uint64_t now_usec(void) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (uint64_t)ts.tv_sec * 1000000ULL + (uint64_t)ts.tv_nsec / 1000ULL;
+}
+
+/* ---- links ---------------------------------------------------------- */
+
+static Link *link_free(Link *l) {
+        if (!l)
+                return NULL;
+        device_free(l->device);
+        return mfree(l);
+}
+
+static Link *find_link(Manager *m, int ifindex) {
+        for (size_t i = 0; i < m->n_links; i++)
+                if (m->links[i]->device->link.ifindex == ifindex)
+                        return m->links[i];
+        return NULL;
+}
+
+static Link *find_link_by_name(Manager *m, const char *name) {
+        for (size_t i = 0; i < m->n_links; i++)
+                if (streq(m->links[i]->device->link.name, name))
+                        return m->links[i];
+        return NULL;
+}
+
+static Device **device_array(Manager *m) {
+        Device **d = calloc(m->n_links + 1, sizeof(Device *));
+        if (!d)
+                return NULL;
+        for (size_t i = 0; i < m->n_links; i++)
+                d[i] = m->links[i]->device;
+        return d;
+}
+
+/* ---- groups --------------------------------------------------------- */
+
+static Group *group_free(Group *g) {
+        if (!g)
+                return NULL;
+        sd_event_source_disable_unref(g->retry);
+        group_spec_free(g->spec);
+        return mfree(g);
+}
+
+static Group *find_group(Manager *m, const char *name) {
+        for (size_t i = 0; i < m->n_groups; i++)
+                if (streq(m->groups[i]->spec->name, name))
+                        return m->groups[i];
+        return NULL;
+}
+
+static Group *find_group_by_bond(Manager *m, const char *bond) {
+        for (size_t i = 0; i < m->n_groups; i++)
+                if (streq(m->groups[i]->spec->bond_name, bond))
+                        return m->groups[i];
+        return NULL;
+}
+
+static void schedule_reconcile(Manager *m) {
+        if (m->reconcile)
+                (void)sd_event_source_set_enabled(m->reconcile, SD_EVENT_ONESHOT);
+}
+
+static void group_mark_dirty(Group *g) {
+        if (!g || g->disabled)
+                return;
+        g->dirty = true;
+        schedule_reconcile(g->manager);
+}
+
+/* Takes ownership of spec. */
+static int add_group(Manager *m, GroupSpec *spec, Group **ret) {
+        _cleanup_(group_spec_freep) GroupSpec *s = spec;
+        Group **a, *g;
+
+        a = realloc(m->groups, (m->n_groups + 1) * sizeof(Group *));
+        if (!a)
+                return -ENOMEM;
+        m->groups = a;
+        g = calloc(1, sizeof(Group));
+        if (!g)
+                return -ENOMEM;
+        g->manager = m;
+        g->spec = TAKE_PTR(s);
+        g->state = GROUP_STATE_PENDING;
+        g->reason = "no port present";
+        g->state_since = now_usec();
+        m->groups[m->n_groups++] = g;
+        log_group_info(g->spec->name, "defined (%s), bond %s", group_source_to_string(g->spec->source),
+                       g->spec->bond_name);
+        if (ret)
+                *ret = g;
+        return 0;
+}
+
+static void drop_group(Manager *m, Group *g) {
+        for (size_t i = 0; i < m->n_links; i++)
+                if (m->links[i]->group == g)
+                        m->links[i]->group = NULL;
+        for (size_t i = 0; i < m->n_groups; i++)
+                if (m->groups[i] == g) {
+                        memmove(m->groups + i, m->groups + i + 1, (m->n_groups - i - 1) * sizeof(Group *));
+                        m->n_groups--;
+                        break;
+                }
+        group_free(g);
+}
+
+static void group_set_state(Group *g, GroupState state, const char *reason) {
+        if (g->state == state) {
+                g->reason = reason;
+                return;
+        }
+        /* The one line per change that admins and tests grep for. */
+        log_group_info(g->spec->name, "%s -> %s (%s)", group_state_to_string(g->state),
+                       group_state_to_string(state), reason);
+        if (g->state == GROUP_STATE_HEALTHY && state != GROUP_STATE_MIGRATING)
+                g->failovers++;
+        if (state == GROUP_STATE_HEALTHY)
+                g->ever_healthy = true;
+        g->state = state;
+        g->reason = reason;
+        g->state_since = now_usec();
+        g->state_changes++;
+}
+
+/* ---- state file ----------------------------------------------------- */
+
+static void save_state(Manager *m) {
+        _cleanup_(freep) GroupRecord *records = NULL;
+        size_t n = 0;
+        int k;
+
+        if (!m->state_path)
+                return;
+        records = calloc(m->n_groups + 1, sizeof(GroupRecord));
+        if (!records) {
+                log_error_errno(-ENOMEM, "cannot save state: %m");
+                return;
+        }
+        for (size_t i = 0; i < m->n_groups; i++) {
+                Group *g = m->groups[i];
+                /* Config groups come back from the file; only what the file
+                 * does not say needs keeping. */
+                if (g->spec->source == GROUP_SOURCE_CONFIG && !g->disabled && !g->migrating)
+                        continue;
+                records[n++] = (GroupRecord){ .spec = g->spec,
+                                              .migrating = g->migrating,
+                                              .migrating_since = g->migrating_since,
+                                              .disabled = g->disabled };
+        }
+        _cleanup_(freep) int *excluded = calloc(m->n_links + 1, sizeof(int));
+        size_t n_excluded = 0;
+        if (!excluded) {
+                log_error_errno(-ENOMEM, "cannot save state: %m");
+                return;
+        }
+        for (size_t i = 0; i < m->n_links; i++)
+                if (m->links[i]->excluded)
+                        excluded[n_excluded++] = m->links[i]->device->link.ifindex;
+        k = state_file_write(m->state_path, records, n, excluded, n_excluded);
+        if (k < 0)
+                log_error_errno(k, "cannot write %s: %m", m->state_path);
+}
+
+static int load_state(Manager *m) {
+        GroupRecord *records = NULL;
+        size_t n = 0;
+        int k;
+
+        free(m->excluded);
+        m->excluded = NULL;
+        m->n_excluded = 0;
+        k = state_file_read(m->state_path, &records, &n, &m->excluded, &m->n_excluded);
+        if (k == -EBADMSG) {
+                /* Losing runtime groups beats refusing to start: pairing
+                 * rebuilds udev and auto groups from the devices anyway. */
+                log_warning("state file %s is corrupt, ignoring it", m->state_path);
+                return 0;
+        }
+        if (k < 0)
+                return log_error_errno(k, "cannot read %s: %m", m->state_path);
+
+        for (size_t i = 0; i < n; i++) {
+                GroupRecord *r = &records[i];
+                Group *g = find_group(m, r->spec->name);
+
+                if (!g && r->spec->source == GROUP_SOURCE_CONFIG)
+                        continue; /* gone from the configuration since */
+                if (!g) {
+                        r->spec->options = m->config->bond_defaults;
+                        k = add_group(m, TAKE_PTR(r->spec), &g);
+                        if (k < 0)
+                                break;
+                }
+                g->migrating = r->migrating;
+                g->migrating_since = r->migrating_since;
+                g->disabled = r->disabled;
+                if (g->migrating)
+                        log_group_info(g->spec->name, "resuming a migration in progress");
+        }
+        group_records_free(records, n);
+        return k < 0 ? k : 0;
+}
+
+/* ---- pairing -------------------------------------------------------- */
+
+static bool link_is_candidate(const Link *l) {
+        const LinkInfo *li = &l->device->link;
+        return !streq(li->kind, "bond") && !(li->flags & IFF_LOOPBACK) && l->device->udev_initialized;
+}
+
+static void assign_link(Manager *m, Link *l) {
+        _cleanup_(freep) GroupSpec **specs = NULL;
+        Group *old = l->group;
+        PairingResult r;
+        size_t n = 0;
+
+        l->group = NULL;
+        if (!link_is_candidate(l) || l->excluded)
+                goto done;
+
+        specs = calloc(m->n_groups + 1, sizeof(GroupSpec *));
+        if (!specs)
+                goto done;
+        for (size_t i = 0; i < m->n_groups; i++)
+                if (m->groups[i]->spec->source != GROUP_SOURCE_CONFIG)
+                        specs[n++] = m->groups[i]->spec;
+
+        PairingContext ctx = { .config = m->config, .groups = specs, .n_groups = n };
+        pairing_match(&ctx, l->device, &r);
+
+        switch (r.kind) {
+        case PAIRING_MATCHED: {
+                Group *g = find_group(m, r.group->name);
+                if (g && !g->disabled) {
+                        l->group = g;
+                        l->role = r.role;
+                }
+                break;
+        }
+        case PAIRING_CONFLICT:
+        case PAIRING_IGNORED:
+                if (!l->conflict_logged)
+                        log_link_warning(l->device->link.name, "left alone: %s", strna(r.reason));
+                l->conflict_logged = true;
+                break;
+        case PAIRING_NONE: {
+                _cleanup_(group_spec_freep) GroupSpec *spec = NULL;
+                PortRole role;
+                int k = pairing_group_from_udev(l->device, &spec, &role);
+                if (k < 0) {
+                        if (!l->conflict_logged)
+                                log_link_warning_errno(l->device->link.name, k,
+                                                       "invalid HNV_GROUP=/HNV_ROLE= udev properties: %m");
+                        l->conflict_logged = true;
+                } else if (k > 0) {
+                        Group *g = find_group(m, spec->name);
+                        if (g) {
+                                /* Same name as a group of higher rank that did
+                                 * not claim this device: do not mix them. */
+                                if (!l->conflict_logged)
+                                        log_link_warning(l->device->link.name,
+                                                         "udev group %s clashes with a %s group of that name",
+                                                         spec->name, group_source_to_string(g->spec->source));
+                                l->conflict_logged = true;
+                                break;
+                        }
+                        spec->options = m->config->bond_defaults;
+                        if (add_group(m, TAKE_PTR(spec), &g) >= 0) {
+                                l->group = g;
+                                l->role = role;
+                                save_state(m);
+                        }
+                }
+                break;
+        }
+        case _PAIRING_RESULT_KIND_MAX:
+        case _PAIRING_RESULT_KIND_INVALID:
+                break;
+        }
+
+done:
+        if (old != l->group) {
+                if (l->group)
+                        log_link_info(l->device->link.name, "belongs to group %s as %s", l->group->spec->name,
+                                      port_role_to_string(l->role));
+                else if (old)
+                        log_link_info(l->device->link.name, "no longer in group %s", old->spec->name);
+                group_mark_dirty(old);
+        }
+        group_mark_dirty(l->group);
+}
+
+static void on_auto_conflict(const Device *d, const char *reason, void *userdata) {
+        log_link_warning(d->link.name, "not paired automatically: %s", reason);
+}
+
+static void run_auto_pairing(Manager *m) {
+        _cleanup_(freep) Device **devices = NULL;
+        _cleanup_(freep) GroupSpec **specs = NULL, **found = NULL;
+        size_t n = 0;
+        int k;
+
+        if (!m->config->auto_pairing)
+                return;
+        devices = device_array(m);
+        specs = calloc(m->n_groups + 1, sizeof(GroupSpec *));
+        if (!devices || !specs)
+                return;
+        for (size_t i = 0; i < m->n_groups; i++)
+                if (m->groups[i]->spec->source != GROUP_SOURCE_CONFIG)
+                        specs[n++] = m->groups[i]->spec;
+
+        PairingContext ctx = { .config = m->config, .groups = specs, .n_groups = n };
+        k = pairing_auto(&ctx, devices, m->n_links, &found, on_auto_conflict, NULL);
+        if (k <= 0)
+                return;
+        for (int i = 0; i < k; i++) {
+                found[i]->options = m->config->bond_defaults;
+                (void)add_group(m, found[i], NULL);
+        }
+        for (size_t i = 0; i < m->n_links; i++)
+                if (!m->links[i]->group)
+                        assign_link(m, m->links[i]);
+        save_state(m);
+}
+
+static void assign_all(Manager *m) {
+        for (size_t i = 0; i < m->n_links; i++)
+                assign_link(m, m->links[i]);
+        run_auto_pairing(m);
+}
+
+/* ---- reconcile ------------------------------------------------------ */
+
+static Link *group_bond(Group *g) {
+        Link *l = find_link_by_name(g->manager, g->spec->bond_name);
+        return l && streq(l->device->link.kind, "bond") ? l : NULL;
+}
+
+static void refresh_link(Manager *m, int ifindex);
+
+static int build_snapshot(Group *g, GroupSnapshot *s, PortView views[POLICY_MAX_PORTS]) {
+        Manager *m = g->manager;
+        Link *bond = group_bond(g);
+        size_t n = 0;
+
+        for (size_t i = 0; i < m->n_links && n < POLICY_MAX_PORTS; i++) {
+                Link *l = m->links[i];
+                const LinkInfo *li = &l->device->link;
+                if (l->group != g)
+                        continue;
+                bool enslaved = bond && li->master_ifindex == bond->device->link.ifindex;
+                views[n] = (PortView){
+                        .ifindex = li->ifindex,
+                        .name = li->name,
+                        .role = l->role,
+                        .enslaved = enslaved,
+                        .foreign = li->master_ifindex > 0 && !enslaved,
+                        .up = li->flags & IFF_UP,
+                        .carrier = li->carrier,
+                        .bond_link_up = enslaved && li->is_bond_port && li->bond_port_mii_up,
+                };
+                if (!enslaved && !views[n].foreign) {
+                        int c = m->backend->ops->count_addresses(m->backend, li->ifindex);
+                        views[n].has_addresses = c > 0;
+                }
+                n++;
+        }
+
+        *s = (GroupSnapshot){
+                .name = g->spec->name,
+                .state = g->state,
+                .bond_exists = bond != NULL,
+                .bond_up = bond && (bond->device->link.flags & IFF_UP),
+                .bond_ifindex = bond ? bond->device->link.ifindex : 0,
+                .active_ifindex = bond ? bond->device->link.bond_active_ifindex : 0,
+                .primary_ifindex = bond ? bond->device->link.bond_primary_ifindex : 0,
+                .migrating = g->migrating,
+                .ports = views,
+                .n_ports = n,
+        };
+        return 0;
+}
+
+static const char *ifname_of(Manager *m, int ifindex) {
+        Link *l = find_link(m, ifindex);
+        return l ? l->device->link.name : "?";
+}
+
+static int apply_action(Group *g, int *bond_ifindex, const Action *a, bool *ret_fatal) {
+        Manager *m = g->manager;
+        const BackendOps *ops = m->backend->ops;
+        const char *port = ifname_of(m, a->ifindex);
+        int k = 0;
+
+        *ret_fatal = true;
+        switch (a->type) {
+        case ACTION_CREATE_BOND:
+                k = ops->create_bond(m->backend, g->spec, bond_ifindex);
+                if (k >= 0) {
+                        log_group_info(g->spec->name, "created bond %s", g->spec->bond_name);
+                        refresh_link(m, *bond_ifindex);
+                }
+                break;
+        case ACTION_BOND_UP:
+                k = ops->set_up(m->backend, *bond_ifindex, true);
+                break;
+        case ACTION_MOVE_ADDRESSES:
+                k = ops->move_addresses(m->backend, a->ifindex, *bond_ifindex);
+                if (k >= 0)
+                        log_group_full_errno(LOG_INFO, 0, g->spec->name, port, "addresses moved to %s",
+                                             g->spec->bond_name);
+                break;
+        case ACTION_ENSLAVE: {
+                Link *l = find_link(m, a->ifindex);
+                k = ops->enslave(m->backend, *bond_ifindex, a->ifindex);
+                if (k >= 0) {
+                        log_group_full_errno(LOG_INFO, 0, g->spec->name, port, "enslaved to %s as %s",
+                                             g->spec->bond_name, l ? port_role_to_string(l->role) : "?");
+                        if (l && l->role == PORT_ROLE_PRIMARY && g->ever_healthy)
+                                g->reenslaves++;
+                }
+                break;
+        }
+        case ACTION_SET_PRIMARY:
+                k = ops->set_primary(m->backend, *bond_ifindex, a->ifindex);
+                if (k >= 0)
+                        log_group_full_errno(LOG_INFO, 0, g->spec->name, port, "set as primary");
+                break;
+        case ACTION_SET_ACTIVE:
+                k = ops->set_active(m->backend, *bond_ifindex, a->ifindex);
+                if (k >= 0)
+                        log_group_full_errno(LOG_INFO, 0, g->spec->name, port, "made active");
+                /* The bond's miimon had not yet seen the port's link: it will
+                 * select it itself within one interval. Not a failure. */
+                if (k == -EINVAL)
+                        *ret_fatal = false;
+                break;
+        case ACTION_RELEASE:
+                k = ops->release(m->backend, a->ifindex);
+                if (k >= 0)
+                        log_group_full_errno(LOG_INFO, 0, g->spec->name, port, "released from %s",
+                                             g->spec->bond_name);
+                break;
+        case _ACTION_TYPE_MAX:
+        case _ACTION_TYPE_INVALID:
+                return -EINVAL;
+        }
+        if (a->ifindex > 0)
+                refresh_link(m, a->ifindex);
+        return k;
+}
+
+static int on_retry(sd_event_source *s, uint64_t usec, void *userdata) {
+        Group *g = userdata;
+        g->retry = sd_event_source_disable_unref(g->retry);
+        group_mark_dirty(g);
+        return 0;
+}
+
+static void schedule_retry(Group *g) {
+        uint64_t delay = RETRY_MIN_USEC << (g->failures < 6 ? g->failures : 6);
+        if (delay > RETRY_MAX_USEC)
+                delay = RETRY_MAX_USEC;
+        g->failures++;
+        if (g->retry)
+                return;
+        (void)sd_event_add_time_relative(g->manager->event, &g->retry, CLOCK_MONOTONIC, delay, 0, on_retry, g);
+}
+
+static void reconcile_group(Group *g) {
+        Manager *m = g->manager;
+        PortView views[POLICY_MAX_PORTS];
+        GroupSnapshot s;
+        Plan plan;
+        int bond_ifindex, k = 0;
+        bool fatal = false;
+        size_t i;
+
+        g->dirty = false;
+        if (g->disabled)
+                return;
+
+        build_snapshot(g, &s, views);
+        policy_plan(&s, &plan);
+        bond_ifindex = s.bond_ifindex;
+
+        for (i = 0; i < plan.n_actions; i++) {
+                const Action *a = &plan.actions[i];
+                log_group_debug(g->spec->name, "action %s %s", action_type_to_string(a->type),
+                                a->ifindex ? ifname_of(m, a->ifindex) : g->spec->bond_name);
+                k = apply_action(g, &bond_ifindex, a, &fatal);
+                if (k < 0 && fatal) {
+                        log_group_full_errno(LOG_ERR, k, g->spec->name,
+                                             a->ifindex ? ifname_of(m, a->ifindex) : g->spec->bond_name,
+                                             "%s failed: %m", action_type_to_string(a->type));
+                        break;
+                }
+                if (k < 0)
+                        log_group_debug(g->spec->name, "%s deferred to the bond: %s",
+                                        action_type_to_string(a->type), strerror(-k));
+        }
+        if (bond_ifindex > 0)
+                refresh_link(m, bond_ifindex);
+
+        if (k < 0 && fatal) {
+                const char *reason;
+                build_snapshot(g, &s, views);
+                GroupState state = policy_state(&s, &reason);
+                group_set_state(g, state, reason);
+                schedule_retry(g);
+                return;
+        }
+        g->failures = 0;
+        group_set_state(g, plan.next_state, plan.reason);
+}
+
+static int on_reconcile(sd_event_source *s, void *userdata) {
+        Manager *m = userdata;
+        /* Reconciling one group may dirty another (a port moving groups);
+         * go round until nothing is dirty, with a bound against a loop. */
+        for (int round = 0; round < 8; round++) {
+                bool any = false;
+                for (size_t i = 0; i < m->n_groups; i++)
+                        if (m->groups[i]->dirty) {
+                                reconcile_group(m->groups[i]);
+                                any = true;
+                        }
+                if (!any)
+                        break;
+        }
+        return 0;
+}
+
+/* ---- events --------------------------------------------------------- */
+
+static Link *upsert_link(Manager *m, const LinkInfo *li, bool *ret_new) {
+        Link *l = find_link(m, li->ifindex);
+        *ret_new = false;
+        if (l) {
+                device_update_link(l->device, li);
+                return l;
+        }
+        Link **a = realloc(m->links, (m->n_links + 1) * sizeof(Link *));
+        if (!a)
+                return NULL;
+        m->links = a;
+        l = calloc(1, sizeof(Link));
+        if (!l)
+                return NULL;
+        l->device = device_new(li);
+        if (!l->device) {
+                free(l);
+                return NULL;
+        }
+        for (size_t i = 0; i < m->n_excluded; i++)
+                if (m->excluded[i] == li->ifindex)
+                        l->excluded = true;
+        /* Without a udev daemon nothing will announce the device as
+         * finished: the kernel's word is all there is. */
+        if (!m->udev_running)
+                device_set_udev(l->device, true, NULL, false, NULL);
+        m->links[m->n_links++] = l;
+        *ret_new = true;
+        return l;
+}
+
+static void remove_link(Manager *m, int ifindex) {
+        for (size_t i = 0; i < m->n_links; i++) {
+                Link *l = m->links[i];
+                if (l->device->link.ifindex != ifindex)
+                        continue;
+                if (l->group)
+                        log_group_full_errno(LOG_INFO, 0, l->group->spec->name, l->device->link.name,
+                                             "removed");
+                group_mark_dirty(l->group);
+                if (streq(l->device->link.kind, "bond"))
+                        group_mark_dirty(find_group_by_bond(m, l->device->link.name));
+                memmove(m->links + i, m->links + i + 1, (m->n_links - i - 1) * sizeof(Link *));
+                m->n_links--;
+                link_free(l);
+                return;
+        }
+}
+
+static void handle_link(Manager *m, bool removed, const LinkInfo *li) {
+        Link *l;
+        bool is_new, renamed = false;
+        char old_name[IFNAMSIZ] = "";
+
+        if (removed) {
+                remove_link(m, li->ifindex);
+                return;
+        }
+        l = find_link(m, li->ifindex);
+        if (l && !streq(l->device->link.name, li->name)) {
+                renamed = true;
+                memcpy(old_name, l->device->link.name, sizeof(old_name));
+        }
+        l = upsert_link(m, li, &is_new);
+        if (!l) {
+                log_error_errno(-ENOMEM, "cannot track link %s: %m", li->name);
+                return;
+        }
+
+        if (streq(li->kind, "bond")) {
+                group_mark_dirty(find_group_by_bond(m, li->name));
+                if (renamed)
+                        group_mark_dirty(find_group_by_bond(m, old_name));
+                return;
+        }
+
+        /* A new device: udev may have finished with it before we heard of
+         * it from the kernel, in which case no further udev event comes. */
+        if (is_new && m->udev_running && m->udev)
+                (void)udev_monitor_query(m->udev, li->ifindex);
+
+        if (is_new || renamed) {
+                if (renamed)
+                        log_link_debug(li->name, "renamed from %s", old_name);
+                assign_link(m, l);
+                if (!l->group)
+                        run_auto_pairing(m);
+        } else
+                group_mark_dirty(l->group);
+}
+
+static void on_rtnl_link(Rtnl *rtnl, bool removed, const LinkInfo *li, void *userdata) {
+        handle_link(userdata, removed, li);
+}
+
+static void on_rtnl_resync(Rtnl *rtnl, void *userdata) {
+        Manager *m = userdata;
+        /* Links we do not hear about again in the dump are gone. */
+        int *seen = calloc(m->n_links + 1, sizeof(int));
+        size_t n = m->n_links;
+        if (!seen)
+                return;
+        for (size_t i = 0; i < n; i++)
+                seen[i] = m->links[i]->device->link.ifindex;
+        (void)rtnl_enumerate_links(m->rtnl);
+        for (size_t i = 0; i < n; i++) {
+                LinkInfo li;
+                if (rtnl_get_link(m->rtnl, seen[i], &li) == -ENODEV)
+                        remove_link(m, seen[i]);
+        }
+        free(seen);
+}
+
+static void refresh_link(Manager *m, int ifindex) {
+        LinkInfo li;
+        int k = rtnl_get_link(m->rtnl, ifindex, &li);
+        if (k == -ENODEV)
+                remove_link(m, ifindex);
+        else if (k >= 0) {
+                bool is_new;
+                (void)upsert_link(m, &li, &is_new);
+        }
+}
+
+static void on_udev_device(UdevMonitor *u, UdevInfo *info, void *userdata) {
+        Manager *m = userdata;
+        Link *l;
+
+        if (streq(info->action, "remove"))
+                return; /* the kernel's RTM_DELLINK is what counts */
+
+        l = find_link(m, info->ifindex);
+        if (!l) {
+                LinkInfo li;
+                bool is_new;
+                if (rtnl_get_link(m->rtnl, info->ifindex, &li) < 0)
+                        return;
+                l = upsert_link(m, &li, &is_new);
+                if (!l)
+                        return;
+        }
+        if (l->device->udev_initialized && !info->initialized)
+                return;
+        device_set_udev(l->device, info->initialized, TAKE_PTR(info->driver), info->is_pci,
+                        TAKE_PTR(info->properties));
+        l->conflict_logged = false;
+        assign_link(m, l);
+        if (!l->group)
+                run_auto_pairing(m);
+}
+
+/* ---- lifecycle ------------------------------------------------------ */
+
+static void free_links(Manager *m) {
+        for (size_t i = 0; i < m->n_links; i++)
+                link_free(m->links[i]);
+        m->links = mfree(m->links);
+        m->n_links = 0;
+}
+
+Manager *manager_free(Manager *m) {
+        if (!m)
+                return NULL;
+        m->varlink = varlink_server_free(m->varlink);
+        sd_event_source_disable_unref(m->reconcile);
+        free_links(m);
+        for (size_t i = 0; i < m->n_groups; i++)
+                group_free(m->groups[i]);
+        free(m->groups);
+        udev_monitor_free(m->udev);
+        backend_free(m->backend);
+        rtnl_free(m->rtnl);
+        config_free(m->config);
+        sd_event_unref(m->event);
+        free(m->config_file);
+        free(m->config_dropin);
+        free(m->rundir);
+        free(m->state_path);
+        free(m->excluded);
+        return mfree(m);
+}
+
+int manager_new(Manager **ret, sd_event *event, const ManagerOptions *o) {
+        _cleanup_(manager_freep) Manager *m = NULL;
+
+        m = calloc(1, sizeof(*m));
+        if (!m)
+                return -ENOMEM;
+        m->event = sd_event_ref(event);
+        m->config_file = strdup(o && o->config_file ? o->config_file : HNV_CONFIG_FILE);
+        m->config_dropin = strdup(o && o->config_dropin ? o->config_dropin : HNV_CONFIG_DROPIN);
+        m->rundir = strdup(o && o->rundir ? o->rundir : HNV_RUNDIR);
+        if (!m->config_file || !m->config_dropin || !m->rundir)
+                return -ENOMEM;
+        if (asprintf(&m->state_path, "%s/state.json", m->rundir) < 0) {
+                m->state_path = NULL;
+                return -ENOMEM;
+        }
+        *ret = TAKE_PTR(m);
+        return 0;
+}
+
+static int apply_config(Manager *m, Config *c) {
+        /* Groups from the old configuration that the new one lacks go; their
+         * bonds stay as they are (a reload never tears down a data path). */
+        for (size_t i = m->n_groups; i-- > 0;) {
+                Group *g = m->groups[i];
+                if (g->spec->source == GROUP_SOURCE_CONFIG && !config_find_group(c, g->spec->name)) {
+                        log_group_info(g->spec->name, "no longer configured, leaving bond %s as it is",
+                                       g->spec->bond_name);
+                        drop_group(m, g);
+                }
+        }
+        for (size_t i = 0; i < c->n_groups; i++) {
+                const GroupSpec *spec = c->groups[i];
+                Group *g = find_group(m, spec->name);
+                GroupSpec *copy;
+
+                if (g && g->spec->source != GROUP_SOURCE_CONFIG) {
+                        /* The configuration outranks what was learned. */
+                        log_group_info(spec->name, "now defined by %s", strna(spec->origin));
+                        drop_group(m, g);
+                        g = NULL;
+                }
+                copy = group_spec_dup(spec);
+                if (!copy)
+                        return -ENOMEM;
+                if (g) {
+                        group_spec_free(g->spec);
+                        g->spec = copy;
+                        g->disabled = false; /* a reload brings back a dissolved group */
+                } else {
+                        int k = add_group(m, copy, NULL);
+                        if (k < 0)
+                                return k;
+                }
+        }
+        config_free(m->config);
+        m->config = c;
+        return 0;
+}
+
+int manager_reload(Manager *m, char **ret_error) {
+        _cleanup_(config_freep) Config *c = NULL;
+        int k;
+
+        k = config_load(m->config_file, m->config_dropin, &c, ret_error);
+        if (k < 0)
+                return k;
+        k = apply_config(m, TAKE_PTR(c));
+        if (k < 0)
+                return k;
+        if (m->started) {
+                assign_all(m);
+                for (size_t i = 0; i < m->n_groups; i++)
+                        group_mark_dirty(m->groups[i]);
+                save_state(m);
+        }
+        log_info("configuration loaded: %zu groups from %s and %s", m->config->n_groups, m->config_file,
+                 m->config_dropin);
+        return (int)m->n_groups;
+}
+
+int manager_start(Manager *m, char **ret_error) {
+        int k;
+
+        k = manager_reload(m, ret_error);
+        if (k < 0)
+                return k;
+
+        if (mkdir(m->rundir, 0755) < 0 && errno != EEXIST)
+                return log_error_errno(negative_errno(), "cannot create %s: %m", m->rundir);
+
+        k = load_state(m);
+        if (k < 0)
+                return k;
+
+        k = sd_event_add_defer(m->event, &m->reconcile, on_reconcile, m);
+        if (k < 0)
+                return k;
+        (void)sd_event_source_set_enabled(m->reconcile, SD_EVENT_OFF);
+        (void)sd_event_source_set_description(m->reconcile, "reconcile");
+
+        k = rtnl_new(&m->rtnl, m->event, on_rtnl_link, on_rtnl_resync, m);
+        if (k < 0)
+                return k;
+        k = backend_kernel_new(&m->backend, m->rtnl);
+        if (k < 0)
+                return k;
+
+        m->udev_running = udev_daemon_running();
+        if (!m->udev_running)
+                log_warning("no udev daemon: acting on devices as soon as the kernel reports them");
+        k = udev_monitor_new(&m->udev, m->event, on_udev_device, m);
+        if (k < 0)
+                return k;
+
+        k = rtnl_enumerate_links(m->rtnl);
+        if (k < 0)
+                return log_error_errno(k, "cannot enumerate links: %m");
+        k = udev_monitor_enumerate(m->udev);
+        if (k < 0)
+                log_warning_errno(k, "cannot enumerate udev devices: %m");
+
+        m->started = true;
+        assign_all(m);
+        for (size_t i = 0; i < m->n_groups; i++)
+                group_mark_dirty(m->groups[i]);
+
+        k = control_start(m, m->event, m->rundir, &m->varlink);
+        if (k < 0)
+                return k;
+        return 0;
+}
+
+const char *manager_backend_name(const Manager *m) {
+        return m->backend ? m->backend->ops->name : "none";
+}
+
+/* ---- control operations -------------------------------------------- */
+
+static int set_error(char **ret_error, int k, const char *fmt, ...) _printf_(3, 4);
+static int set_error(char **ret_error, int k, const char *fmt, ...) {
+        if (ret_error) {
+                va_list ap;
+                va_start(ap, fmt);
+                if (vasprintf(ret_error, fmt, ap) < 0)
+                        *ret_error = NULL;
+                va_end(ap);
+        }
+        return k;
+}
+
+static json_object *port_json(Manager *m, Group *g, Link *bond, PortRole role, const Link *l) {
+        json_object *p = json_object_new_object();
+        _cleanup_(freep) char *match = port_match_to_string(&g->spec->match[role]);
+        char mac[HW_ADDR_STRLEN] = "";
+
+        if (!p)
+                return NULL;
+        if (l && l->device->has_identity_mac)
+                hw_addr_format(&l->device->identity_mac, mac);
+        bool enslaved = l && bond && l->device->link.master_ifindex == bond->device->link.ifindex;
+        json_object_object_add(p, "name", json_object_new_string(l ? l->device->link.name : ""));
+        json_object_object_add(p, "ifindex", json_object_new_int(l ? l->device->link.ifindex : 0));
+        json_object_object_add(p, "role", json_object_new_string(port_role_to_string(role)));
+        json_object_object_add(p, "match", json_object_new_string(strempty(match)));
+        json_object_object_add(p, "present", json_object_new_boolean(l != NULL));
+        json_object_object_add(p, "enslaved", json_object_new_boolean(enslaved));
+        json_object_object_add(p, "active", json_object_new_boolean(
+                                                    enslaved && bond->device->link.bond_active_ifindex ==
+                                                                        l->device->link.ifindex));
+        json_object_object_add(p, "carrier", json_object_new_boolean(l && l->device->link.carrier));
+        json_object_object_add(p, "up", json_object_new_boolean(l && (l->device->link.flags & IFF_UP)));
+        json_object_object_add(p, "mac", json_object_new_string(mac));
+        return p;
+}
+
+static const char *fail_over_mac_name(uint8_t v) {
+        return v == 0 ? "none" : v == 1 ? "active" : "follow";
+}
+
+static json_object *group_json(Manager *m, Group *g) {
+        json_object *o = json_object_new_object(), *ports = json_object_new_array();
+        Link *bond = group_bond(g);
+
+        if (!o || !ports) {
+                json_object_put(o);
+                json_object_put(ports);
+                return NULL;
+        }
+        for (PortRole role = 0; role < _PORT_ROLE_MAX; role++) {
+                bool any = false;
+                for (size_t i = 0; i < m->n_links; i++) {
+                        Link *l = m->links[i];
+                        if (l->group == g && l->role == role) {
+                                json_object_array_add(ports, port_json(m, g, bond, role, l));
+                                any = true;
+                        }
+                }
+                if (!any)
+                        json_object_array_add(ports, port_json(m, g, bond, role, NULL));
+        }
+        int active = bond ? bond->device->link.bond_active_ifindex : 0;
+        int primary = bond ? bond->device->link.bond_primary_ifindex : 0;
+        Link *al = active ? find_link(m, active) : NULL, *pl = primary ? find_link(m, primary) : NULL;
+
+        json_object_object_add(o, "name", json_object_new_string(g->spec->name));
+        json_object_object_add(o, "source", json_object_new_string(group_source_to_string(g->spec->source)));
+        json_object_object_add(o, "state", json_object_new_string(group_state_to_string(g->state)));
+        json_object_object_add(o, "reason", json_object_new_string(g->disabled ? "dissolved by hnvctl remove"
+                                                                               : strempty(g->reason)));
+        json_object_object_add(o, "bond", json_object_new_string(g->spec->bond_name));
+        json_object_object_add(o, "bond_ifindex", json_object_new_int(bond ? bond->device->link.ifindex : 0));
+        json_object_object_add(o, "active", json_object_new_string(al ? al->device->link.name : ""));
+        json_object_object_add(o, "primary", json_object_new_string(pl ? pl->device->link.name : ""));
+        json_object_object_add(o, "state_since_usec", json_object_new_int64((int64_t)g->state_since));
+        json_object_object_add(o, "failovers", json_object_new_int((int)g->failovers));
+        json_object_object_add(o, "reenslaves", json_object_new_int((int)g->reenslaves));
+        json_object_object_add(o, "state_changes", json_object_new_int((int)g->state_changes));
+        json_object_object_add(o, "miimon", json_object_new_int((int)g->spec->options.miimon_ms));
+        json_object_object_add(o, "fail_over_mac",
+                               json_object_new_string(fail_over_mac_name(g->spec->options.fail_over_mac)));
+        json_object_object_add(o, "num_peer_notif", json_object_new_int(g->spec->options.num_peer_notif));
+        json_object_object_add(o, "ports", ports);
+        return o;
+}
+
+static int group_cmp(const void *a, const void *b) {
+        return strcmp((*(Group *const *)a)->spec->name, (*(Group *const *)b)->spec->name);
+}
+
+int manager_status(Manager *m, const char *name, json_object **ret, char **ret_error) {
+        json_object *o = json_object_new_object(), *groups = json_object_new_array();
+        _cleanup_(freep) Group **sorted = NULL;
+
+        if (!o || !groups) {
+                json_object_put(o);
+                json_object_put(groups);
+                return -ENOMEM;
+        }
+        if (name && !find_group(m, name)) {
+                json_object_put(o);
+                json_object_put(groups);
+                return set_error(ret_error, -ENOENT, "no group '%s'", name);
+        }
+        sorted = calloc(m->n_groups + 1, sizeof(Group *));
+        if (!sorted) {
+                json_object_put(o);
+                json_object_put(groups);
+                return -ENOMEM;
+        }
+        memcpy(sorted, m->groups, m->n_groups * sizeof(Group *));
+        qsort(sorted, m->n_groups, sizeof(Group *), group_cmp);
+        for (size_t i = 0; i < m->n_groups; i++)
+                if (!name || streq(sorted[i]->spec->name, name))
+                        json_object_array_add(groups, group_json(m, sorted[i]));
+
+        json_object_object_add(o, "backend", json_object_new_string(manager_backend_name(m)));
+        json_object_object_add(o, "version", json_object_new_string(HNV_VERSION));
+        json_object_object_add(o, "groups", groups);
+        *ret = o;
+        return 0;
+}
+
+static int parse_device_arg(Manager *m, const char *arg, PortMatch *ret, char **ret_error) {
+        /* A bare interface name that exists now is pinned by its identity
+         * MAC, so the group still finds the device after a rename or a
+         * re-plug under another name. */
+        if (!strchr(arg, ':')) {
+                Link *l = find_link_by_name(m, arg);
+                if (!l)
+                        return set_error(ret_error, -ENODEV, "no network device '%s'", arg);
+                if (l->device->has_identity_mac) {
+                        *ret = (PortMatch){ .type = PORT_MATCH_MAC, .mac = l->device->identity_mac };
+                        return 0;
+                }
+        }
+        if (port_match_parse(arg, ret) < 0)
+                return set_error(ret_error, -EINVAL, "'%s' is neither a MAC address, an interface name nor a match",
+                                 arg);
+        return 0;
+}
+
+int manager_add_group(Manager *m, const char *name, const char *primary, const char *backup, const char *bond,
+                      json_object **ret_group, char **ret_error) {
+        _cleanup_(group_spec_freep) GroupSpec *spec = NULL;
+        Group *g;
+        int k;
+
+        if (!group_name_is_valid(name))
+                return set_error(ret_error, -EINVAL,
+                                 "invalid group name '%s': use 1-%d of A-Z a-z 0-9 _ . -", name, GROUP_NAME_MAX);
+        g = find_group(m, name);
+        if (g && !g->disabled)
+                return set_error(ret_error, -EEXIST, "group '%s' exists (%s)", name,
+                                 group_source_to_string(g->spec->source));
+
+        spec = group_spec_new(name, GROUP_SOURCE_RUNTIME);
+        if (!spec)
+                return -ENOMEM;
+        spec->options = m->config->bond_defaults;
+        if (bond) {
+                if (!ifname_is_valid(bond))
+                        return set_error(ret_error, -EINVAL, "invalid bond name '%s' (at most %d characters)",
+                                         bond, IFNAMSIZ - 1);
+                memcpy(spec->bond_name, bond, strlen(bond) + 1);
+        } else if (group_default_bond_name(name, spec->bond_name) < 0)
+                return set_error(ret_error, -EINVAL, "bond name 'bond%s' is too long: name one with --bond",
+                                 name);
+        Group *other = find_group_by_bond(m, spec->bond_name);
+        if (other && other != g)
+                return set_error(ret_error, -EEXIST, "bond %s already belongs to group '%s'", spec->bond_name,
+                                 other->spec->name);
+
+        k = parse_device_arg(m, primary, &spec->match[PORT_ROLE_PRIMARY], ret_error);
+        if (k < 0)
+                return k;
+        k = parse_device_arg(m, backup, &spec->match[PORT_ROLE_BACKUP], ret_error);
+        if (k < 0)
+                return k;
+
+        /* Refuse devices another group holds, rather than steal them. */
+        for (size_t i = 0; i < m->n_links; i++) {
+                Link *l = m->links[i];
+                if (!l->group || l->group == g)
+                        continue;
+                for (PortRole r = 0; r < _PORT_ROLE_MAX; r++)
+                        if (port_match_device(&spec->match[r], l->device) &&
+                            l->group->spec->source <= GROUP_SOURCE_RUNTIME)
+                                return set_error(ret_error, -EEXIST, "%s already belongs to group '%s'",
+                                                 l->device->link.name, l->group->spec->name);
+        }
+
+        if (g)
+                drop_group(m, g);
+        k = add_group(m, TAKE_PTR(spec), &g);
+        if (k < 0)
+                return k;
+        /* Naming a device again is how an admin takes back a remove-port. */
+        for (size_t i = 0; i < m->n_links; i++)
+                for (PortRole r = 0; r < _PORT_ROLE_MAX; r++)
+                        if (port_match_device(&g->spec->match[r], m->links[i]->device))
+                                m->links[i]->excluded = false;
+        assign_all(m);
+        save_state(m);
+        group_mark_dirty(g);
+        if (ret_group)
+                *ret_group = group_json(m, g);
+        return 0;
+}
+
+/* Dissolves the bond and leaves the backup (or, failing that, any port)
+ * holding the bond's addresses, so the guest stays reachable. */
+static int dissolve(Manager *m, Group *g) {
+        const BackendOps *ops = m->backend->ops;
+        Link *bond = group_bond(g), *keep = NULL;
+        int k, r = 0;
+
+        if (!bond)
+                return 0;
+        for (size_t i = 0; i < m->n_links; i++) {
+                Link *l = m->links[i];
+                if (l->device->link.master_ifindex != bond->device->link.ifindex)
+                        continue;
+                if (!keep || (l->role == PORT_ROLE_BACKUP && l->group == g))
+                        keep = l;
+        }
+        int bond_ifindex = bond->device->link.ifindex;
+        if (keep) {
+                int keep_ifindex = keep->device->link.ifindex;
+                k = ops->release(m->backend, keep_ifindex);
+                if (k >= 0)
+                        k = ops->set_up(m->backend, keep_ifindex, true);
+                if (k >= 0)
+                        k = ops->move_addresses(m->backend, bond_ifindex, keep_ifindex);
+                if (k < 0)
+                        r = log_group_error_errno(g->spec->name, k, "cannot hand the addresses to %s: %m",
+                                                  ifname_of(m, keep_ifindex));
+                else
+                        log_group_info(g->spec->name, "addresses handed to %s", ifname_of(m, keep_ifindex));
+        }
+        k = ops->delete_bond(m->backend, bond_ifindex);
+        if (k < 0 && k != -ENODEV)
+                return log_group_error_errno(g->spec->name, k, "cannot delete bond %s: %m", g->spec->bond_name);
+        log_group_info(g->spec->name, "bond %s dissolved", g->spec->bond_name);
+        remove_link(m, bond_ifindex);
+        return r;
+}
+
+int manager_remove_group(Manager *m, const char *name, char **ret_error) {
+        Group *g = find_group(m, name);
+        int k;
+
+        if (!g || g->disabled)
+                return set_error(ret_error, -ENOENT, "no group '%s'", name);
+        k = dissolve(m, g);
+        if (k < 0)
+                return set_error(ret_error, k, "dissolving group '%s' failed: %s", name, strerror(-k));
+
+        if (g->spec->source == GROUP_SOURCE_RUNTIME)
+                drop_group(m, g);
+        else {
+                for (size_t i = 0; i < m->n_links; i++)
+                        if (m->links[i]->group == g)
+                                m->links[i]->group = NULL;
+                g->disabled = true;
+                g->migrating = false;
+                group_set_state(g, GROUP_STATE_PENDING, "dissolved by hnvctl remove");
+        }
+        save_state(m);
+        return 0;
+}
+
+int manager_remove_port(Manager *m, const char *device, char **ret_group, char **ret_error) {
+        Link *l = find_link_by_name(m, device);
+        Group *g;
+        int k;
+
+        if (!l)
+                return set_error(ret_error, -ENODEV, "no network device '%s'", device);
+        g = l->group;
+        if (!g)
+                return set_error(ret_error, -ENOENT, "%s belongs to no group", device);
+
+        /* Kept out of every group until it is unplugged or an admin adds it
+         * again with hnvctl add: pairing would otherwise take it right back. */
+        Link *bond = group_bond(g);
+        if (bond && l->device->link.master_ifindex == bond->device->link.ifindex) {
+                k = m->backend->ops->release(m->backend, l->device->link.ifindex);
+                if (k < 0)
+                        return set_error(ret_error, k, "cannot release %s: %s", device, strerror(-k));
+                log_group_full_errno(LOG_INFO, 0, g->spec->name, device, "released on request");
+        }
+        l->excluded = true;
+        l->group = NULL;
+        if (ret_group)
+                *ret_group = strdup(g->spec->name);
+        refresh_link(m, l->device->link.ifindex);
+        save_state(m);
+        group_mark_dirty(g);
+        return 0;
+}

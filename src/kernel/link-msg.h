@@ -7,6 +7,9 @@
 
 #include "device.h"
 #include "group.h"
+#include "macro.h"
+
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct nl_msg *, nlmsg_free);
 
 /* rtnetlink messages for links and bonds, built and parsed by pure
  * functions: no socket is touched here, so unit tests compare the bytes.

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stdbool.h>
+
+#include "group.h"
+#include "macro.h"
+
+/* A backend carries the policy's actions into the system. The kernel
+ * backend talks netlink directly; NetworkManager and wicked backends (later)
+ * do the same through the connection manager so that it does not fight
+ * hnvd. The manager sees only this table; unit tests can supply a fake.
+ *
+ * Every operation returns 0 or a negative errno and logs nothing: the
+ * manager logs once, with the group and interface names it knows. */
+typedef struct Backend Backend;
+
+typedef struct BackendOps {
+        const char *name;
+        /* Creates the bond (down) with spec->options; *ret_ifindex is its index. */
+        int (*create_bond)(Backend *b, const GroupSpec *spec, int *ret_ifindex);
+        int (*delete_bond)(Backend *b, int bond_ifindex);
+        int (*set_up)(Backend *b, int ifindex, bool up);
+        /* Enslaves a port: the kernel only takes a port that is down. */
+        int (*enslave)(Backend *b, int bond_ifindex, int port_ifindex);
+        int (*release)(Backend *b, int port_ifindex);
+        int (*set_primary)(Backend *b, int bond_ifindex, int port_ifindex);
+        int (*set_active)(Backend *b, int bond_ifindex, int port_ifindex);
+        /* Global-scope addresses and the routes through them: count them on
+         * one link, or move them all to another (added there before they are
+         * removed here, so the guest is never without them). */
+        int (*count_addresses)(Backend *b, int ifindex);
+        int (*move_addresses)(Backend *b, int from_ifindex, int to_ifindex);
+        Backend *(*free)(Backend *b);
+} BackendOps;
+
+struct Backend {
+        const BackendOps *ops;
+};
+
+static inline Backend *backend_free(Backend *b) {
+        return b ? b->ops->free(b) : NULL;
+}
+DEFINE_TRIVIAL_CLEANUP_FUNC(Backend *, backend_free);
+
+typedef struct Rtnl Rtnl;
+/* The kernel backend sends its requests on rtnl's request socket. */
+int backend_kernel_new(Backend **ret, Rtnl *rtnl);

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <json-c/json.h>
+#include <stdbool.h>
+
+#include <systemd/sd-event.h>
+
+#include "macro.h"
+
+/* The manager owns hnvd's state: the devices the kernel and udev report,
+ * the groups, the configuration, and the connections to the outside world
+ * (rtnetlink, udev, the backend, the control socket), all on one sd-event
+ * loop. Events mark groups dirty; one deferred pass reconciles each dirty
+ * group by running the pure policy over a fresh snapshot. */
+typedef struct Manager Manager;
+
+typedef struct ManagerOptions {
+        const char *config_file;   /* default HNV_CONFIG_FILE */
+        const char *config_dropin; /* default HNV_CONFIG_DROPIN */
+        const char *rundir;        /* default /run/hnv: socket and state file */
+} ManagerOptions;
+
+int manager_new(Manager **ret, sd_event *event, const ManagerOptions *o);
+Manager *manager_free(Manager *m);
+DEFINE_TRIVIAL_CLEANUP_FUNC(Manager *, manager_free);
+
+/* Loads the configuration (a bad one fails the start with file:line),
+ * connects to the kernel and udev, adopts what exists, opens the control
+ * socket. */
+int manager_start(Manager *m, char **ret_error);
+
+/* Parses the configuration anew; on error keeps the old one and returns
+ * -EINVAL with the message in *ret_error. Returns the number of groups. */
+int manager_reload(Manager *m, char **ret_error);
+
+/* Control operations. Errors: -ENOENT no such group, -ENODEV no such
+ * device, -EEXIST group exists, -EINVAL bad argument; *ret_error says which. */
+int manager_status(Manager *m, const char *group, json_object **ret, char **ret_error);
+int manager_add_group(Manager *m, const char *name, const char *primary, const char *backup, const char *bond,
+                      json_object **ret_group, char **ret_error);
+int manager_remove_group(Manager *m, const char *name, char **ret_error);
+int manager_remove_port(Manager *m, const char *device, char **ret_group, char **ret_error);
+
+const char *manager_backend_name(const Manager *m);

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# The VF loses carrier (its far end goes down): hnvd switches to the backup on
+# the rtnetlink event, not at the next miimon poll; when carrier returns the
+# VF is active again.
+set -euo pipefail
+. "$HNV_SRC/tests/integration/lib.sh"
+. "$HNV_SRC/tests/integration/hnv-lib.sh"
+
+healthy_group web vf0 02:00:00:00:01:01 bk0 02:00:00:00:01:02
+
+vf_carrier vf0 off
+assert_active bondweb bk0
+wait_state web degraded
+test "$(group_field web reason)" = "VF has no carrier" || fail "reason: $(group_field web reason)"
+# hnvd made the switch itself (the bond would have done it later).
+grep -q "group web: bk0: made active" "$HNVD_LOG" || fail "hnvd did not switch on the event"
+wait_until 10 "ping on the backup" ping_ok 192.0.2.1
+
+vf_carrier vf0 on
+assert_active bondweb vf0
+wait_state web healthy
+test "$(bond_primary bondweb)" = vf0 || fail "primary lost"
+wait_until 10 "ping on the VF" ping_ok 192.0.2.1
+pass

@@ -1,0 +1,58 @@
+# hnv-specific helpers for the scenarios; lib.sh has the generic ones.
+# shellcheck shell=bash
+
+# write_config TEXT: the whole of /etc/hnv/hnv.conf (a tmpfs in every runner).
+write_config() {
+        mkdir -p /etc/hnv
+        printf '%s\n' "$1" > /etc/hnv/hnv.conf
+}
+
+# group_field GROUP FIELD: one field of the group from hnvctl's JSON.
+group_field() {
+        hnvctl --json status "$1" | jq -r ".groups[0].$2"
+}
+
+group_state() {
+        group_field "$1" state
+}
+
+# wait_state GROUP STATE [TIMEOUT]
+wait_state() {
+        wait_until "${3:-10}" "group $1 in state $2" test "$(group_state "$1")" = "$2"
+}
+
+# assert_bond_options BOND: what hnvd must have asked the kernel for.
+assert_bond_options() {
+        local d
+        d=$(ip -d -j link show "$1" | jq -c '.[0].linkinfo.info_data')
+        for want in '"mode":"active-backup"' '"fail_over_mac":"follow"' '"primary_reselect":"always"' \
+                    '"miimon":100' '"num_peer_notif":3'; do
+                case "$d" in
+                *"$want"*) ;;
+                *) fail "bond $1: expected $want in $d" ;;
+                esac
+        done
+}
+
+# healthy_group NAME VF VF_MAC BK BK_MAC: the common start of many scenarios:
+# a configured group, hnvd running, both ports plugged, the VF active and
+# 192.0.2.2/24 on the bond.
+healthy_group() {
+        local g=$1 vf=$2 vfmac=$3 bk=$4 bkmac=$5
+        write_config "[group $g]
+primary = mac:$vfmac
+backup = mac:$bkmac"
+        switch_setup
+        start_hnvd
+        add_backup "$bk" "$bkmac"
+        add_vf "$vf" "$vfmac"
+        assert_active "bond$g" "$vf"
+        wait_state "$g" healthy
+        ip addr add 192.0.2.2/24 dev "bond$g"
+        wait_until 10 "ping across bond$g" ping_ok 192.0.2.1
+}
+
+# hnvd_log_count PATTERN: how many lines of hnvd's log match.
+hnvd_log_count() {
+        grep -c -- "$1" "$HNVD_LOG" || true
+}

@@ -1,0 +1,607 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# shellcheck shell=bash
+#
+# Generic helpers for the integration scenarios (hnv-specific ones live in
+# hnv-lib.sh). Sourced by a scenario that runs as root under one of the
+# runners in tests/vm/: uml-run (a UML guest) or netns-run (fresh network and
+# mount namespaces on the host). Both give the scenario:
+#   HNV_SRC      the source root
+#   HNV_BUILD    the meson build dir (needed only to run hnvd/hnvctl)
+#   HNV_RESULTS  a writable dir for logs, kept after a failed run
+#   HNV_RUNNER   uml | netns
+#   HNV_NO_UDEV  1 when no udev runs (netns runner without a private udevd)
+# and a private /run, /etc/hnv and (UML) a private everything else.
+#
+# Rules for scenarios (docs/style.md, habit 9): assert what the kernel
+# reports; wait for a condition with a bound (wait_until, wait_eq,
+# assert_active), never a fixed sleep; never pass or fail on a time.
+#
+# Network model (docs in /work/shared/docs/uml.md): a namespace "sw" holds
+# the upstream switch, bridge br0 (02:00:00:00:00:02, 192.0.2.1/24,
+# 2001:db8::1/64), and the adapter's embedded switch, bridge ebr0
+# (02:00:00:00:00:03), joined to br0 by a veth uplink that never goes down.
+# add_vf puts a port's far end on ebr0, add_backup on br0. The guest side of
+# every port stays in the root namespace, down and unconfigured: that is
+# hnvd's job. Far ends are named by peer_name (p-NAME).
+
+if [ -z "${BASH_VERSION:-}" ] || [ "${BASH_VERSINFO[0]}" -lt 5 ]; then
+        echo "FAIL: lib.sh needs bash >= 5" >&2
+        exit 1
+fi
+
+HNV_SCENARIO_NAME=${HNV_SCENARIO_NAME:-$(basename "$0" .sh)}
+HNV_RUNNER=${HNV_RUNNER:-unknown}
+if [ -z "${HNV_RESULTS:-}" ]; then
+        HNV_RESULTS=$(mktemp -d "/tmp/hnv-$HNV_SCENARIO_NAME.XXXXXX")
+        echo "lib.sh: HNV_RESULTS not set (not run by a runner?); using $HNV_RESULTS" >&2
+fi
+export HNV_RESULTS HNV_SCENARIO_NAME HNV_RUNNER
+HNVD_LOG=$HNV_RESULTS/hnvd.log
+HNV_SOCKET=${HNV_SOCKET:-/run/hnv/io.hnv}
+HNVD_PID=
+_hnv_t0=${EPOCHREALTIME/./}
+_hnv_failed=0
+_hnv_at_exit=()
+_hnv_err_where=
+_hnv_rule_n=0
+
+# ---------------------------------------------------------------- reporting
+
+# Seconds since the scenario started, for log lines (informational only).
+_hnv_elapsed() {
+        local us=$(( ${EPOCHREALTIME/./} - _hnv_t0 ))
+        printf '%d.%03d' $((us / 1000000)) $(((us / 1000) % 1000))
+}
+
+log() {
+        printf '[%s] %s\n' "$(_hnv_elapsed)" "$*"
+}
+
+# What the kernel (and hnvd) looked like when something went wrong.
+_hnv_diag() {
+        echo "--- diagnosis ($HNV_RUNNER runner)"
+        echo "--- ip -d link"
+        ip -d link 2>&1
+        echo "--- ip addr"
+        ip -br addr 2>&1
+        local f
+        for f in /proc/net/bonding/*; do
+                [ -e "$f" ] || continue
+                echo "--- $f"
+                cat "$f" 2>&1
+        done
+        if [ -e /run/netns/sw ]; then
+                echo "--- switch (ip -n sw -br link)"
+                ip -n sw -br link 2>&1
+        fi
+        if [ -s "$HNVD_LOG" ]; then
+                echo "--- last lines of $HNVD_LOG"
+                tail -n 30 "$HNVD_LOG"
+        fi
+        echo "---"
+}
+
+# fail MSG: the scenario failed. Exits 1.
+fail() {
+        _hnv_failed=1
+        echo "FAIL: $HNV_SCENARIO_NAME: $*"
+        _hnv_diag
+        exit 1
+}
+
+# skip MSG: the scenario cannot run here. Exits 77 (meson's skip).
+skip() {
+        _hnv_failed=1
+        echo "SKIP: $HNV_SCENARIO_NAME: $*"
+        exit 77
+}
+
+# pass: the end of every scenario.
+pass() {
+        echo "PASS: $HNV_SCENARIO_NAME"
+        exit 0
+}
+
+# at_exit CMD...: run CMD when the scenario exits (in reverse order of
+# registration, before hnvd is stopped). Use it instead of `trap ... EXIT`,
+# which would replace lib.sh's own.
+at_exit() {
+        _hnv_at_exit+=("$(printf '%q ' "$@")")
+}
+
+_hnv_on_err() {
+        # Where a command failed; reported if set -e makes it the last one.
+        local i where="line ${BASH_LINENO[0]}: $BASH_COMMAND"
+        for ((i = 1; i < ${#FUNCNAME[@]}; i++)); do
+                where+=" <- ${FUNCNAME[i]}@${BASH_SOURCE[i]##*/}:${BASH_LINENO[i]}"
+        done
+        _hnv_err_where=$where
+}
+
+_hnv_on_exit() {
+        local rc=$? i
+        trap - ERR
+        set +e
+        if [ "$rc" -ne 0 ] && [ "$rc" -ne 77 ] && [ "$_hnv_failed" = 0 ]; then
+                echo "FAIL: $HNV_SCENARIO_NAME: exited with status $rc${_hnv_err_where:+ after a failed command ($_hnv_err_where)}"
+                _hnv_diag
+        fi
+        for ((i = ${#_hnv_at_exit[@]} - 1; i >= 0; i--)); do
+                eval "${_hnv_at_exit[i]}"
+        done
+        [ -z "${TRAFFIC_PID:-}" ] || kill -INT "$TRAFFIC_PID" 2>/dev/null
+        if [ -n "$HNVD_PID" ] && _hnv_alive "$HNVD_PID"; then
+                kill -TERM "$HNVD_PID" 2>/dev/null
+                _hnv_wait_dead "$HNVD_PID" 5 || kill -KILL "$HNVD_PID" 2>/dev/null
+        fi
+        exit "$rc"
+}
+# The runners bound every scenario and end it with SIGTERM (to its process
+# group) when the bound is reached: say so, and leave a diagnosis.
+_hnv_on_signal() {
+        trap - TERM INT
+        _hnv_failed=1
+        echo "FAIL: $HNV_SCENARIO_NAME: killed by SIG$1 (the runner's time limit?)${_hnv_where_now:+ while waiting for: $_hnv_where_now}"
+        _hnv_diag
+        exit 143
+}
+set -o errtrace
+trap _hnv_on_err ERR
+trap _hnv_on_exit EXIT
+trap '_hnv_on_signal TERM' TERM
+trap '_hnv_on_signal INT' INT
+
+# ----------------------------------------------------------------- waiting
+
+# A 20 ms pause without a process: read(1) with a timeout on a pipe that
+# never has data. A sleep(1) per poll would cost a process each time, which
+# in UML is most of the budget.
+_hnv_pause() {
+        if [ -z "${_hnv_pause_fd:-}" ]; then
+                # (the group's 2>/dev/null is temporary; a redirection on
+                # exec itself would silence the scenario for good)
+                { exec {_hnv_pause_fd}<> <(:); } 2>/dev/null || _hnv_pause_fd=none
+        fi
+        if [ "$_hnv_pause_fd" = none ]; then
+                sleep "${1:-0.02}"
+        else
+                read -r -t "${1:-0.02}" -u "$_hnv_pause_fd" _ || true
+        fi
+}
+
+# Seconds (decimals allowed) to microseconds.
+_hnv_us() {
+        local s=${1%%.*} f=0
+        [[ $1 == *.* ]] && f=${1#*.}
+        f=${f}000000
+        echo $(( ${s:-0} * 1000000 + 10#${f:0:6} ))
+}
+
+# Is PID a live process (not gone, not a zombie waiting to be reaped)?
+_hnv_alive() {
+        local stat
+        read -r stat < "/proc/$1/stat" 2>/dev/null || return 1
+        stat=${stat##*) }
+        [ "${stat:0:1}" != Z ]
+}
+
+# _hnv_wait_dead PID SECONDS: bounded wait for PID to end (the caller
+# reaps it with wait, which then returns at once).
+_hnv_wait_dead() {
+        local deadline=$(( ${EPOCHREALTIME/./} + $(_hnv_us "$2") ))
+        while _hnv_alive "$1"; do
+                (( ${EPOCHREALTIME/./} < deadline )) || return 1
+                _hnv_pause
+        done
+}
+
+# wait_until TIMEOUT_S DESCRIPTION CMD [ARGS...]
+# Re-runs CMD every 20 ms until it succeeds, for at most TIMEOUT_S seconds;
+# then fails with DESCRIPTION, CMD's last output and the kernel's state.
+# With a single CMD argument it is evaluated as shell code on every try, so
+#     wait_until 10 "vf0 enslaved" 'test "$(link_master vf0)" = bondweb'
+# re-reads the master each time. (Beware: in the multi-word form the shell
+# expands "$(...)" once, before wait_until is called; use wait_eq for a
+# value that must change.)
+wait_until() {
+        local timeout=$1 desc=$2 out rc deadline
+        shift 2
+        [ $# -ge 1 ] || fail "wait_until: no command"
+        deadline=$(( ${EPOCHREALTIME/./} + $(_hnv_us "$timeout") ))
+        _hnv_where_now=$desc
+        while :; do
+                if [ $# -eq 1 ]; then
+                        out=$(eval "$1" 2>&1) && { _hnv_where_now=; return 0; }
+                else
+                        out=$("$@" 2>&1) && { _hnv_where_now=; return 0; }
+                fi
+                rc=$?
+                if (( ${EPOCHREALTIME/./} >= deadline )); then
+                        _hnv_failed=1
+                        echo "FAIL: $HNV_SCENARIO_NAME: timed out after ${timeout}s waiting for: $desc"
+                        echo "--- last try: $* (status $rc), output:"
+                        printf '%s\n' "$out"
+                        _hnv_diag
+                        exit 1
+                fi
+                _hnv_pause
+        done
+}
+
+# wait_eq TIMEOUT_S DESCRIPTION EXPECTED CMD [ARGS...]
+# Like wait_until, until CMD's output (stdout) is exactly EXPECTED.
+wait_eq() {
+        local timeout=$1 desc=$2 want=$3
+        shift 3
+        wait_until "$timeout" "$desc (want '$want')" _hnv_output_is "$want" "$@"
+}
+_hnv_output_is() {
+        local want=$1 got
+        shift
+        got=$("$@" 2>/dev/null)
+        [ "$got" = "$want" ] && return 0
+        echo "got '$got'"
+        return 1
+}
+
+# ------------------------------------------------------------ the network
+
+# sw CMD...: run CMD in the switch namespace.
+sw() {
+        ip netns exec sw "$@"
+}
+
+# peer_name NAME: the far end of the guest's port NAME, in namespace sw.
+# p-NAME, or for names too long for IFNAMSIZ p- + 8 chars + 5 hex of a hash.
+peer_name() {
+        local n="p-$1" h
+        if [ ${#n} -gt 15 ]; then
+                h=$(printf '%s' "$1" | cksum)
+                n=$(printf 'p-%s%05x' "${1:0:8}" $(( ${h%% *} & 0xfffff )))
+        fi
+        printf '%s\n' "$n"
+}
+
+switch_setup() {
+        ip netns add sw || fail "ip netns add sw"
+        # One ip(8) for the whole switch: processes are expensive in UML.
+        # Fixed bridge MACs: a bridge otherwise takes its lowest port MAC,
+        # which changes when ports come and go, and traffic to the old MAC is
+        # flooded instead of delivered. No multicast snooping: IPv6 neighbour
+        # discovery must reach a port that just became active without waiting
+        # for a new MLD report.
+        ip -n sw -batch - <<-EOF || fail "switch setup"
+	link set lo up
+	link add br0 address 02:00:00:00:00:02 type bridge mcast_snooping 0
+	link add ebr0 address 02:00:00:00:00:03 type bridge mcast_snooping 0
+	link add up-br0 type veth peer name up-ebr0
+	link set up-br0 master br0 up
+	link set up-ebr0 master ebr0 up
+	link set br0 up
+	link set ebr0 up
+	addr add 192.0.2.1/24 dev br0
+	addr add 2001:db8::1/64 dev br0 nodad
+	EOF
+}
+
+_hnv_add_port() {
+        local name=$1 mac=$2 bridge=$3 peer
+        [ ${#name} -le 15 ] || fail "interface name too long: $name"
+        peer=$(peer_name "$name")
+        ip link add "$name" address "$mac" type veth peer name "$peer" netns sw ||
+                fail "cannot create $name ($mac)"
+        ip -n sw link set "$peer" master "$bridge" up || fail "cannot attach $peer to $bridge"
+}
+
+# add_vf NAME MAC: a VF appears (its far end on the adapter bridge ebr0).
+add_vf() {
+        _hnv_add_port "$1" "$2" ebr0
+}
+
+# add_backup NAME MAC: a backup (paravirtual) NIC appears (far end on br0).
+add_backup() {
+        _hnv_add_port "$1" "$2" br0
+}
+
+# del_dev NAME: the port is unplugged (both ends of the veth go). Deletes
+# the far end, so it works after udev renamed the guest side.
+del_dev() {
+        local peer
+        peer=$(peer_name "$1")
+        if ip -n sw link show "$peer" >/dev/null 2>&1; then
+                ip -n sw link del "$peer" || fail "cannot delete $peer"
+        else
+                ip link del "$1" || fail "cannot delete $1"
+        fi
+}
+
+# vf_carrier NAME on|off: the port's link partner goes up or down; veth
+# carries that across, so the guest side gains or loses carrier at once.
+vf_carrier() {
+        local state
+        case "$2" in
+        on|up) state=up ;;
+        off|down) state=down ;;
+        *) fail "vf_carrier $1: want on or off, got '$2'" ;;
+        esac
+        ip -n sw link set "$(peer_name "$1")" "$state" || fail "vf_carrier $1 $2"
+}
+
+# ------------------------------------------------------------------- udev
+
+have_udev() {
+        [ "${HNV_NO_UDEV:-0}" != 1 ] && [ -S /run/udev/control ]
+}
+
+require_udev() {
+        have_udev || skip "needs udev, which this runner ($HNV_RUNNER) does not have"
+}
+
+# udev_ping: bounded wait until udevd answers on its control socket, which
+# it does only after handling whatever it was sent before.
+# Why retries: udevd (systemd 252) accepts a control connection and only then
+# sets SO_PASSCRED on it; a message that udevadm sends in between arrives
+# with uid 65534 and is dropped ("Invalid sender uid 65534, ignoring
+# message"), while udevadm still exits 0 (--reload) or waits in vain
+# (--ping, settle). Rare on a quiet machine, seen in ~4% of messages with
+# two UML guests running in parallel.
+udev_ping() {
+        local i
+        for i in 1 2 3 4 5 6; do
+                udevadm control --ping --timeout=5 2>/dev/null && return 0
+        done
+        fail "udevd does not answer pings"
+}
+
+# udev_reload: udevd re-reads its rules before it handles another event.
+# SIGHUP, not `udevadm control --reload`, which can be dropped silently (see
+# udev_ping). The ping that follows needs a new control connection (accept,
+# then read: two turns of udevd's event loop), so the already pending
+# SIGHUP has been handled by the time it is answered.
+udev_reload() {
+        require_udev
+        local pid=
+        [ -r /run/hnv-test/udevd.pid ] && read -r pid < /run/hnv-test/udevd.pid
+        if [ -n "$pid" ] && kill -HUP "$pid" 2>/dev/null; then
+                udev_ping
+        else
+                udevadm control --reload || fail "udevadm control --reload"
+                udev_ping
+        fi
+}
+
+# udev_rule TEXT: a test-only rule file in /run/udev/rules.d, in force for
+# devices that appear after this returns (write rules before the device).
+# 60-: after udev's defaults, before 80-net-setup-link (so a NAME= here wins)
+# and before rules an installed hnv would ship.
+udev_rule() {
+        require_udev
+        _hnv_rule_n=$((_hnv_rule_n + 1))
+        local f
+        f=$(printf '/run/udev/rules.d/60-hnv-test-%02d.rules' "$_hnv_rule_n")
+        mkdir -p /run/udev/rules.d
+        printf '%s\n' "$1" > "$f"
+        udev_reload
+}
+
+# udev_rule_group NAME|MAC GROUP ROLE: pair a device through HNV_GROUP= and
+# HNV_ROLE= properties, matched by kernel name or by MAC address.
+udev_rule_group() {
+        local match
+        if [[ $1 =~ ^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$ ]]; then
+                match="ATTR{address}==\"${1,,}\""
+        else
+                match="KERNEL==\"$1\""
+        fi
+        udev_rule "SUBSYSTEM==\"net\", ACTION!=\"remove\", $match, ENV{HNV_GROUP}=\"$2\", ENV{HNV_ROLE}=\"$3\""
+}
+
+# udev_settle: wait (bounded) until udev has handled every queued event.
+# Retried for the reason given at udev_ping (settle pings udevd first).
+udev_settle() {
+        have_udev || return 0
+        local i
+        for i in 1 2 3; do
+                udevadm settle --timeout=10 2>/dev/null && return 0
+        done
+        fail "udevadm settle: udevd still busy or not answering after 3 tries"
+}
+
+# udev_prop DEV KEY: a property of DEV in udev's database (empty if none).
+udev_prop() {
+        udevadm info --query=property --property="$2" --value "/sys/class/net/$1" 2>/dev/null
+}
+
+# ------------------------------------------------- what the kernel reports
+
+_hnv_read() {
+        local v
+        [ -r "$1" ] || return 1
+        read -r v < "$1" || [ -n "$v" ] || true
+        printf '%s\n' "$v"
+}
+
+# bond_active BOND: the active port, as the bonding driver reports it.
+bond_active() {
+        _hnv_read "/sys/class/net/$1/bonding/active_slave"
+}
+
+bond_primary() {
+        _hnv_read "/sys/class/net/$1/bonding/primary"
+}
+
+# bond_ports BOND: the ports, space separated, in the driver's order.
+bond_ports() {
+        _hnv_read "/sys/class/net/$1/bonding/slaves"
+}
+
+# bond_option BOND OPTION: any bonding sysfs option (mode, miimon, ...).
+bond_option() {
+        _hnv_read "/sys/class/net/$1/bonding/$2"
+}
+
+# assert_active BOND PORT [TIMEOUT_S]: PORT becomes (or is) the active port.
+assert_active() {
+        wait_eq "${3:-10}" "active port of $1 is $2" "$2" bond_active "$1"
+}
+
+# link_master DEV: the device DEV is enslaved to (empty if none).
+link_master() {
+        ip -j -d link show dev "$1" | jq -r '.[0].master // empty'
+}
+
+link_exists() {
+        [ -e "/sys/class/net/$1" ]
+}
+
+# link_operstate DEV: up, down, lowerlayerdown, ...
+link_operstate() {
+        _hnv_read "/sys/class/net/$1/operstate"
+}
+
+# link_carrier DEV: 1 or 0 (empty while DEV is down).
+link_carrier() {
+        _hnv_read "/sys/class/net/$1/carrier" 2>/dev/null
+}
+
+# snapshot_links FILE: the kernel's view of every link, to compare later.
+# There is no per-link up/down counter in the kernel that survives this
+# usefully (carrier_changes counts carrier only), so tests that must prove
+# "nothing was touched" compare snapshots and/or record `ip monitor link`.
+snapshot_links() {
+        ip -j -d link show > "$1" || fail "ip link show"
+}
+
+# assert_links_unchanged BEFORE AFTER DEV...: same ifindex, flags and master.
+assert_links_unchanged() {
+        local before=$1 after=$2 dev a b
+        shift 2
+        for dev in "$@"; do
+                b=$(jq -c --arg d "$dev" '.[] | select(.ifname == $d) | [.ifindex, .flags, .master]' "$before")
+                a=$(jq -c --arg d "$dev" '.[] | select(.ifname == $d) | [.ifindex, .flags, .master]' "$after")
+                [ "$a" = "$b" ] || fail "$dev changed: $b -> $a"
+        done
+}
+
+# -------------------------------------------------------------- traffic
+
+# ping_ok IP: one echo from the guest (root namespace) answered.
+ping_ok() {
+        ping -n -q -c 1 -W 1 "$1" >/dev/null 2>&1
+}
+
+# sw_ping_ok IP: one echo from the switch to the guest answered.
+sw_ping_ok() {
+        ip netns exec sw ping -n -q -c 1 -W 1 "$1" >/dev/null 2>&1
+}
+
+# traffic_start [IP] [COUNT] [INTERVAL_S]: a bounded ping flood from the
+# switch to the guest (default 192.0.2.2, 1000 packets, every 10 ms).
+# traffic_wait then reads the loss; it ends on ping's own end of stream
+# (every reply received or given up on), not on a wall-clock window.
+traffic_start() {
+        local ip=${1:-192.0.2.2} count=${2:-1000} interval=${3:-0.01}
+        [ -z "${TRAFFIC_PID:-}" ] || fail "traffic already running"
+        TRAFFIC_LOG=$(mktemp "$HNV_RESULTS/traffic.XXXXXX")
+        ip netns exec sw ping -n -i "$interval" -c "$count" -W 1 "$ip" > "$TRAFFIC_LOG" 2>&1 &
+        TRAFFIC_PID=$!
+        TRAFFIC_COUNT=$count
+        TRAFFIC_INTERVAL=$interval
+}
+
+_hnv_traffic_done() {
+        grep -q 'packets transmitted' "$TRAFFIC_LOG"
+}
+
+_hnv_traffic_result() {
+        wait "$TRAFFIC_PID" 2>/dev/null
+        TRAFFIC_PID=
+        local line
+        line=$(grep 'packets transmitted' "$TRAFFIC_LOG") || fail "no ping summary in $TRAFFIC_LOG"
+        TRAFFIC_SENT=$(sed -E 's/^([0-9]+) packets transmitted.*/\1/' <<<"$line")
+        TRAFFIC_RECEIVED=$(sed -E 's/.* ([0-9]+) (packets )?received.*/\1/' <<<"$line")
+        TRAFFIC_LOST=$((TRAFFIC_SENT - TRAFFIC_RECEIVED))
+        log "traffic: sent $TRAFFIC_SENT, received $TRAFFIC_RECEIVED, lost $TRAFFIC_LOST"
+}
+
+# traffic_wait [TIMEOUT_S]: wait for the flood to finish; sets TRAFFIC_SENT,
+# TRAFFIC_RECEIVED, TRAFFIC_LOST.
+traffic_wait() {
+        [ -n "${TRAFFIC_PID:-}" ] || fail "no traffic running"
+        local bound=${1:-$(awk -v c="$TRAFFIC_COUNT" -v i="$TRAFFIC_INTERVAL" 'BEGIN { printf "%d", c * i * 3 + 30 }')}
+        wait_until "$bound" "the traffic to end" _hnv_traffic_done
+        _hnv_traffic_result
+}
+
+# traffic_stop: end the flood now (SIGINT; replies in flight count as lost)
+# and read the loss as traffic_wait does.
+traffic_stop() {
+        [ -n "${TRAFFIC_PID:-}" ] || fail "no traffic running"
+        kill -INT "$TRAFFIC_PID" 2>/dev/null
+        wait_until 10 "ping to print its summary" _hnv_traffic_done
+        _hnv_traffic_result
+}
+
+# ------------------------------------------------------------------ hnv
+
+_hnv_need_build() {
+        [ -n "${HNV_BUILD:-}" ] ||
+                fail "HNV_BUILD is not set: run through 'meson test' or export HNV_BUILD=<meson build dir>"
+        HNVD=$HNV_BUILD/src/daemon/hnvd
+        HNVCTL=$HNV_BUILD/src/ctl/hnvctl
+        [ -x "$HNVD" ] || fail "hnvd is not built: no $HNVD"
+        [ -x "$HNVCTL" ] || fail "hnvctl is not built: no $HNVCTL"
+}
+
+# hnvctl ARGS...: the built hnvctl.
+hnvctl() {
+        _hnv_need_build
+        "$HNVCTL" "$@"
+}
+
+_hnvd_ready() {
+        if ! _hnv_alive "$HNVD_PID"; then
+                echo "hnvd (pid $HNVD_PID) exited"
+                return 0 # stop waiting; start_hnvd reports it
+        fi
+        [ -S "$HNV_SOCKET" ] && "$HNVCTL" status >/dev/null
+}
+
+# start_hnvd ARGS...: hnvd in the foreground with debug logging, appended to
+# $HNVD_LOG; returns once its control socket answers.
+start_hnvd() {
+        _hnv_need_build
+        if [ -n "$HNVD_PID" ] && _hnv_alive "$HNVD_PID"; then
+                fail "start_hnvd: hnvd already runs (pid $HNVD_PID)"
+        fi
+        echo "=== lib.sh: start $HNVD --foreground --log-level=debug $* at +$(_hnv_elapsed)s" >> "$HNVD_LOG"
+        "$HNVD" --foreground --log-level=debug "$@" >> "$HNVD_LOG" 2>&1 &
+        HNVD_PID=$!
+        wait_until 10 "hnvd's control socket $HNV_SOCKET to answer" _hnvd_ready
+        if ! _hnv_alive "$HNVD_PID"; then
+                local rc=0
+                wait "$HNVD_PID" || rc=$?
+                HNVD_PID=
+                fail "hnvd exited during start-up with status $rc"
+        fi
+        log "hnvd running (pid $HNVD_PID)"
+}
+
+# stop_hnvd: SIGTERM, and hnvd must exit (bounded); HNVD_EXIT is its status.
+stop_hnvd() {
+        [ -n "$HNVD_PID" ] || fail "stop_hnvd: hnvd not started"
+        kill -TERM "$HNVD_PID" 2>/dev/null || true
+        _hnv_wait_dead "$HNVD_PID" 10 || fail "hnvd did not exit within 10 s of SIGTERM"
+        HNVD_EXIT=0
+        wait "$HNVD_PID" 2>/dev/null || HNVD_EXIT=$?
+        HNVD_PID=
+}
+
+# kill_hnvd: SIGKILL (a crash); whatever hnvd left behind stays.
+kill_hnvd() {
+        [ -n "$HNVD_PID" ] || fail "kill_hnvd: hnvd not started"
+        kill -KILL "$HNVD_PID" 2>/dev/null || true
+        _hnv_wait_dead "$HNVD_PID" 10 || fail "hnvd survived SIGKILL"
+        wait "$HNVD_PID" 2>/dev/null || true
+        HNVD_PID=
+}

@@ -1,0 +1,646 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The Varlink server runs on its own sd-event loop in a second thread; the
+ * test thread talks to it through the real socket, with the blocking client
+ * and with raw bytes where the client is too polite (pipelining, garbage,
+ * hang-ups). */
+#include <fcntl.h>
+#include <grp.h>
+#include <poll.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+
+#include <cmocka.h>
+
+#include "varlink.h"
+
+#define TIMEOUT_MS 5000
+
+DEFINE_TRIVIAL_CLEANUP_FUNC(json_object *, json_object_put);
+
+static struct {
+        char dir[64];
+        char path[128];
+        pthread_t thread;
+        int quit_pipe[2];
+        int ready_pipe[2];
+        sd_event *event;
+        VarlinkServer *server;
+        unsigned count; /* only touched on the server thread */
+} srv = {
+        .quit_pipe = {-1, -1},
+        .ready_pipe = {-1, -1},
+};
+
+/* ---- methods, run on the server thread ---- */
+
+static int method_echo(VarlinkCall *call, json_object *params, void *userdata) {
+        return varlink_call_reply(call, json_object_get(params));
+}
+
+static int method_fail(VarlinkCall *call, json_object *params, void *userdata) {
+        return varlink_call_errorf(call, "io.test.Failed", "it failed on purpose");
+}
+
+static int method_internal(VarlinkCall *call, json_object *params, void *userdata) {
+        return -ENOSPC;
+}
+
+static int method_forget(VarlinkCall *call, json_object *params, void *userdata) {
+        return 0;
+}
+
+static int on_later(sd_event_source *s, uint64_t usec, void *userdata) {
+        VarlinkCall *call = userdata;
+        json_object *p = json_object_new_object();
+
+        json_object_object_add(p, "late", json_object_new_boolean(true));
+        /* The reply after a hang-up must be accepted and dropped. Not a
+         * cmocka assertion: those must not fire on this thread. */
+        if (varlink_call_reply(call, p) != 0)
+                abort();
+        varlink_call_unref(call);
+        return 0;
+}
+
+static int method_later(VarlinkCall *call, json_object *params, void *userdata) {
+        json_object *v;
+        int delay_ms = 50, k;
+
+        if (json_object_object_get_ex(params, "delay_ms", &v))
+                delay_ms = json_object_get_int(v);
+        /* A floating source: sd-event owns it, the timer owns the call. */
+        k = sd_event_add_time_relative(srv.event, NULL, CLOCK_MONOTONIC, (uint64_t)delay_ms * 1000U, 0,
+                                       on_later, call);
+        if (k < 0)
+                return k;
+        varlink_call_ref(call);
+        return 0;
+}
+
+static int method_count(VarlinkCall *call, json_object *params, void *userdata) {
+        srv.count++;
+        return varlink_call_reply(call, NULL);
+}
+
+static int method_get_count(VarlinkCall *call, json_object *params, void *userdata) {
+        json_object *p = json_object_new_object();
+
+        json_object_object_add(p, "count", json_object_new_int((int)srv.count));
+        return varlink_call_reply(call, p);
+}
+
+static int method_connections(VarlinkCall *call, json_object *params, void *userdata) {
+        json_object *p = json_object_new_object();
+
+        json_object_object_add(p, "connections",
+                               json_object_new_int((int)varlink_server_connections(srv.server)));
+        return varlink_call_reply(call, p);
+}
+
+static int method_privileged(VarlinkCall *call, json_object *params, void *userdata) {
+        json_object *p = json_object_new_object();
+
+        json_object_object_add(p, "uid", json_object_new_int((int)varlink_call_peer_uid(call)));
+        return varlink_call_reply(call, p);
+}
+
+static int on_quit(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+        return sd_event_exit(sd_event_source_get_event(s), 0);
+}
+
+static void *server_thread(void *arg) {
+        static const struct {
+                const char *name;
+                VarlinkMethodFlags flags;
+                varlink_method_t cb;
+        } methods[] = {
+                {"io.test.Echo", VARLINK_METHOD_ANYONE, method_echo},
+                {"io.test.Fail", VARLINK_METHOD_ANYONE, method_fail},
+                {"io.test.Internal", VARLINK_METHOD_ANYONE, method_internal},
+                {"io.test.Forget", VARLINK_METHOD_ANYONE, method_forget},
+                {"io.test.Later", VARLINK_METHOD_ANYONE, method_later},
+                {"io.test.Count", VARLINK_METHOD_ANYONE, method_count},
+                {"io.test.GetCount", VARLINK_METHOD_ANYONE, method_get_count},
+                {"io.test.Connections", VARLINK_METHOD_ANYONE, method_connections},
+                {"io.test.Privileged", VARLINK_METHOD_ROOT_ONLY, method_privileged},
+        };
+        sd_event_source *quit = NULL;
+        int k;
+
+        k = sd_event_new(&srv.event);
+        if (k >= 0)
+                k = sd_event_add_io(srv.event, &quit, srv.quit_pipe[0], EPOLLIN, on_quit, NULL);
+        if (k >= 0)
+                k = varlink_server_new(&srv.server, srv.event, srv.path, 0666, -1);
+        if (k >= 0)
+                k = varlink_server_add_interface(srv.server, "io.test", "interface io.test\n");
+        for (size_t i = 0; k >= 0 && i < ELEMENTSOF(methods); i++)
+                k = varlink_server_add_method(srv.server, methods[i].name, methods[i].flags, methods[i].cb,
+                                              NULL);
+        if (write(srv.ready_pipe[1], &k, sizeof(k)) != sizeof(k))
+                abort();
+        if (k >= 0)
+                k = sd_event_loop(srv.event);
+
+        srv.server = varlink_server_free(srv.server);
+        sd_event_source_disable_unref(quit);
+        srv.event = sd_event_unref(srv.event);
+        return NULL;
+}
+
+/* A socket file nobody listens on, as a crashed hnvd leaves behind. */
+static void make_stale_socket(const char *path) {
+        struct sockaddr_un sa = {.sun_family = AF_UNIX};
+        int fd;
+
+        fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        assert_true(fd >= 0);
+        strcpy(sa.sun_path, path);
+        assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+        close(fd);
+}
+
+static int setup(void **state) {
+        char sub[96];
+        int k;
+
+        strcpy(srv.dir, "/tmp/test-varlink-XXXXXX");
+        assert_non_null(mkdtemp(srv.dir));
+        /* The unprivileged child of the PermissionDenied test must reach it. */
+        assert_int_equal(chmod(srv.dir, 0755), 0);
+        snprintf(sub, sizeof(sub), "%s/sub", srv.dir);
+        assert_int_equal(mkdir(sub, 0755), 0);
+        snprintf(srv.path, sizeof(srv.path), "%s/sub/io.test", srv.dir);
+        make_stale_socket(srv.path);
+
+        assert_int_equal(pipe2(srv.quit_pipe, O_CLOEXEC), 0);
+        assert_int_equal(pipe2(srv.ready_pipe, O_CLOEXEC), 0);
+        assert_int_equal(pthread_create(&srv.thread, NULL, server_thread, NULL), 0);
+        assert_int_equal(read(srv.ready_pipe[0], &k, sizeof(k)), sizeof(k));
+        assert_int_equal(k, 0);
+        return 0;
+}
+
+static int teardown(void **state) {
+        char sub[96];
+        struct stat st;
+        char c = 'q';
+
+        assert_int_equal(write(srv.quit_pipe[1], &c, 1), 1);
+        assert_int_equal(pthread_join(srv.thread, NULL), 0);
+        for (size_t i = 0; i < 2; i++) {
+                close(srv.quit_pipe[i]);
+                close(srv.ready_pipe[i]);
+        }
+        /* The server removes the socket it created. */
+        assert_int_equal(stat(srv.path, &st) < 0 ? errno : 0, ENOENT);
+        snprintf(sub, sizeof(sub), "%s/sub", srv.dir);
+        assert_int_equal(rmdir(sub), 0);
+        assert_int_equal(rmdir(srv.dir), 0);
+        return 0;
+}
+
+/* ---- client helpers ---- */
+
+static int call(const char *method, const char *params_json, int timeout_ms, json_object **ret_reply,
+                char **ret_error) {
+        _cleanup_(json_object_putp) json_object *params = NULL;
+        int fd, k;
+
+        if (params_json) {
+                params = json_tokener_parse(params_json);
+                assert_non_null(params);
+        }
+        assert_int_equal(varlink_connect(srv.path, &fd), 0);
+        k = varlink_call_sync(fd, method, params, timeout_ms, ret_reply, ret_error);
+        close(fd);
+        return k;
+}
+
+static const char *get_string(json_object *o, const char *key) {
+        json_object *v;
+
+        if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
+                return NULL;
+        return json_object_get_string(v);
+}
+
+static int get_int(json_object *o, const char *key) {
+        json_object *v;
+
+        assert_true(json_object_object_get_ex(o, key, &v));
+        return json_object_get_int(v);
+}
+
+static int raw_connect(void) {
+        int fd;
+
+        assert_int_equal(varlink_connect(srv.path, &fd), 0);
+        return fd;
+}
+
+static void raw_send(int fd, const char *data, size_t n) {
+        while (n > 0) {
+                ssize_t w = send(fd, data, n, MSG_NOSIGNAL);
+
+                assert_true(w > 0);
+                data += w;
+                n -= (size_t)w;
+        }
+}
+
+/* Reads until n messages arrived; returns them NUL-separated in one buffer. */
+static size_t raw_recv_messages(int fd, unsigned n, char *buf, size_t size) {
+        size_t len = 0;
+        unsigned found = 0;
+
+        while (found < n) {
+                struct pollfd pfd = {.fd = fd, .events = POLLIN};
+                ssize_t r;
+
+                assert_int_equal(poll(&pfd, 1, TIMEOUT_MS), 1);
+                assert_true(len < size);
+                r = recv(fd, buf + len, size - len, 0);
+                assert_true(r > 0);
+                for (ssize_t i = 0; i < r; i++)
+                        if (buf[len + (size_t)i] == 0)
+                                found++;
+                len += (size_t)r;
+        }
+        return len;
+}
+
+/* The server closed the connection: EOF (or a reset, if it dropped unread
+ * input) within the bound. */
+static void assert_dropped(int fd) {
+        char buf[256];
+
+        for (;;) {
+                struct pollfd pfd = {.fd = fd, .events = POLLIN};
+                ssize_t r;
+
+                assert_int_equal(poll(&pfd, 1, TIMEOUT_MS), 1);
+                r = recv(fd, buf, sizeof(buf), 0);
+                if (r == 0 || (r < 0 && errno == ECONNRESET))
+                        return;
+                /* Anything the server sent before giving up must not be a
+                 * reply to the bad message. */
+                assert_true(r > 0);
+                assert_null(memmem(buf, (size_t)r, "parameters", strlen("parameters")));
+        }
+}
+
+static void assert_server_alive(void) {
+        _cleanup_(json_object_putp) json_object *reply = NULL;
+        _cleanup_(freep) char *error = NULL;
+
+        assert_int_equal(call("io.test.Echo", "{\"alive\": true}", TIMEOUT_MS, &reply, &error), 0);
+        assert_null(error);
+}
+
+/* ---- tests ---- */
+
+static void test_socket_setup(void **state) {
+        _cleanup_(varlink_server_freep) VarlinkServer *other = NULL;
+        char deep[160], parent[160];
+        sd_event *e = NULL;
+        struct stat st;
+        int fd;
+
+        /* The stale socket left by make_stale_socket() was replaced, with
+         * the requested mode. */
+        assert_int_equal(stat(srv.path, &st), 0);
+        assert_true(S_ISSOCK(st.st_mode));
+        assert_int_equal(st.st_mode & 07777, 0666);
+
+        /* A socket someone still accepts on is not stolen. */
+        assert_int_equal(sd_event_new(&e), 0);
+        assert_int_equal(varlink_server_new(&other, e, srv.path, 0666, -1), -EADDRINUSE);
+        assert_null(other);
+
+        /* Missing parents are created, 0755. */
+        snprintf(deep, sizeof(deep), "%s/a/b/io.other", srv.dir);
+        assert_int_equal(varlink_server_new(&other, e, deep, 0600, -1), 0);
+        assert_int_equal(stat(deep, &st), 0);
+        assert_int_equal(st.st_mode & 07777, 0600);
+        snprintf(parent, sizeof(parent), "%s/a/b", srv.dir);
+        assert_int_equal(stat(parent, &st), 0);
+        assert_int_equal(st.st_mode & 07777, 0755);
+        other = varlink_server_free(other);
+        assert_int_equal(stat(deep, &st) < 0 ? errno : 0, ENOENT);
+        assert_int_equal(rmdir(parent), 0);
+        snprintf(parent, sizeof(parent), "%s/a", srv.dir);
+        assert_int_equal(rmdir(parent), 0);
+
+        /* A path that is not a socket is never deleted. */
+        snprintf(deep, sizeof(deep), "%s/regular", srv.dir);
+        fd = open(deep, O_CREAT | O_WRONLY | O_CLOEXEC, 0644);
+        assert_true(fd >= 0);
+        close(fd);
+        assert_int_equal(varlink_server_new(&other, e, deep, 0666, -1), -EADDRINUSE);
+        assert_int_equal(unlink(deep), 0);
+        sd_event_unref(e);
+}
+
+static void test_call_reply(void **state) {
+        _cleanup_(json_object_putp) json_object *reply = NULL;
+        _cleanup_(freep) char *error = NULL;
+
+        assert_int_equal(call("io.test.Echo", "{\"word\": \"hello\", \"path\": \"/run/hnv\"}", TIMEOUT_MS,
+                              &reply, &error),
+                         0);
+        assert_null(error);
+        assert_string_equal(get_string(reply, "word"), "hello");
+        assert_string_equal(get_string(reply, "path"), "/run/hnv");
+
+        /* No parameters at all: the handler still gets an object, the
+         * client still gets one back. */
+        json_object_put(TAKE_PTR(reply));
+        assert_int_equal(call("io.test.Echo", NULL, TIMEOUT_MS, &reply, &error), 0);
+        assert_true(json_object_is_type(reply, json_type_object));
+        assert_int_equal(json_object_object_length(reply), 0);
+}
+
+static void test_error_reply(void **state) {
+        _cleanup_(json_object_putp) json_object *reply = NULL;
+        _cleanup_(freep) char *error = NULL;
+
+        assert_int_equal(call("io.test.Fail", "{}", TIMEOUT_MS, &reply, &error), 1);
+        assert_string_equal(error, "io.test.Failed");
+        assert_string_equal(get_string(reply, "message"), "it failed on purpose");
+}
+
+static void test_internal_error(void **state) {
+        _cleanup_(json_object_putp) json_object *reply = NULL, *reply2 = NULL;
+        _cleanup_(freep) char *error = NULL, *error2 = NULL;
+
+        assert_int_equal(call("io.test.Internal", "{}", TIMEOUT_MS, &reply, &error), 1);
+        assert_string_equal(error, "io.hnv.InternalError");
+        assert_string_equal(get_string(reply, "message"), strerror(ENOSPC));
+
+        /* A handler that neither answers nor keeps the call must not leave
+         * the client waiting forever. */
+        assert_int_equal(call("io.test.Forget", "{}", TIMEOUT_MS, &reply2, &error2), 1);
+        assert_string_equal(error2, "io.hnv.InternalError");
+}
+
+static void test_method_not_found(void **state) {
+        _cleanup_(json_object_putp) json_object *reply = NULL;
+        _cleanup_(freep) char *error = NULL;
+
+        assert_int_equal(call("io.test.NoSuchThing", "{}", TIMEOUT_MS, &reply, &error), 1);
+        assert_string_equal(error, VARLINK_ERROR_METHOD_NOT_FOUND);
+        assert_string_equal(get_string(reply, "method"), "io.test.NoSuchThing");
+}
+
+static void test_invalid_parameters(void **state) {
+        _cleanup_(json_object_putp) json_object *reply = NULL;
+        _cleanup_(freep) char *error = NULL;
+        char buf[512];
+        const char msg[] = "{\"method\":\"io.test.Echo\",\"parameters\":[1,2]}";
+        int fd = raw_connect();
+
+        raw_send(fd, msg, sizeof(msg));
+        raw_recv_messages(fd, 1, buf, sizeof(buf));
+        reply = json_tokener_parse(buf);
+        assert_non_null(reply);
+        assert_string_equal(get_string(reply, "error"), VARLINK_ERROR_INVALID_PARAMETER);
+        close(fd);
+}
+
+static void test_get_info(void **state) {
+        _cleanup_(json_object_putp) json_object *reply = NULL, *desc = NULL, *missing = NULL;
+        _cleanup_(freep) char *error = NULL, *error2 = NULL, *error3 = NULL;
+        json_object *interfaces;
+
+        assert_int_equal(call("org.varlink.service.GetInfo", NULL, TIMEOUT_MS, &reply, &error), 0);
+        assert_string_equal(get_string(reply, "vendor"), "hnv");
+        assert_string_equal(get_string(reply, "product"), "hnvd");
+        assert_string_equal(get_string(reply, "version"), HNV_VERSION);
+        assert_non_null(get_string(reply, "url"));
+        assert_true(json_object_object_get_ex(reply, "interfaces", &interfaces));
+        assert_int_equal(json_object_array_length(interfaces), 2);
+        assert_string_equal(json_object_get_string(json_object_array_get_idx(interfaces, 0)),
+                            "org.varlink.service");
+        assert_string_equal(json_object_get_string(json_object_array_get_idx(interfaces, 1)), "io.test");
+
+        assert_int_equal(call("org.varlink.service.GetInterfaceDescription", "{\"interface\": \"io.test\"}",
+                              TIMEOUT_MS, &desc, &error2),
+                         0);
+        assert_string_equal(get_string(desc, "description"), "interface io.test\n");
+
+        assert_int_equal(call("org.varlink.service.GetInterfaceDescription", "{\"interface\": \"io.nope\"}",
+                              TIMEOUT_MS, &missing, &error3),
+                         1);
+        assert_string_equal(error3, VARLINK_ERROR_INTERFACE_NOT_FOUND);
+        assert_string_equal(get_string(missing, "interface"), "io.nope");
+}
+
+static void test_deferred_reply(void **state) {
+        _cleanup_(json_object_putp) json_object *reply = NULL, *late = NULL;
+        _cleanup_(freep) char *error = NULL, *error2 = NULL;
+        json_object *v;
+
+        assert_int_equal(call("io.test.Later", "{\"delay_ms\": 50}", TIMEOUT_MS, &reply, &error), 0);
+        assert_true(json_object_object_get_ex(reply, "late", &v));
+        assert_true(json_object_get_boolean(v));
+
+        /* The client gives up; the server's reply later finds no peer. */
+        assert_int_equal(call("io.test.Later", "{\"delay_ms\": 100}", 20, &late, &error2), -ETIMEDOUT);
+        assert_null(late);
+}
+
+static void test_permission_denied(void **state) {
+        _cleanup_(json_object_putp) json_object *reply = NULL;
+        _cleanup_(freep) char *error = NULL;
+        int status;
+        pid_t pid;
+
+        if (geteuid() != 0) {
+                /* We are the unprivileged peer ourselves. */
+                assert_int_equal(call("io.test.Privileged", "{}", TIMEOUT_MS, &reply, &error), 1);
+                assert_string_equal(error, VARLINK_ERROR_PERMISSION_DENIED);
+                assert_non_null(strstr(get_string(reply, "message"), "only root"));
+                return;
+        }
+
+        assert_int_equal(call("io.test.Privileged", "{}", TIMEOUT_MS, &reply, &error), 0);
+        assert_int_equal(get_int(reply, "uid"), 0);
+
+        pid = fork();
+        assert_true(pid >= 0);
+        if (pid == 0) {
+                /* Only async-signal-safe calls here: the parent has threads. */
+                static const char msg[] = "{\"method\":\"io.test.Privileged\",\"parameters\":{}}";
+                static char buf[4096];
+                size_t len = 0;
+                int fd;
+
+                if (setgroups(0, NULL) < 0 || setresgid(65534, 65534, 65534) < 0 ||
+                    setresuid(65534, 65534, 65534) < 0)
+                        _exit(77);
+                if (varlink_connect(srv.path, &fd) < 0)
+                        _exit(2);
+                if (send(fd, msg, sizeof(msg), MSG_NOSIGNAL) != (ssize_t)sizeof(msg))
+                        _exit(3);
+                while (len < sizeof(buf) - 1) {
+                        ssize_t r = recv(fd, buf + len, sizeof(buf) - 1 - len, 0);
+
+                        if (r <= 0)
+                                _exit(4);
+                        len += (size_t)r;
+                        if (memchr(buf, 0, len))
+                                break;
+                }
+                _exit(strstr(buf, "\"error\":\"" VARLINK_ERROR_PERMISSION_DENIED "\"") &&
+                                      strstr(buf, "only root may call io.test.Privileged")
+                              ? 0
+                              : 1);
+        }
+        assert_int_equal(waitpid(pid, &status, 0), pid);
+        assert_true(WIFEXITED(status));
+        if (WEXITSTATUS(status) == 77)
+                skip();
+        assert_int_equal(WEXITSTATUS(status), 0);
+}
+
+static void test_oversized_message(void **state) {
+        static char chunk[64 * 1024];
+        size_t sent = 0;
+        int fd = raw_connect();
+
+        memset(chunk, 'x', sizeof(chunk));
+        /* More than VARLINK_MESSAGE_MAX without a NUL; the server hangs up
+         * somewhere along the way, which ends our sending too. */
+        while (sent <= VARLINK_MESSAGE_MAX + sizeof(chunk)) {
+                struct pollfd pfd = {.fd = fd, .events = POLLOUT};
+                ssize_t w;
+
+                assert_int_equal(poll(&pfd, 1, TIMEOUT_MS), 1);
+                w = send(fd, chunk, sizeof(chunk), MSG_NOSIGNAL | MSG_DONTWAIT);
+                if (w < 0 && errno == EAGAIN)
+                        continue;
+                if (w < 0) {
+                        assert_true(errno == EPIPE || errno == ECONNRESET);
+                        break;
+                }
+                sent += (size_t)w;
+        }
+        assert_true(sent > VARLINK_MESSAGE_MAX / 2);
+        assert_dropped(fd);
+        close(fd);
+        assert_server_alive();
+}
+
+static void test_malformed_message(void **state) {
+        static const char *const bad[] = {
+                "{not json}",
+                "[1, 2]",
+                "{\"parameters\": {}}",
+                "{\"method\": 42}",
+                "{\"method\": \"io.test.Echo\"} trailing",
+                "",
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
+                int fd = raw_connect();
+
+                raw_send(fd, bad[i], strlen(bad[i]) + 1);
+                assert_dropped(fd);
+                close(fd);
+        }
+        assert_server_alive();
+}
+
+static void test_pipelined(void **state) {
+        static const char msgs[] = "{\"method\":\"io.test.Later\",\"parameters\":{\"delay_ms\":100}}\0"
+                                   "{\"method\":\"io.test.Echo\",\"parameters\":{\"n\":2}}\0"
+                                   "{\"method\":\"io.test.Count\",\"oneway\":true}\0"
+                                   "{\"method\":\"io.test.GetCount\"}";
+        _cleanup_(json_object_putp) json_object *first = NULL, *second = NULL, *third = NULL;
+        char buf[4096];
+        size_t len, off;
+        json_object *p;
+        int fd = raw_connect();
+
+        /* All four in one write; sizeof includes the final NUL. */
+        raw_send(fd, msgs, sizeof(msgs));
+        len = raw_recv_messages(fd, 3, buf, sizeof(buf));
+
+        /* The slow call is answered first, although the quick one was
+         * ready long before; the oneway call gets no answer at all. */
+        first = json_tokener_parse(buf);
+        off = strlen(buf) + 1;
+        second = json_tokener_parse(buf + off);
+        off += strlen(buf + off) + 1;
+        third = json_tokener_parse(buf + off);
+        off += strlen(buf + off) + 1;
+        assert_int_equal(off, len);
+
+        assert_true(json_object_object_get_ex(first, "parameters", &p));
+        assert_true(json_object_object_get_ex(p, "late", NULL));
+        assert_true(json_object_object_get_ex(second, "parameters", &p));
+        assert_int_equal(get_int(p, "n"), 2);
+        assert_true(json_object_object_get_ex(third, "parameters", &p));
+        assert_int_equal(get_int(p, "count"), 1);
+        close(fd);
+}
+
+static void test_hangup_before_deferred_reply(void **state) {
+        static const char msg[] = "{\"method\":\"io.test.Later\",\"parameters\":{\"delay_ms\":50}}";
+        _cleanup_(json_object_putp) json_object *reply = NULL, *conns = NULL;
+        _cleanup_(freep) char *error = NULL, *error2 = NULL;
+        int fd = raw_connect();
+
+        raw_send(fd, msg, sizeof(msg));
+        close(fd);
+
+        /* Answered after the first timer fired, so by then the server has
+         * dropped a reply to nobody. */
+        assert_int_equal(call("io.test.Later", "{\"delay_ms\": 150}", TIMEOUT_MS, &reply, &error), 0);
+        /* Only the connection asking is left. */
+        assert_int_equal(call("io.test.Connections", NULL, TIMEOUT_MS, &conns, &error2), 0);
+        assert_int_equal(get_int(conns, "connections"), 1);
+}
+
+static void test_connect_failure(void **state) {
+        char path[160];
+        int fd = -1;
+
+        snprintf(path, sizeof(path), "%s/nothing-here", srv.dir);
+        assert_int_equal(varlink_connect(path, &fd), -ENOENT);
+        assert_int_equal(fd, -1);
+        memset(path, 'a', sizeof(path) - 1);
+        path[sizeof(path) - 1] = 0;
+        assert_int_equal(varlink_connect(path, &fd), -ENAMETOOLONG);
+}
+
+int main(void) {
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_socket_setup),
+                cmocka_unit_test(test_call_reply),
+                cmocka_unit_test(test_error_reply),
+                cmocka_unit_test(test_internal_error),
+                cmocka_unit_test(test_method_not_found),
+                cmocka_unit_test(test_invalid_parameters),
+                cmocka_unit_test(test_get_info),
+                cmocka_unit_test(test_deferred_reply),
+                cmocka_unit_test(test_permission_denied),
+                cmocka_unit_test(test_oversized_message),
+                cmocka_unit_test(test_malformed_message),
+                cmocka_unit_test(test_pipelined),
+                cmocka_unit_test(test_hangup_before_deferred_reply),
+                cmocka_unit_test(test_connect_failure),
+        };
+
+        return cmocka_run_group_tests(tests, setup, teardown);
+}
