@@ -8,7 +8,7 @@
 
 #include "config.h"
 
-static const char *const default_paravirt_drivers[] = { "virtio_net", "ibmveth", "ibmvnic", "hv_netvsc" };
+static const char *const default_paravirt_drivers[] = {"virtio_net", "ibmveth", "ibmvnic", "hv_netvsc"};
 
 /* A group's bond-options= must sit on top of the [global] bond-options= that
  * is in force once *all* files are read, and a drop-in read later may still
@@ -105,9 +105,9 @@ static char *trim(char *s) {
         return s;
 }
 
-/* Calls f on each blank-separated word of s. A word longer than a valid one
- * can be is handed over truncated, so f rejects it; that keeps this free of
- * allocations, and so is config_recompute_groups(). */
+/* Calls f on each blank-separated word of s. No valid word is longer than
+ * WORD_MAX, so longer ones are rejected without calling f: the copy fits on
+ * the stack, and config_recompute_groups(), which re-reads words, cannot fail. */
 #define WORD_MAX 64
 static int foreach_word(const char *s, int (*f)(const char *word, void *userdata), void *userdata,
                         const char **ret_bad, size_t *ret_bad_len) {
@@ -145,7 +145,8 @@ static int apply_bond_option(const char *word, void *userdata) {
         return bond_options_set(userdata, word);
 }
 
-static int bond_options_apply_words(BondOptions *o, const char *words, const char **ret_bad, size_t *ret_bad_len) {
+static int bond_options_apply_words(BondOptions *o, const char *words, const char **ret_bad,
+                                    size_t *ret_bad_len) {
         return foreach_word(strempty(words), apply_bond_option, o, ret_bad, ret_bad_len);
 }
 
@@ -155,7 +156,8 @@ static void config_recompute_groups(Config *c) {
         for (size_t i = 0; i < c->n_groups; i++) {
                 c->groups[i]->options = c->bond_defaults;
                 /* The words were checked when they were parsed. */
-                (void)bond_options_apply_words(&c->groups[i]->options, cf->group_bond_options[i], NULL, NULL);
+                (void)bond_options_apply_words(&c->groups[i]->options, cf->group_bond_options[i], NULL,
+                                               NULL);
         }
 }
 
@@ -243,7 +245,8 @@ static int parser_finish_group(Parser *p) {
                 r = group_default_bond_name(p->group->name, p->group->bond_name);
                 if (r < 0)
                         return parser_error(p, p->group_line,
-                                            "group '%s': bond name 'bond%s' is too long, set bond= (at most %d characters)",
+                                            "group '%s': bond name 'bond%s' is too long, set bond= (at most "
+                                            "%d characters)",
                                             p->group->name, p->group->name, IFNAMSIZ - 1);
         }
 
@@ -281,8 +284,8 @@ static int parser_section(Parser *p, char *line) {
         if (!*name)
                 return parser_error(p, p->line, "missing group name in '[group]'");
         if (!group_name_is_valid(name))
-                return parser_error(p, p->line, "invalid group name '%s': use 1-%d of A-Z a-z 0-9 _ . -", name,
-                                    GROUP_NAME_MAX);
+                return parser_error(p, p->line, "invalid group name '%s': use 1-%d of A-Z a-z 0-9 _ . -",
+                                    name, GROUP_NAME_MAX);
 
         p->group = group_spec_new(name, GROUP_SOURCE_CONFIG);
         if (!p->group)
@@ -436,13 +439,15 @@ static int parser_group_key(Parser *p, const char *key, const char *value) {
                 if (r == -ENOMEM)
                         return r;
                 if (r < 0)
-                        return parser_error(p, p->line, "invalid %s '%s': use mac:ADDRESS, name:PATTERN or udev:KEY=PATTERN",
-                                            key, value);
+                        return parser_error(
+                                p, p->line,
+                                "invalid %s '%s': use mac:ADDRESS, name:PATTERN or udev:KEY=PATTERN", key,
+                                value);
 
         } else if (bit == KEY_BOND) {
                 if (!ifname_is_valid(value))
-                        return parser_error(p, p->line, "invalid bond name '%s' (at most %d characters)", value,
-                                            IFNAMSIZ - 1);
+                        return parser_error(p, p->line, "invalid bond name '%s' (at most %d characters)",
+                                            value, IFNAMSIZ - 1);
                 r = strscpy_strict(g->bond_name, sizeof(g->bond_name), value);
                 if (r < 0)
                         return r;
@@ -575,14 +580,16 @@ static int validate_group(const GroupSpec *g, char **ret_error) {
 
         for (PortRole r = 0; r < _PORT_ROLE_MAX; r++)
                 if (g->match[r].type == PORT_MATCH_NONE)
-                        return set_error(ret_error, -EINVAL, ORIGIN_FMT "group '%s' has no %s=", ORIGIN_ARGS(g),
-                                         g->name, port_role_to_string(r));
+                        return set_error(ret_error, -EINVAL,
+                                         ORIGIN_FMT "group '%s' has no %s=", ORIGIN_ARGS(g), g->name,
+                                         port_role_to_string(r));
 
         if (port_match_equal(&g->match[PORT_ROLE_PRIMARY], &g->match[PORT_ROLE_BACKUP])) {
                 m = port_match_to_string(&g->match[PORT_ROLE_PRIMARY]);
                 if (!m)
                         return -ENOMEM;
-                return set_error(ret_error, -EINVAL, ORIGIN_FMT "group '%s' uses '%s' for both primary and backup",
+                return set_error(ret_error, -EINVAL,
+                                 ORIGIN_FMT "group '%s' uses '%s' for both primary and backup",
                                  ORIGIN_ARGS(g), g->name, m);
         }
         return 0;
@@ -595,7 +602,8 @@ static int validate_pair(const GroupSpec *first, const GroupSpec *g, char **ret_
                                  ORIGIN_ARGS(g), g->name, strna(first->origin));
 
         if (streq(first->bond_name, g->bond_name))
-                return set_error(ret_error, -EINVAL, ORIGIN_FMT "group '%s': bond '%s' already belongs to group '%s'",
+                return set_error(ret_error, -EINVAL,
+                                 ORIGIN_FMT "group '%s': bond '%s' already belongs to group '%s'",
                                  ORIGIN_ARGS(g), g->name, g->bond_name, first->name);
 
         /* One device in two groups would be fought over. Overlapping patterns

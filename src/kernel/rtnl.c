@@ -28,7 +28,8 @@ struct Rtnl {
         bool deliver;
 };
 
-static void deliver_message(Rtnl *r, struct nl_msg *msg) {
+/* want: where an answer to our own request goes; deliver: hand it to on_link. */
+static void deliver_message(Rtnl *r, struct nl_msg *msg, LinkInfo *want, bool deliver) {
         struct nlmsghdr *h = nlmsg_hdr(msg);
         LinkInfo link;
 
@@ -38,21 +39,21 @@ static void deliver_message(Rtnl *r, struct nl_msg *msg) {
                 log_debug("rtnl: ignoring malformed link message");
                 return;
         }
-        if (r->want_link)
-                *r->want_link = link;
-        if (r->deliver && r->on_link)
+        if (want)
+                *want = link;
+        if (deliver && r->on_link)
                 r->on_link(r, h->nlmsg_type == RTM_DELLINK, &link, r->userdata);
 }
 
 static int on_monitor_valid(struct nl_msg *msg, void *userdata) {
         Rtnl *r = userdata;
-        deliver_message(r, msg);
+        deliver_message(r, msg, NULL, true);
         return NL_OK;
 }
 
 static int on_request_valid(struct nl_msg *msg, void *userdata) {
         Rtnl *r = userdata;
-        deliver_message(r, msg);
+        deliver_message(r, msg, r->want_link, r->deliver);
         return NL_OK;
 }
 

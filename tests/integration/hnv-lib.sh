@@ -56,3 +56,7 @@ backup = mac:$bkmac"
 hnvd_log_count() {
         grep -c -- "$1" "$HNVD_LOG" || true
 }
+
+# Undefined behaviour in hnvd ends it, so the scenario fails on it rather
+# than printing a line nobody reads.
+export UBSAN_OPTIONS=halt_on_error=1:abort_on_error=1:print_stacktrace=1

@@ -9,13 +9,13 @@ write_config "[group web]
 primary = mac:02:00:00:00:01:01
 backup = mac:02:00:00:00:01:02"
 switch_setup
-start_hnvd
 
-# The backup arrives first, already configured (a guest installed before
+# The backup is there first, already configured (a guest installed before
 # hnv): its address must end up on the bond, never lost.
 add_backup bk0 02:00:00:00:01:02
 ip addr add 192.0.2.2/24 dev bk0
 ip link set bk0 up
+start_hnvd
 wait_until 10 "bondweb with bk0" test "$(link_master bk0)" = bondweb
 wait_state web degraded
 ip -j addr show dev bondweb | jq -e '.[0].addr_info[] | select(.local == "192.0.2.2")' >/dev/null ||

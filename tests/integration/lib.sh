@@ -180,7 +180,7 @@ _hnv_us() {
 # Is PID a live process (not gone, not a zombie waiting to be reaped)?
 _hnv_alive() {
         local stat
-        read -r stat < "/proc/$1/stat" 2>/dev/null || return 1
+        read -r stat 2>/dev/null < "/proc/$1/stat" || return 1
         stat=${stat##*) }
         [ "${stat:0:1}" != Z ]
 }
@@ -417,7 +417,7 @@ udev_prop() {
 _hnv_read() {
         local v
         [ -r "$1" ] || return 1
-        read -r v < "$1" || [ -n "$v" ] || true
+        read -r v 2>/dev/null < "$1" || [ -n "$v" ] || true
         printf '%s\n' "$v"
 }
 

@@ -34,13 +34,13 @@ static void test_enum_strings(void **state) {
         assert_int_equal(port_role_from_string(""), -EINVAL);
         assert_int_equal(port_role_from_string(NULL), -EINVAL);
 
-        static const char *const sources[] = { "config", "runtime", "udev", "auto" };
+        static const char *const sources[] = {"config", "runtime", "udev", "auto"};
         for (GroupSource s = 0; s < _GROUP_SOURCE_MAX; s++)
                 assert_string_equal(group_source_to_string(s), sources[s]);
         assert_null(group_source_to_string(_GROUP_SOURCE_MAX));
         assert_null(group_source_to_string(_GROUP_SOURCE_INVALID));
 
-        static const char *const states[] = { "pending", "healthy", "degraded", "down", "migrating" };
+        static const char *const states[] = {"pending", "healthy", "degraded", "down", "migrating"};
         for (GroupState s = 0; s < _GROUP_STATE_MAX; s++) {
                 assert_string_equal(group_state_to_string(s), states[s]);
                 assert_int_equal(group_state_from_string(states[s]), s);
@@ -61,49 +61,49 @@ typedef struct MatchCase {
 } MatchCase;
 
 static const MatchCase match_cases[] = {
-        { "mac:02:00:00:00:00:01", PORT_MATCH_MAC, "mac:02:00:00:00:00:01" },
-        { "mac:02-AB-00-00-00-01", PORT_MATCH_MAC, "mac:02:ab:00:00:00:01" },
-        { "02:00:00:00:00:01", PORT_MATCH_MAC, "mac:02:00:00:00:00:01" },
+        {"mac:02:00:00:00:00:01", PORT_MATCH_MAC, "mac:02:00:00:00:00:01"},
+        {"mac:02-AB-00-00-00-01", PORT_MATCH_MAC, "mac:02:ab:00:00:00:01"},
+        {"02:00:00:00:00:01", PORT_MATCH_MAC, "mac:02:00:00:00:00:01"},
         /* also a valid interface name, but someone pasting this means a MAC */
-        { "02-00-00-00-00-01", PORT_MATCH_MAC, "mac:02:00:00:00:00:01" },
-        { "name:eth1", PORT_MATCH_NAME, "name:eth1" },
-        { "name:vf*", PORT_MATCH_NAME, "name:vf*" },
-        { "name:enp[0-9]s?", PORT_MATCH_NAME, "name:enp[0-9]s?" },
-        { "name:a-pattern-longer-than-an-ifname*", PORT_MATCH_NAME, "name:a-pattern-longer-than-an-ifname*" },
-        { "eth1", PORT_MATCH_NAME, "name:eth1" },
-        { "vf*", PORT_MATCH_NAME, "name:vf*" },
-        { "123456789012345", PORT_MATCH_NAME, "name:123456789012345" },
-        { "udev:ID_PATH=pci-0000:00:05.0", PORT_MATCH_UDEV_PROPERTY, "udev:ID_PATH=pci-0000:00:05.0" },
-        { "udev:ID_NET_DRIVER=mlx5_*", PORT_MATCH_UDEV_PROPERTY, "udev:ID_NET_DRIVER=mlx5_*" },
-        { "udev:HNV_ROLE=a=b", PORT_MATCH_UDEV_PROPERTY, "udev:HNV_ROLE=a=b" },
-        { "udev:ID_MODEL_FROM_DATABASE=Virtio network device", PORT_MATCH_UDEV_PROPERTY,
-          "udev:ID_MODEL_FROM_DATABASE=Virtio network device" },
+        {"02-00-00-00-00-01", PORT_MATCH_MAC, "mac:02:00:00:00:00:01"},
+        {"name:eth1", PORT_MATCH_NAME, "name:eth1"},
+        {"name:vf*", PORT_MATCH_NAME, "name:vf*"},
+        {"name:enp[0-9]s?", PORT_MATCH_NAME, "name:enp[0-9]s?"},
+        {"name:a-pattern-longer-than-an-ifname*", PORT_MATCH_NAME, "name:a-pattern-longer-than-an-ifname*"},
+        {"eth1", PORT_MATCH_NAME, "name:eth1"},
+        {"vf*", PORT_MATCH_NAME, "name:vf*"},
+        {"123456789012345", PORT_MATCH_NAME, "name:123456789012345"},
+        {"udev:ID_PATH=pci-0000:00:05.0", PORT_MATCH_UDEV_PROPERTY, "udev:ID_PATH=pci-0000:00:05.0"},
+        {"udev:ID_NET_DRIVER=mlx5_*", PORT_MATCH_UDEV_PROPERTY, "udev:ID_NET_DRIVER=mlx5_*"},
+        {"udev:HNV_ROLE=a=b", PORT_MATCH_UDEV_PROPERTY, "udev:HNV_ROLE=a=b"},
+        {"udev:ID_MODEL_FROM_DATABASE=Virtio network device", PORT_MATCH_UDEV_PROPERTY,
+         "udev:ID_MODEL_FROM_DATABASE=Virtio network device"},
 
-        { "", _PORT_MATCH_TYPE_INVALID, NULL },
-        { "mac:", _PORT_MATCH_TYPE_INVALID, NULL },
-        { "mac:02:00:00:00:00", _PORT_MATCH_TYPE_INVALID, NULL },
-        { "mac:02:00:00:00:00:0", _PORT_MATCH_TYPE_INVALID, NULL },
-        { "mac:02:00:00:00:00:01:02", _PORT_MATCH_TYPE_INVALID, NULL },
-        { "mac:02:00-00:00:00:01", _PORT_MATCH_TYPE_INVALID, NULL },
-        { "mac:eth1", _PORT_MATCH_TYPE_INVALID, NULL },
-        { "mac:00:00:00:00:00:00", _PORT_MATCH_TYPE_INVALID, NULL },
-        { "MAC:02:00:00:00:00:01", _PORT_MATCH_TYPE_INVALID, NULL },
-        { "name:", _PORT_MATCH_TYPE_INVALID, NULL },
-        { "name:eth 1", _PORT_MATCH_TYPE_INVALID, NULL },
-        { "name:a/b", _PORT_MATCH_TYPE_INVALID, NULL },
-        { "name:a:b", _PORT_MATCH_TYPE_INVALID, NULL },
-        { "udev:", _PORT_MATCH_TYPE_INVALID, NULL },
-        { "udev:ID_PATH", _PORT_MATCH_TYPE_INVALID, NULL },
-        { "udev:=pci-*", _PORT_MATCH_TYPE_INVALID, NULL },
-        { "udev:ID_PATH=", _PORT_MATCH_TYPE_INVALID, NULL },
-        { "udev:ID PATH=x", _PORT_MATCH_TYPE_INVALID, NULL },
-        { "udev:ID_PATH= x", _PORT_MATCH_TYPE_INVALID, NULL },
-        { "udev:ID_PATH=x ", _PORT_MATCH_TYPE_INVALID, NULL },
-        { "1234567890123456", _PORT_MATCH_TYPE_INVALID, NULL },
-        { "eth 1", _PORT_MATCH_TYPE_INVALID, NULL },
-        { "foo:bar", _PORT_MATCH_TYPE_INVALID, NULL },
-        { ".", _PORT_MATCH_TYPE_INVALID, NULL },
-        { "..", _PORT_MATCH_TYPE_INVALID, NULL },
+        {"", _PORT_MATCH_TYPE_INVALID, NULL},
+        {"mac:", _PORT_MATCH_TYPE_INVALID, NULL},
+        {"mac:02:00:00:00:00", _PORT_MATCH_TYPE_INVALID, NULL},
+        {"mac:02:00:00:00:00:0", _PORT_MATCH_TYPE_INVALID, NULL},
+        {"mac:02:00:00:00:00:01:02", _PORT_MATCH_TYPE_INVALID, NULL},
+        {"mac:02:00-00:00:00:01", _PORT_MATCH_TYPE_INVALID, NULL},
+        {"mac:eth1", _PORT_MATCH_TYPE_INVALID, NULL},
+        {"mac:00:00:00:00:00:00", _PORT_MATCH_TYPE_INVALID, NULL},
+        {"MAC:02:00:00:00:00:01", _PORT_MATCH_TYPE_INVALID, NULL},
+        {"name:", _PORT_MATCH_TYPE_INVALID, NULL},
+        {"name:eth 1", _PORT_MATCH_TYPE_INVALID, NULL},
+        {"name:a/b", _PORT_MATCH_TYPE_INVALID, NULL},
+        {"name:a:b", _PORT_MATCH_TYPE_INVALID, NULL},
+        {"udev:", _PORT_MATCH_TYPE_INVALID, NULL},
+        {"udev:ID_PATH", _PORT_MATCH_TYPE_INVALID, NULL},
+        {"udev:=pci-*", _PORT_MATCH_TYPE_INVALID, NULL},
+        {"udev:ID_PATH=", _PORT_MATCH_TYPE_INVALID, NULL},
+        {"udev:ID PATH=x", _PORT_MATCH_TYPE_INVALID, NULL},
+        {"udev:ID_PATH= x", _PORT_MATCH_TYPE_INVALID, NULL},
+        {"udev:ID_PATH=x ", _PORT_MATCH_TYPE_INVALID, NULL},
+        {"1234567890123456", _PORT_MATCH_TYPE_INVALID, NULL},
+        {"eth 1", _PORT_MATCH_TYPE_INVALID, NULL},
+        {"foo:bar", _PORT_MATCH_TYPE_INVALID, NULL},
+        {".", _PORT_MATCH_TYPE_INVALID, NULL},
+        {"..", _PORT_MATCH_TYPE_INVALID, NULL},
 };
 
 static void test_port_match_table(void **state) {
@@ -199,52 +199,52 @@ typedef struct OptionCase {
 } OptionCase;
 
 static const OptionCase option_cases[] = {
-        { "miimon=50", F_MIIMON, 50 },
-        { "miimon=0", F_MIIMON, 0 },
-        { "miimon=0100", F_MIIMON, 100 },
-        { "miimon=2147483647", F_MIIMON, 2147483647 },
-        { "updelay=200", F_UPDELAY, 200 },
-        { "downdelay=300", F_DOWNDELAY, 300 },
-        { "fail_over_mac=none", F_FAIL_OVER_MAC, 0 },
-        { "fail_over_mac=active", F_FAIL_OVER_MAC, 1 },
-        { "fail_over_mac=follow", F_FAIL_OVER_MAC, 2 },
-        { "fail_over_mac=0", F_FAIL_OVER_MAC, 0 },
-        { "fail_over_mac=1", F_FAIL_OVER_MAC, 1 },
-        { "fail_over_mac=2", F_FAIL_OVER_MAC, 2 },
-        { "num_peer_notif=0", F_NUM_PEER_NOTIF, 0 },
-        { "num_peer_notif=255", F_NUM_PEER_NOTIF, 255 },
-        { "peer_notif_delay=500", F_PEER_NOTIF_DELAY, 500 },
-        { "mtu=0", F_MTU, 0 },
-        { "mtu=68", F_MTU, 68 },
-        { "mtu=9000", F_MTU, 9000 },
-        { "mtu=65535", F_MTU, 65535 },
+        {"miimon=50", F_MIIMON, 50},
+        {"miimon=0", F_MIIMON, 0},
+        {"miimon=0100", F_MIIMON, 100},
+        {"miimon=2147483647", F_MIIMON, 2147483647},
+        {"updelay=200", F_UPDELAY, 200},
+        {"downdelay=300", F_DOWNDELAY, 300},
+        {"fail_over_mac=none", F_FAIL_OVER_MAC, 0},
+        {"fail_over_mac=active", F_FAIL_OVER_MAC, 1},
+        {"fail_over_mac=follow", F_FAIL_OVER_MAC, 2},
+        {"fail_over_mac=0", F_FAIL_OVER_MAC, 0},
+        {"fail_over_mac=1", F_FAIL_OVER_MAC, 1},
+        {"fail_over_mac=2", F_FAIL_OVER_MAC, 2},
+        {"num_peer_notif=0", F_NUM_PEER_NOTIF, 0},
+        {"num_peer_notif=255", F_NUM_PEER_NOTIF, 255},
+        {"peer_notif_delay=500", F_PEER_NOTIF_DELAY, 500},
+        {"mtu=0", F_MTU, 0},
+        {"mtu=68", F_MTU, 68},
+        {"mtu=9000", F_MTU, 9000},
+        {"mtu=65535", F_MTU, 65535},
 
-        { "", F_REJECTED, 0 },
-        { "miimon", F_REJECTED, 0 },
-        { "miimon=", F_REJECTED, 0 },
-        { "=100", F_REJECTED, 0 },
-        { "miimon=-1", F_REJECTED, 0 },
-        { "miimon=+1", F_REJECTED, 0 },
-        { "miimon=1x", F_REJECTED, 0 },
-        { "miimon=0x10", F_REJECTED, 0 },
-        { "miimon= 1", F_REJECTED, 0 },
-        { "miimon =1", F_REJECTED, 0 },
-        { "miimon=2147483648", F_REJECTED, 0 },
-        { "miimon=99999999999999999999", F_REJECTED, 0 },
-        { "MIIMON=100", F_REJECTED, 0 },
-        { "mii=100", F_REJECTED, 0 },
-        { "miimonx=100", F_REJECTED, 0 },
-        { "primary_reselect=better", F_REJECTED, 0 },
-        { "mode=balance-rr", F_REJECTED, 0 },
-        { "fail_over_mac=3", F_REJECTED, 0 },
-        { "fail_over_mac=Follow", F_REJECTED, 0 },
-        { "fail_over_mac=", F_REJECTED, 0 },
-        { "num_peer_notif=256", F_REJECTED, 0 },
-        { "num_peer_notif=-1", F_REJECTED, 0 },
-        { "mtu=1", F_REJECTED, 0 },
-        { "mtu=67", F_REJECTED, 0 },
-        { "mtu=65536", F_REJECTED, 0 },
-        { "peer_notif_delay=abc", F_REJECTED, 0 },
+        {"", F_REJECTED, 0},
+        {"miimon", F_REJECTED, 0},
+        {"miimon=", F_REJECTED, 0},
+        {"=100", F_REJECTED, 0},
+        {"miimon=-1", F_REJECTED, 0},
+        {"miimon=+1", F_REJECTED, 0},
+        {"miimon=1x", F_REJECTED, 0},
+        {"miimon=0x10", F_REJECTED, 0},
+        {"miimon= 1", F_REJECTED, 0},
+        {"miimon =1", F_REJECTED, 0},
+        {"miimon=2147483648", F_REJECTED, 0},
+        {"miimon=99999999999999999999", F_REJECTED, 0},
+        {"MIIMON=100", F_REJECTED, 0},
+        {"mii=100", F_REJECTED, 0},
+        {"miimonx=100", F_REJECTED, 0},
+        {"primary_reselect=better", F_REJECTED, 0},
+        {"mode=balance-rr", F_REJECTED, 0},
+        {"fail_over_mac=3", F_REJECTED, 0},
+        {"fail_over_mac=Follow", F_REJECTED, 0},
+        {"fail_over_mac=", F_REJECTED, 0},
+        {"num_peer_notif=256", F_REJECTED, 0},
+        {"num_peer_notif=-1", F_REJECTED, 0},
+        {"mtu=1", F_REJECTED, 0},
+        {"mtu=67", F_REJECTED, 0},
+        {"mtu=65536", F_REJECTED, 0},
+        {"peer_notif_delay=abc", F_REJECTED, 0},
 };
 
 static void test_bond_options_set_table(void **state) {
@@ -305,24 +305,26 @@ typedef struct NameCase {
 } NameCase;
 
 static const NameCase name_cases[] = {
-        { "web", true, true },
-        { "a", true, true },
-        { "A-Z_a.z-09", true, true },
-        { "123456789012345", true, true },  /* 15: the longest interface name */
-        { "1234567890123456", true, false }, /* 16: one too long for the kernel */
-        { "eth0.100", true, true },
-        { ".", true, false },
-        { "..", true, false },
-        { "...", true, true },
-        { "", false, false },
-        { "a b", false, false },
-        { "a\tb", false, false },
-        { "a/b", false, false },
-        { "a:b", false, false },
-        { "vf*", false, true },
-        { "naïve", false, true }, /* the kernel has no idea of UTF-8, and no byte of it is a blank */
-        { "a\xa0" "b", false, false },  /* the kernel's isspace() is Latin-1 */
-        { "tab\n", false, false },
+        {"web", true, true},
+        {"a", true, true},
+        {"A-Z_a.z-09", true, true},
+        {"123456789012345", true, true},   /* 15: the longest interface name */
+        {"1234567890123456", true, false}, /* 16: one too long for the kernel */
+        {"eth0.100", true, true},
+        {".", true, false},
+        {"..", true, false},
+        {"...", true, true},
+        {"", false, false},
+        {"a b", false, false},
+        {"a\tb", false, false},
+        {"a/b", false, false},
+        {"a:b", false, false},
+        {"vf*", false, true},
+        {"naïve", false, true}, /* the kernel has no idea of UTF-8, and no byte of it is a blank */
+        {"a\xa0"
+         "b",
+         false, false}, /* the kernel's isspace() is Latin-1 */
+        {"tab\n", false, false},
 };
 
 static void test_name_validation(void **state) {
@@ -477,15 +479,18 @@ static const GoodCase good_cases[] = {
                 .num_peer_notif = 3,
                 .fail_over_mac = 2,
                 .n_groups = 2,
-                .groups = {
-                        { "web", "bondweb", "mac:02:00:00:00:00:01", "name:eth1", "hnv.conf:7", 50, 9000, 2, 3 },
-                        { "db", "bonddb", "udev:ID_PATH=pci-0000:00:05.0", "name:eth2", "hnv.conf:13", 100, 0, 2,
-                          3 },
-                },
+                .groups =
+                        {
+                                {"web", "bondweb", "mac:02:00:00:00:00:01", "name:eth1", "hnv.conf:7", 50,
+                                 9000, 2, 3},
+                                {"db", "bonddb", "udev:ID_PATH=pci-0000:00:05.0", "name:eth2", "hnv.conf:13",
+                                 100, 0, 2, 3},
+                        },
         },
         {
                 .title = "no blanks around '=', CRLF line ends, no final newline",
-                .text = "[global]\r\nauto-pairing=no\r\nparavirt-drivers=virtio_net\r\n[group g1]\r\nprimary=vf0\r\n"
+                .text = "[global]\r\nauto-pairing=no\r\nparavirt-drivers=virtio_net\r\n[group "
+                        "g1]\r\nprimary=vf0\r\n"
                         "backup =bk0\r\nbond= b1",
                 .auto_pairing = false,
                 .drivers = "virtio_net",
@@ -493,7 +498,7 @@ static const GoodCase good_cases[] = {
                 .num_peer_notif = 3,
                 .fail_over_mac = 2,
                 .n_groups = 1,
-                .groups = { { "g1", "b1", "name:vf0", "name:bk0", "hnv.conf:4", 100, 0, 2, 3 } },
+                .groups = {{"g1", "b1", "name:vf0", "name:bk0", "hnv.conf:4", 100, 0, 2, 3}},
         },
         {
                 .title = "[global] bond-options after the group still apply to it",
@@ -509,7 +514,7 @@ static const GoodCase good_cases[] = {
                 .num_peer_notif = 5,
                 .fail_over_mac = 1,
                 .n_groups = 1,
-                .groups = { { "web", "bondweb", "name:vf0", "name:bk0", "hnv.conf:1", 10, 1500, 1, 5 } },
+                .groups = {{"web", "bondweb", "name:vf0", "name:bk0", "hnv.conf:1", 10, 1500, 1, 5}},
         },
         {
                 .title = "a group's words override [global], the rest is inherited",
@@ -522,15 +527,17 @@ static const GoodCase good_cases[] = {
                 .num_peer_notif = 3,
                 .fail_over_mac = 2,
                 .n_groups = 2,
-                .groups = {
-                        { "a", "bonda", "name:vf0", "name:bk0", "hnv.conf:3", 200, 0, 0, 3 },
-                        { "b", "bondb", "name:vf1", "name:bk1", "hnv.conf:7", 200, 9000, 2, 3 },
-                },
+                .groups =
+                        {
+                                {"a", "bonda", "name:vf0", "name:bk0", "hnv.conf:3", 200, 0, 0, 3},
+                                {"b", "bondb", "name:vf1", "name:bk1", "hnv.conf:7", 200, 9000, 2, 3},
+                        },
         },
         {
                 .title = "empty lists, blanks inside headers, inline ';' comments, '#' inside a value",
                 .text = "[ global ]\nparavirt-drivers =\nbond-options =   ; defaults\n"
-                        "[group   x.y-z_1 ]\nprimary = name:vf#1\nbackup = udev:ID_MODEL=Virtio network device\n"
+                        "[group   x.y-z_1 ]\nprimary = name:vf#1\nbackup = udev:ID_MODEL=Virtio network "
+                        "device\n"
                         "bond = 123456789012345\n",
                 .auto_pairing = true,
                 .drivers = "",
@@ -538,8 +545,8 @@ static const GoodCase good_cases[] = {
                 .num_peer_notif = 3,
                 .fail_over_mac = 2,
                 .n_groups = 1,
-                .groups = { { "x.y-z_1", "123456789012345", "name:vf#1", "udev:ID_MODEL=Virtio network device",
-                              "hnv.conf:4", 100, 0, 2, 3 } },
+                .groups = {{"x.y-z_1", "123456789012345", "name:vf#1", "udev:ID_MODEL=Virtio network device",
+                            "hnv.conf:4", 100, 0, 2, 3}},
         },
         {
                 .title = "a long group name with bond=",
@@ -551,8 +558,8 @@ static const GoodCase good_cases[] = {
                 .num_peer_notif = 3,
                 .fail_over_mac = 2,
                 .n_groups = 1,
-                .groups = { { "a-group-name-much-longer-than-an-interface-name", "bondlong",
-                              "mac:02:00:00:00:00:0a", "mac:02:00:00:00:00:0b", "hnv.conf:1", 100, 0, 2, 3 } },
+                .groups = {{"a-group-name-much-longer-than-an-interface-name", "bondlong",
+                            "mac:02:00:00:00:00:0a", "mac:02:00:00:00:00:0b", "hnv.conf:1", 100, 0, 2, 3}},
         },
         {
                 .title = "two [global] sections with different keys",
@@ -630,8 +637,8 @@ static void test_booleans(void **state) {
                 const char *word;
                 bool value;
         } cases[] = {
-                { "yes", true },  { "no", false },  { "true", true }, { "false", false },
-                { "1", true },    { "0", false },   { "Yes", true },  { "NO", false },
+                {"yes", true}, {"no", false}, {"true", true}, {"false", false},
+                {"1", true},   {"0", false},  {"Yes", true},  {"NO", false},
         };
 
         for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
@@ -709,95 +716,102 @@ typedef struct BadCase {
 
 static const BadCase bad_cases[] = {
         /* syntax */
-        { "auto-pairing = yes\n", "hnv.conf:1: key 'auto-pairing' outside of a section" },
-        { "# x\n\nprimary = vf0\n", "hnv.conf:3: key 'primary' outside of a section" },
-        { "[global]\nauto-pairing yes\n", "hnv.conf:2: missing '=' in 'auto-pairing yes'" },
-        { "[global]\n  just words   # and a comment\n", "hnv.conf:2: missing '=' in 'just words'" },
-        { "[global]\n= yes\n", "hnv.conf:2: missing key before '='" },
-        { "[global\n", "hnv.conf:1: invalid section header '[global'" },
-        { "[global] x\n", "hnv.conf:1: invalid section header '[global] x'" },
-        { "[]\n", "hnv.conf:1: unknown section '[]'" },
-        { "[Global]\n", "hnv.conf:1: unknown section '[Global]'" },
-        { "[global x]\n", "hnv.conf:1: unknown section '[global x]'" },
-        { "[groups web]\n", "hnv.conf:1: unknown section '[groups web]'" },
-        { "[groupweb]\n", "hnv.conf:1: unknown section '[groupweb]'" },
-        { "[group]\n", "hnv.conf:1: missing group name in '[group]'" },
-        { "[group  ]\n", "hnv.conf:1: missing group name in '[group]'" },
-        { "[group a/b]\n", "hnv.conf:1: invalid group name 'a/b': use 1-64 of A-Z a-z 0-9 _ . -" },
-        { "[group a b]\n", "hnv.conf:1: invalid group name 'a b': use 1-64 of A-Z a-z 0-9 _ . -" },
-        { "[group "
-          "gggggggggggggggggggggggggggggggggggggggggggggggggggggggggggggggggg]\n",
-          "hnv.conf:1: invalid group name "
-          "'gggggggggggggggggggggggggggggggggggggggggggggggggggggggggggggggggg': use 1-64 of A-Z a-z 0-9 _ . -" },
+        {"auto-pairing = yes\n", "hnv.conf:1: key 'auto-pairing' outside of a section"},
+        {"# x\n\nprimary = vf0\n", "hnv.conf:3: key 'primary' outside of a section"},
+        {"[global]\nauto-pairing yes\n", "hnv.conf:2: missing '=' in 'auto-pairing yes'"},
+        {"[global]\n  just words   # and a comment\n", "hnv.conf:2: missing '=' in 'just words'"},
+        {"[global]\n= yes\n", "hnv.conf:2: missing key before '='"},
+        {"[global\n", "hnv.conf:1: invalid section header '[global'"},
+        {"[global] x\n", "hnv.conf:1: invalid section header '[global] x'"},
+        {"[]\n", "hnv.conf:1: unknown section '[]'"},
+        {"[Global]\n", "hnv.conf:1: unknown section '[Global]'"},
+        {"[global x]\n", "hnv.conf:1: unknown section '[global x]'"},
+        {"[groups web]\n", "hnv.conf:1: unknown section '[groups web]'"},
+        {"[groupweb]\n", "hnv.conf:1: unknown section '[groupweb]'"},
+        {"[group]\n", "hnv.conf:1: missing group name in '[group]'"},
+        {"[group  ]\n", "hnv.conf:1: missing group name in '[group]'"},
+        {"[group a/b]\n", "hnv.conf:1: invalid group name 'a/b': use 1-64 of A-Z a-z 0-9 _ . -"},
+        {"[group a b]\n", "hnv.conf:1: invalid group name 'a b': use 1-64 of A-Z a-z 0-9 _ . -"},
+        {"[group "
+         "gggggggggggggggggggggggggggggggggggggggggggggggggggggggggggggggggg]\n",
+         "hnv.conf:1: invalid group name "
+         "'gggggggggggggggggggggggggggggggggggggggggggggggggggggggggggggggggg': use 1-64 of A-Z a-z 0-9 _ . "
+         "-"},
 
         /* keys */
-        { "[global]\nauto_pairing = yes\n", "hnv.conf:2: unknown key 'auto_pairing' in [global]" },
-        { "[global]\nprimary = vf0\n", "hnv.conf:2: unknown key 'primary' in [global]" },
-        { "[group web]\nprimry = vf0\n", "hnv.conf:2: unknown key 'primry' in [group web]" },
-        { "[group web]\nPrimary = vf0\n", "hnv.conf:2: unknown key 'Primary' in [group web]" },
-        { "[group web]\nauto-pairing = no\n", "hnv.conf:2: unknown key 'auto-pairing' in [group web]" },
-        { "[global]\nauto-pairing = yes\nauto-pairing = no\n", "hnv.conf:3: duplicate key 'auto-pairing' in [global]" },
-        { "[global]\nbond-options =\n[group web]\n[global]\nbond-options = miimon=1\n",
-          "hnv.conf:5: duplicate key 'bond-options' in [global]" },
-        { WEB "primary = vf1\n", "hnv.conf:4: duplicate key 'primary' in [group web]" },
-        { WEB "bond = b0\nbond = b1\n", "hnv.conf:5: duplicate key 'bond' in [group web]" },
-        { WEB "bond-options =\nbond-options = mtu=1500\n", "hnv.conf:5: duplicate key 'bond-options' in [group web]" },
+        {"[global]\nauto_pairing = yes\n", "hnv.conf:2: unknown key 'auto_pairing' in [global]"},
+        {"[global]\nprimary = vf0\n", "hnv.conf:2: unknown key 'primary' in [global]"},
+        {"[group web]\nprimry = vf0\n", "hnv.conf:2: unknown key 'primry' in [group web]"},
+        {"[group web]\nPrimary = vf0\n", "hnv.conf:2: unknown key 'Primary' in [group web]"},
+        {"[group web]\nauto-pairing = no\n", "hnv.conf:2: unknown key 'auto-pairing' in [group web]"},
+        {"[global]\nauto-pairing = yes\nauto-pairing = no\n",
+         "hnv.conf:3: duplicate key 'auto-pairing' in [global]"},
+        {"[global]\nbond-options =\n[group web]\n[global]\nbond-options = miimon=1\n",
+         "hnv.conf:5: duplicate key 'bond-options' in [global]"},
+        {WEB "primary = vf1\n", "hnv.conf:4: duplicate key 'primary' in [group web]"},
+        {WEB "bond = b0\nbond = b1\n", "hnv.conf:5: duplicate key 'bond' in [group web]"},
+        {WEB "bond-options =\nbond-options = mtu=1500\n",
+         "hnv.conf:5: duplicate key 'bond-options' in [group web]"},
 
         /* values */
-        { "[global]\nauto-pairing = maybe\n", "hnv.conf:2: invalid value 'maybe' for auto-pairing: use yes or no" },
-        { "[global]\nauto-pairing =\n", "hnv.conf:2: invalid value '' for auto-pairing: use yes or no" },
-        { "[global]\nparavirt-drivers = virtio_net virtio/net\n",
-          "hnv.conf:2: invalid driver name 'virtio/net' in paravirt-drivers" },
-        { "[global]\nbond-options = miimon=100 mtu=10 num_peer_notif=1\n",
-          "hnv.conf:2: invalid bond option 'mtu=10' in bond-options" },
-        { "[global]\nbond-options = primary_reselect=better\n",
-          "hnv.conf:2: invalid bond option 'primary_reselect=better' in bond-options" },
-        { "[global]\nbond-options = miimon\n", "hnv.conf:2: invalid bond option 'miimon' in bond-options" },
-        { WEB "bond-options = num_peer_notif=300\n",
-          "hnv.conf:4: invalid bond option 'num_peer_notif=300' in bond-options" },
-        { WEB "bond-options = miimon=000000000000000000000000000000000000000000000000000000000000000001\n",
-          "hnv.conf:4: invalid bond option 'miimon=000000000000000000000000000000000000000000000000000000000000000001' "
-          "in bond-options" },
-        { "[group web]\nprimary = mac:02:00:00:00:00\n",
-          "hnv.conf:2: invalid primary 'mac:02:00:00:00:00': use mac:ADDRESS, name:PATTERN or udev:KEY=PATTERN" },
-        { "[group web]\nprimary =\n",
-          "hnv.conf:2: invalid primary '': use mac:ADDRESS, name:PATTERN or udev:KEY=PATTERN" },
-        { "[group web]\nbackup = udev:=x\n",
-          "hnv.conf:2: invalid backup 'udev:=x': use mac:ADDRESS, name:PATTERN or udev:KEY=PATTERN" },
-        { "[group web]\nbackup = a-name-too-long-for-linux\n",
-          "hnv.conf:2: invalid backup 'a-name-too-long-for-linux': use mac:ADDRESS, name:PATTERN or "
-          "udev:KEY=PATTERN" },
-        { "[group web]\nbond = bond/web\n", "hnv.conf:2: invalid bond name 'bond/web' (at most 15 characters)" },
-        { "[group web]\nbond = 1234567890123456\n",
-          "hnv.conf:2: invalid bond name '1234567890123456' (at most 15 characters)" },
-        { "[group web]\nbond =\n", "hnv.conf:2: invalid bond name '' (at most 15 characters)" },
+        {"[global]\nauto-pairing = maybe\n",
+         "hnv.conf:2: invalid value 'maybe' for auto-pairing: use yes or no"},
+        {"[global]\nauto-pairing =\n", "hnv.conf:2: invalid value '' for auto-pairing: use yes or no"},
+        {"[global]\nparavirt-drivers = virtio_net virtio/net\n",
+         "hnv.conf:2: invalid driver name 'virtio/net' in paravirt-drivers"},
+        {"[global]\nbond-options = miimon=100 mtu=10 num_peer_notif=1\n",
+         "hnv.conf:2: invalid bond option 'mtu=10' in bond-options"},
+        {"[global]\nbond-options = primary_reselect=better\n",
+         "hnv.conf:2: invalid bond option 'primary_reselect=better' in bond-options"},
+        {"[global]\nbond-options = miimon\n", "hnv.conf:2: invalid bond option 'miimon' in bond-options"},
+        {WEB "bond-options = num_peer_notif=300\n",
+         "hnv.conf:4: invalid bond option 'num_peer_notif=300' in bond-options"},
+        {WEB "bond-options = miimon=000000000000000000000000000000000000000000000000000000000000000001\n",
+         "hnv.conf:4: invalid bond option "
+         "'miimon=000000000000000000000000000000000000000000000000000000000000000001' "
+         "in bond-options"},
+        {"[group web]\nprimary = mac:02:00:00:00:00\n", "hnv.conf:2: invalid primary 'mac:02:00:00:00:00': "
+                                                        "use mac:ADDRESS, name:PATTERN or udev:KEY=PATTERN"},
+        {"[group web]\nprimary =\n",
+         "hnv.conf:2: invalid primary '': use mac:ADDRESS, name:PATTERN or udev:KEY=PATTERN"},
+        {"[group web]\nbackup = udev:=x\n",
+         "hnv.conf:2: invalid backup 'udev:=x': use mac:ADDRESS, name:PATTERN or udev:KEY=PATTERN"},
+        {"[group web]\nbackup = a-name-too-long-for-linux\n",
+         "hnv.conf:2: invalid backup 'a-name-too-long-for-linux': use mac:ADDRESS, name:PATTERN or "
+         "udev:KEY=PATTERN"},
+        {"[group web]\nbond = bond/web\n",
+         "hnv.conf:2: invalid bond name 'bond/web' (at most 15 characters)"},
+        {"[group web]\nbond = 1234567890123456\n",
+         "hnv.conf:2: invalid bond name '1234567890123456' (at most 15 characters)"},
+        {"[group web]\nbond =\n", "hnv.conf:2: invalid bond name '' (at most 15 characters)"},
 
         /* default bond name too long: reported at the section header, at its end */
-        { "\n[group abcdefghijkl]\nprimary = vf0\nbackup = bk0\n",
-          "hnv.conf:2: group 'abcdefghijkl': bond name 'bondabcdefghijkl' is too long, set bond= (at most 15 "
-          "characters)" },
-        { "[group abcdefghijkl]\nprimary = vf0\n[global]\n",
-          "hnv.conf:1: group 'abcdefghijkl': bond name 'bondabcdefghijkl' is too long, set bond= (at most 15 "
-          "characters)" },
+        {"\n[group abcdefghijkl]\nprimary = vf0\nbackup = bk0\n",
+         "hnv.conf:2: group 'abcdefghijkl': bond name 'bondabcdefghijkl' is too long, set bond= (at most 15 "
+         "characters)"},
+        {"[group abcdefghijkl]\nprimary = vf0\n[global]\n",
+         "hnv.conf:1: group 'abcdefghijkl': bond name 'bondabcdefghijkl' is too long, set bond= (at most 15 "
+         "characters)"},
 
         /* checks across groups, in config_validate() */
-        { "[group web]\nprimary = vf0\n", "hnv.conf:1: group 'web' has no backup=" },
-        { "[group web]\nbackup = vf0\n", "hnv.conf:1: group 'web' has no primary=" },
-        { "[group web]\n", "hnv.conf:1: group 'web' has no primary=" },
-        { "[group web]\nprimary = name:eth1\nbackup = eth1\n",
-          "hnv.conf:1: group 'web' uses 'name:eth1' for both primary and backup" },
-        { "[group web]\nprimary = mac:02:00:00:00:00:01\nbackup = 02-00-00-00-00-01\n",
-          "hnv.conf:1: group 'web' uses 'mac:02:00:00:00:00:01' for both primary and backup" },
-        { WEB "\n[group web]\nprimary = vf1\nbackup = bk1\n", "hnv.conf:5: group 'web' is already defined at hnv.conf:1" },
-        { WEB "[group other]\nbond = bondweb\nprimary = vf1\nbackup = bk1\n",
-          "hnv.conf:4: group 'other': bond 'bondweb' already belongs to group 'web'" },
-        { WEB "[group other]\nprimary = vf1\nbackup = bk0\n",
-          "hnv.conf:4: group 'other': backup 'name:bk0' is already the backup of group 'web'" },
-        { WEB "[group other]\nprimary = bk0\nbackup = bk1\n",
-          "hnv.conf:4: group 'other': primary 'name:bk0' is already the backup of group 'web'" },
-        { "[group a]\nprimary = udev:ID_PATH=pci-1\nbackup = bk0\n"
-          "[group b]\nprimary = vf1\nbackup = udev:ID_PATH=pci-1\n",
-          "hnv.conf:4: group 'b': backup 'udev:ID_PATH=pci-1' is already the primary of group 'a'" },
+        {"[group web]\nprimary = vf0\n", "hnv.conf:1: group 'web' has no backup="},
+        {"[group web]\nbackup = vf0\n", "hnv.conf:1: group 'web' has no primary="},
+        {"[group web]\n", "hnv.conf:1: group 'web' has no primary="},
+        {"[group web]\nprimary = name:eth1\nbackup = eth1\n",
+         "hnv.conf:1: group 'web' uses 'name:eth1' for both primary and backup"},
+        {"[group web]\nprimary = mac:02:00:00:00:00:01\nbackup = 02-00-00-00-00-01\n",
+         "hnv.conf:1: group 'web' uses 'mac:02:00:00:00:00:01' for both primary and backup"},
+        {WEB "\n[group web]\nprimary = vf1\nbackup = bk1\n",
+         "hnv.conf:5: group 'web' is already defined at hnv.conf:1"},
+        {WEB "[group other]\nbond = bondweb\nprimary = vf1\nbackup = bk1\n",
+         "hnv.conf:4: group 'other': bond 'bondweb' already belongs to group 'web'"},
+        {WEB "[group other]\nprimary = vf1\nbackup = bk0\n",
+         "hnv.conf:4: group 'other': backup 'name:bk0' is already the backup of group 'web'"},
+        {WEB "[group other]\nprimary = bk0\nbackup = bk1\n",
+         "hnv.conf:4: group 'other': primary 'name:bk0' is already the backup of group 'web'"},
+        {"[group a]\nprimary = udev:ID_PATH=pci-1\nbackup = bk0\n"
+         "[group b]\nprimary = vf1\nbackup = udev:ID_PATH=pci-1\n",
+         "hnv.conf:4: group 'b': backup 'udev:ID_PATH=pci-1' is already the primary of group 'a'"},
 };
 
 static void test_parse_bad_table(void **state) {
@@ -974,7 +988,8 @@ static void test_load_dropin_order(void **state) {
                    "[global]\nauto-pairing = no\nbond-options = miimon=1\n"
                    "[group main]\nprimary = vf0\nbackup = bk0\nbond-options = mtu=9000\n");
         /* strcmp order: "10-..." < "20-..." < "9-..." */
-        write_file(dropin, "20-b.conf", "[global]\nauto-pairing = yes\n[group b]\nprimary = vf2\nbackup = bk2\n");
+        write_file(dropin, "20-b.conf",
+                   "[global]\nauto-pairing = yes\n[group b]\nprimary = vf2\nbackup = bk2\n");
         write_file(dropin, "10-a.conf",
                    "[global]\nauto-pairing = no\nparavirt-drivers = netfront\n"
                    "[group a]\nprimary = vf1\nbackup = bk1\n");
@@ -1042,16 +1057,16 @@ typedef struct LoadBadCase {
 static const LoadBadCase load_bad_cases[] = {
         {
                 .main = WEB,
-                .dropin = { { "50-dup.conf", "# the same group again\n" WEB } },
+                .dropin = {{"50-dup.conf", "# the same group again\n" WEB}},
                 .error = "@/conf.d/50-dup.conf:2: group 'web' is already defined at @/hnv.conf:1",
         },
         {
-                .dropin = { { "a.conf", WEB }, { "b.conf", "[group web]\nprimary = vf9\nbackup = bk9\n" } },
+                .dropin = {{"a.conf", WEB}, {"b.conf", "[group web]\nprimary = vf9\nbackup = bk9\n"}},
                 .error = "@/conf.d/b.conf:1: group 'web' is already defined at @/conf.d/a.conf:1",
         },
         {
                 .main = "[global]\nauto-pairing = yes\n",
-                .dropin = { { "a.conf", "[global]\nauto-pairing = yes\n\n\nfoo = bar\n" } },
+                .dropin = {{"a.conf", "[global]\nauto-pairing = yes\n\n\nfoo = bar\n"}},
                 .error = "@/conf.d/a.conf:5: unknown key 'foo' in [global]",
         },
         {
@@ -1060,8 +1075,9 @@ static const LoadBadCase load_bad_cases[] = {
         },
         {
                 .main = WEB,
-                .dropin = { { "a.conf", "[group db]\nprimary = vf1\nbackup = bk0\n" } },
-                .error = "@/conf.d/a.conf:1: group 'db': backup 'name:bk0' is already the backup of group 'web'",
+                .dropin = {{"a.conf", "[group db]\nprimary = vf1\nbackup = bk0\n"}},
+                .error = "@/conf.d/a.conf:1: group 'db': backup 'name:bk0' is already the backup of group "
+                         "'web'",
         },
 };
 
@@ -1156,7 +1172,8 @@ static void test_load_unreadable(void **state) {
         assert_int_equal(fclose(f), 0);
         expected = mfree(expected);
         assert_int_equal(config_load(main_path, NULL, &c, &error), -EINVAL);
-        assert_true(asprintf(&expected, "%s:5004: invalid bond name 'x y' (at most 15 characters)", main_path) > 0);
+        assert_true(asprintf(&expected, "%s:5004: invalid bond name 'x y' (at most 15 characters)",
+                             main_path) > 0);
         assert_string_equal(error, expected);
         clean_tmpdir(t);
 }
@@ -1180,7 +1197,8 @@ int main(void) {
                 cmocka_unit_test(test_parse_twice),
                 cmocka_unit_test_setup_teardown(test_load_missing_is_fine, setup_tmpdir, teardown_tmpdir),
                 cmocka_unit_test_setup_teardown(test_load_dropin_order, setup_tmpdir, teardown_tmpdir),
-                cmocka_unit_test_setup_teardown(test_load_dropin_dir_with_slash, setup_tmpdir, teardown_tmpdir),
+                cmocka_unit_test_setup_teardown(test_load_dropin_dir_with_slash, setup_tmpdir,
+                                                teardown_tmpdir),
                 cmocka_unit_test_setup_teardown(test_load_bad_table, setup_tmpdir, teardown_tmpdir),
                 cmocka_unit_test_setup_teardown(test_load_unreadable, setup_tmpdir, teardown_tmpdir),
         };
