@@ -31,7 +31,7 @@
         })
 
 #define DEFINE_TRIVIAL_CLEANUP_FUNC(type, func)                                                              \
-        static inline void func##p(type *p) {                                                                \
+        static inline _unused_ void func##p(type *p) {                                                              \
                 if (*p)                                                                                      \
                         func(*p);                                                                            \
         }
