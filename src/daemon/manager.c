@@ -576,7 +576,10 @@ static void reconcile_group(Group *g) {
                 if (k < 0 && fatal) {
                         log_group_full_errno(LOG_ERR, k, g->spec->name,
                                              a->ifindex ? ifname_of(m, a->ifindex) : g->spec->bond_name,
-                                             "%s failed: %m", action_type_to_string(a->type));
+                                             "%s failed: %m%s", action_type_to_string(a->type),
+                                             k == -EOPNOTSUPP && a->type == ACTION_CREATE_BOND
+                                                     ? " (the kernel has no bonding driver: modprobe bonding)"
+                                                     : "");
                         break;
                 }
                 if (k < 0)

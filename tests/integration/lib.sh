@@ -163,9 +163,9 @@ _hnv_pause() {
                 { exec {_hnv_pause_fd}<> <(:); } 2>/dev/null || _hnv_pause_fd=none
         fi
         if [ "$_hnv_pause_fd" = none ]; then
-                sleep "${1:-0.02}"
+                sleep 0.02
         else
-                read -r -t "${1:-0.02}" -u "$_hnv_pause_fd" _ || true
+                read -r -t 0.02 -u "$_hnv_pause_fd" _ || true
         fi
 }
 
@@ -526,6 +526,7 @@ _hnv_traffic_result() {
 
 # traffic_wait [TIMEOUT_S]: wait for the flood to finish; sets TRAFFIC_SENT,
 # TRAFFIC_RECEIVED, TRAFFIC_LOST.
+# shellcheck disable=SC2120 # the argument is optional
 traffic_wait() {
         [ -n "${TRAFFIC_PID:-}" ] || fail "no traffic running"
         local bound=${1:-$(awk -v c="$TRAFFIC_COUNT" -v i="$TRAFFIC_INTERVAL" 'BEGIN { printf "%d", c * i * 3 + 30 }')}
@@ -594,6 +595,7 @@ stop_hnvd() {
         _hnv_wait_dead "$HNVD_PID" 10 || fail "hnvd did not exit within 10 s of SIGTERM"
         HNVD_EXIT=0
         wait "$HNVD_PID" 2>/dev/null || HNVD_EXIT=$?
+        export HNVD_EXIT
         HNVD_PID=
 }
 

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# hnvd at rest: resident memory and wakeups per minute with N groups defined
+# and their devices present, in a network namespace of its own on the host.
+# Wakeups are voluntary context switches: hnvd has no timers, so at rest it
+# should wake only when something happens.
+# Usage: bench/idle.sh [BUILD_DIR] [SECONDS] [GROUPS]   (as root)
+set -euo pipefail
+build=$(realpath "${1:-build/release}")
+secs=${2:-60}
+ngroups=${3:-16}
+[ -x "$build/src/daemon/hnvd" ] || { echo "no hnvd in $build (meson setup $build --buildtype=release)" >&2; exit 2; }
+if [ -z "${HNV_IN_NETNS:-}" ]; then
+        HNV_IN_NETNS=1 exec unshare --net -- "$0" "$build" "$secs" "$ngroups"
+fi
+
+tmp=$(mktemp -d)
+trap 'kill "$pid" 2>/dev/null || true; rm -rf "$tmp"' EXIT
+ip link set lo up
+for i in $(seq 1 "$ngroups"); do
+        printf '[group g%d]\nprimary = name:vf%d\nbackup = name:bk%d\n' "$i" "$i" "$i"
+done > "$tmp/hnv.conf"
+for i in $(seq 1 "$ngroups"); do
+        ip link add "vf$i" type veth peer name "p-vf$i"
+        ip link add "bk$i" type veth peer name "p-bk$i"
+done
+"$build/src/daemon/hnvd" --rundir "$tmp/run" --config "$tmp/hnv.conf" --config-dir "$tmp/none" \
+        --log-level=warning >"$tmp/log" 2>&1 &
+pid=$!
+export HNV_SOCKET=$tmp/run/io.hnv
+until "$build/src/ctl/hnvctl" status >/dev/null 2>&1; do sleep 0.05; done
+sleep 2 # let start-up settle before measuring rest
+
+field() { awk -v k="$1:" '$1 == k { print $2 }' "/proc/$pid/status"; }
+c0=$(field voluntary_ctxt_switches); n0=$(field nonvoluntary_ctxt_switches)
+t0=$(awk '{ print $14 + $15 }' "/proc/$pid/stat")
+sleep "$secs"
+c1=$(field voluntary_ctxt_switches); n1=$(field nonvoluntary_ctxt_switches)
+t1=$(awk '{ print $14 + $15 }' "/proc/$pid/stat")
+
+printf '%-34s %s\n' "groups / devices" "$ngroups / $((ngroups * 2))" \
+        "RSS (VmRSS)" "$(field VmRSS) kB" \
+        "peak RSS (VmHWM)" "$(field VmHWM) kB" \
+        "wakeups per minute at rest" "$(awk -v c=$((c1 - c0 + n1 - n0)) -v s="$secs" 'BEGIN { printf "%.1f", c * 60 / s }')" \
+        "CPU time at rest" "$((t1 - t0)) ticks in ${secs} s"
