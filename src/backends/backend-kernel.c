@@ -75,6 +75,10 @@ static int kernel_set_active(Backend *b, int bond_ifindex, int port_ifindex) {
         return CALL(b, link_msg_bond_set_active, bond_ifindex, port_ifindex);
 }
 
+static int kernel_set_all_ports_active(Backend *b, int bond_ifindex, bool on) {
+        return CALL(b, link_msg_bond_set_all_slaves_active, bond_ifindex, on);
+}
+
 /* Link-local addresses are the kernel's own per-link business (IPv6 makes
  * one on every link that comes up); they are neither counted nor moved. */
 static bool addr_is_movable(struct rtnl_addr *a) {
@@ -201,6 +205,7 @@ static const BackendOps kernel_ops = {
         .release = kernel_release,
         .set_primary = kernel_set_primary,
         .set_active = kernel_set_active,
+        .set_all_ports_active = kernel_set_all_ports_active,
         .count_addresses = kernel_count_addresses,
         .move_addresses = kernel_move_addresses,
         .free = kernel_free,

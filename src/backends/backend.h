@@ -26,6 +26,9 @@ typedef struct BackendOps {
         int (*release)(Backend *b, int port_ifindex);
         int (*set_primary)(Backend *b, int bond_ifindex, int port_ifindex);
         int (*set_active)(Backend *b, int bond_ifindex, int port_ifindex);
+        /* Deliver frames that arrive on inactive ports too (the bond drops
+         * them otherwise): on while a VF is being released. */
+        int (*set_all_ports_active)(Backend *b, int bond_ifindex, bool on);
         /* Global-scope addresses and the routes through them: count them on
          * one link, or move them all to another (added there before they are
          * removed here, so the guest is never without them). */

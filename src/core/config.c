@@ -12,18 +12,8 @@ static const char *const default_paravirt_drivers[] = {"virtio_net", "ibmveth", 
 
 /* A group's bond-options= must sit on top of the [global] bond-options= that
  * is in force once *all* files are read, and a drop-in read later may still
- * change those. So each group's own words are kept, and its BondOptions are
- * recomputed whenever a file has been parsed. Config has no field for the
- * words, so config_new() hands out the public part of this larger struct;
- * only configs from config_new() may be parsed into or freed. */
-typedef struct ConfigFull {
-        Config config;             /* first, so a Config * is a ConfigFull * */
-        char **group_bond_options; /* parallel to config.groups; entries may be NULL */
-} ConfigFull;
-
-static ConfigFull *config_full(Config *c) {
-        return (ConfigFull *)c;
-}
+ * change those. So each group's own words are kept (Config.group_bond_options),
+ * and its BondOptions are recomputed whenever a file has been parsed. */
 
 static char **strv_new_copy(const char *const *l, size_t n) {
         _cleanup_(strv_freep) char **v = calloc(n + 1, sizeof(char *));
@@ -39,37 +29,34 @@ static char **strv_new_copy(const char *const *l, size_t n) {
 }
 
 Config *config_new(void) {
-        ConfigFull *cf = calloc(1, sizeof(ConfigFull));
-
-        if (!cf)
-                return NULL;
-        cf->config.auto_pairing = true;
-        bond_options_init(&cf->config.bond_defaults);
-        cf->config.paravirt_drivers =
-                strv_new_copy(default_paravirt_drivers, ELEMENTSOF(default_paravirt_drivers));
-        if (!cf->config.paravirt_drivers)
-                return mfree(cf);
-        return &cf->config;
-}
-
-Config *config_free(Config *c) {
-        ConfigFull *cf;
+        Config *c = calloc(1, sizeof(Config));
 
         if (!c)
                 return NULL;
-        cf = config_full(c);
+        c->auto_pairing = true;
+        c->migration_timeout_sec = HNV_MIGRATION_TIMEOUT_DEFAULT_SEC;
+        bond_options_init(&c->bond_defaults);
+        c->paravirt_drivers = strv_new_copy(default_paravirt_drivers, ELEMENTSOF(default_paravirt_drivers));
+        if (!c->paravirt_drivers)
+                return mfree(c);
+        return c;
+}
+
+Config *config_free(Config *c) {
+        if (!c)
+                return NULL;
         for (size_t i = 0; i < c->n_groups; i++) {
                 group_spec_free(c->groups[i]);
-                free(cf->group_bond_options[i]);
+                if (c->group_bond_options)
+                        free(c->group_bond_options[i]);
         }
         free(c->groups);
-        free(cf->group_bond_options);
+        free(c->group_bond_options);
         strv_free(c->paravirt_drivers);
-        return mfree(cf);
+        return mfree(c);
 }
 
 static int config_add_group(Config *c, GroupSpec *g, char *bond_options) {
-        ConfigFull *cf = config_full(c);
         GroupSpec **groups;
         char **opts;
 
@@ -79,10 +66,10 @@ static int config_add_group(Config *c, GroupSpec *g, char *bond_options) {
         if (!groups)
                 return -ENOMEM;
         c->groups = groups;
-        opts = reallocarray(cf->group_bond_options, c->n_groups + 1, sizeof(char *));
+        opts = reallocarray(c->group_bond_options, c->n_groups + 1, sizeof(char *));
         if (!opts)
                 return -ENOMEM;
-        cf->group_bond_options = opts;
+        c->group_bond_options = opts;
 
         groups[c->n_groups] = g;
         opts[c->n_groups] = bond_options;
@@ -151,12 +138,11 @@ static int bond_options_apply_words(BondOptions *o, const char *words, const cha
 }
 
 static void config_recompute_groups(Config *c) {
-        ConfigFull *cf = config_full(c);
 
         for (size_t i = 0; i < c->n_groups; i++) {
                 c->groups[i]->options = c->bond_defaults;
                 /* The words were checked when they were parsed. */
-                (void)bond_options_apply_words(&c->groups[i]->options, cf->group_bond_options[i], NULL,
+                (void)bond_options_apply_words(&c->groups[i]->options, c->group_bond_options[i], NULL,
                                                NULL);
         }
 }
@@ -174,6 +160,7 @@ enum {
         KEY_PRIMARY = 1u << 3,
         KEY_BACKUP = 1u << 4,
         KEY_BOND = 1u << 5,
+        KEY_MIGRATION_TIMEOUT = 1u << 6,
 };
 
 typedef struct Parser {
@@ -367,6 +354,8 @@ static int parser_global_key(Parser *p, const char *key, const char *value) {
                 bit = KEY_PARAVIRT_DRIVERS;
         else if (streq(key, "bond-options"))
                 bit = KEY_BOND_OPTIONS;
+        else if (streq(key, "migration-timeout"))
+                bit = KEY_MIGRATION_TIMEOUT;
         else
                 return parser_error(p, p->line, "unknown key '%s' in [global]", key);
 
@@ -400,6 +389,16 @@ static int parser_global_key(Parser *p, const char *key, const char *value) {
                 strv_free(c->paravirt_drivers);
                 c->paravirt_drivers = TAKE_PTR(b.l);
 
+        } else if (bit == KEY_MIGRATION_TIMEOUT) {
+                char *end;
+                errno = 0;
+                unsigned long v = strtoul(value, &end, 10);
+                if (errno != 0 || end == value || *end != '\0' || *value == '-' || v < 1 ||
+                    v > HNV_MIGRATION_TIMEOUT_MAX_SEC)
+                        return parser_error(p, p->line,
+                                            "invalid value '%s' for migration-timeout: seconds, 1 to %u", value,
+                                            HNV_MIGRATION_TIMEOUT_MAX_SEC);
+                c->migration_timeout_sec = (unsigned)v;
         } else {
                 r = parser_bond_options(p, key, value, &c->bond_defaults);
                 if (r < 0)

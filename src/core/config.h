@@ -9,6 +9,11 @@
 #define HNV_CONFIG_FILE   "/etc/hnv/hnv.conf"
 #define HNV_CONFIG_DROPIN "/etc/hnv/conf.d"
 
+/* How long a group may stay in "migrating" before hnvd gives up waiting for
+ * the migration to end and puts the VF back (seconds). */
+#define HNV_MIGRATION_TIMEOUT_DEFAULT_SEC 600U
+#define HNV_MIGRATION_TIMEOUT_MAX_SEC     86400U
+
 /* The parsed configuration. See hnv.conf(5) for the format. A Config is
  * immutable once loaded: a reload parses a new one in full and swaps it in
  * only when it is valid, so a bad file never disturbs running groups. */
@@ -16,8 +21,12 @@ typedef struct Config {
         bool auto_pairing;       /* [global] auto-pairing=, default yes */
         char **paravirt_drivers; /* [global] paravirt-drivers=, NULL-terminated */
         BondOptions bond_defaults; /* [global] bond-options= */
+        unsigned migration_timeout_sec; /* [global] migration-timeout=, default 600 */
         GroupSpec **groups;      /* [group NAME] sections, in file order */
         size_t n_groups;
+        /* Each group's own bond-options= words, parallel to groups (entries
+         * may be NULL): applied on top of bond_defaults once all files are read. */
+        char **group_bond_options;
 } Config;
 
 Config *config_new(void); /* defaults only */

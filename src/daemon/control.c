@@ -3,6 +3,7 @@
 
 #include "control.h"
 #include "log.h"
+#include "migration.h"
 
 #define IO_HNV_DESCRIPTION                                                                                   \
         "interface io.hnv\n"                                                                                 \
@@ -11,6 +12,11 @@
         "method Remove(group: string) -> ()\n"                                                               \
         "method RemovePort(device: string) -> (group: string)\n"                                             \
         "method Reload() -> (groups: int)\n"                                                                 \
+        "method QueryMigration(group: ?string, all: ?bool) -> (safe: bool, groups: []object)\n"              \
+        "method PrepareMigration(group: ?string, all: ?bool, timeout_ms: ?int) -> (groups: []object)\n"      \
+        "method CompleteMigration(group: ?string, all: ?bool, timeout_ms: ?int) -> (groups: []object)\n"     \
+        "error NotSafe (message: string, groups: []object)\n"                                               \
+        "error Timeout (message: string, groups: []object)\n"                                               \
         "error NoSuchGroup (message: string)\n"                                                              \
         "error NoSuchDevice (message: string)\n"                                                             \
         "error GroupExists (message: string)\n"                                                              \
@@ -151,6 +157,74 @@ static int method_reload(VarlinkCall *call, json_object *params, void *userdata)
         return varlink_call_reply(call, reply);
 }
 
+/* {group} or {all: true}, and timeout_ms (> 0) where the method waits. */
+static int get_selection(VarlinkCall *call, json_object *params, const char **ret_group, bool *ret_all,
+                         uint64_t *ret_timeout_usec) {
+        json_object *v;
+
+        if (get_string(params, "group", false, ret_group) < 0)
+                return varlink_call_errorf(call, VARLINK_ERROR_INVALID_PARAMETER, "'group' must be a string");
+        *ret_all = params && json_object_object_get_ex(params, "all", &v) && json_object_get_boolean(v);
+        if (!!*ret_group == *ret_all)
+                return varlink_call_errorf(call, "io.hnv.InvalidArgument", "name one group, or all");
+        if (ret_timeout_usec) {
+                *ret_timeout_usec = MIGRATION_WAIT_DEFAULT_USEC;
+                if (params && json_object_object_get_ex(params, "timeout_ms", &v) &&
+                    !json_object_is_type(v, json_type_null)) {
+                        int64_t ms = json_object_get_int64(v);
+                        if (!json_object_is_type(v, json_type_int) || ms <= 0 || ms > 24LL * 3600 * 1000)
+                                return varlink_call_errorf(call, "io.hnv.InvalidArgument",
+                                                           "timeout_ms must be between 1 and 86400000");
+                        *ret_timeout_usec = (uint64_t)ms * 1000ULL;
+                }
+        }
+        return 1;
+}
+
+static int method_query_migration(VarlinkCall *call, json_object *params, void *userdata) {
+        _cleanup_(freep) char *error = NULL;
+        const char *group;
+        json_object *reply;
+        bool all;
+        int k;
+
+        k = get_selection(call, params, &group, &all, NULL);
+        if (k <= 0)
+                return k;
+        k = migration_query(userdata, group, all, &reply, &error);
+        if (k < 0)
+                return reply_errno(call, k, error);
+        return varlink_call_reply(call, reply);
+}
+
+static int method_prepare_migration(VarlinkCall *call, json_object *params, void *userdata) {
+        const char *group;
+        uint64_t timeout;
+        bool all;
+        int k;
+
+        k = get_selection(call, params, &group, &all, &timeout);
+        if (k <= 0)
+                return k;
+        log_info("prepare-migration %s requested by uid %u", group ? group : "--all",
+                 (unsigned)varlink_call_peer_uid(call));
+        return migration_prepare(userdata, call, group, all, timeout);
+}
+
+static int method_complete_migration(VarlinkCall *call, json_object *params, void *userdata) {
+        const char *group;
+        uint64_t timeout;
+        bool all;
+        int k;
+
+        k = get_selection(call, params, &group, &all, &timeout);
+        if (k <= 0)
+                return k;
+        log_info("complete-migration %s requested by uid %u", group ? group : "--all",
+                 (unsigned)varlink_call_peer_uid(call));
+        return migration_complete(userdata, call, group, all, timeout);
+}
+
 int control_start(Manager *m, sd_event *event, const char *rundir, VarlinkServer **ret) {
         _cleanup_(varlink_server_freep) VarlinkServer *s = NULL;
         _cleanup_(freep) char *path = NULL;
@@ -164,6 +238,9 @@ int control_start(Manager *m, sd_event *event, const char *rundir, VarlinkServer
                 { "io.hnv.Remove", VARLINK_METHOD_ROOT_ONLY, method_remove },
                 { "io.hnv.RemovePort", VARLINK_METHOD_ROOT_ONLY, method_remove_port },
                 { "io.hnv.Reload", VARLINK_METHOD_ROOT_ONLY, method_reload },
+                { "io.hnv.QueryMigration", VARLINK_METHOD_ANYONE, method_query_migration },
+                { "io.hnv.PrepareMigration", VARLINK_METHOD_ROOT_ONLY, method_prepare_migration },
+                { "io.hnv.CompleteMigration", VARLINK_METHOD_ROOT_ONLY, method_complete_migration },
         };
         int k;
 

@@ -9,7 +9,8 @@
 #include "device.h"
 #include "hnv-build-config.h"
 #include "log.h"
-#include "manager.h"
+#include "manager-internal.h"
+#include "migration.h"
 #include "pairing.h"
 #include "policy.h"
 #include "rtnl.h"
@@ -23,59 +24,7 @@
 #define RETRY_MIN_USEC (500 * 1000ULL)
 #define RETRY_MAX_USEC (30 * 1000 * 1000ULL)
 
-typedef struct Group {
-        Manager *manager;
-        GroupSpec *spec;
-        GroupState state;
-        const char *reason;
-        uint64_t state_since;
-        unsigned failovers, reenslaves, state_changes;
-        bool migrating;
-        uint64_t migrating_since;
-        /* Dissolved by hnvctl remove: kept as a tombstone so that pairing
-         * does not build it again from the same devices. */
-        bool disabled;
-        bool dirty;
-        bool ever_healthy;
-        unsigned failures;
-        sd_event_source *retry;
-} Group;
-
-typedef struct Link {
-        Device *device;
-        Group *group; /* pairing's answer, cached; NULL: not ours */
-        PortRole role;
-        bool conflict_logged;
-        bool excluded; /* hnvctl remove-port: kept out of every group */
-} Link;
-
-struct Manager {
-        sd_event *event;
-        Rtnl *rtnl;
-        UdevMonitor *udev;
-        Backend *backend;
-        VarlinkServer *varlink;
-        sd_event_source *reconcile;
-
-        Config *config;
-        Link **links;
-        size_t n_links;
-        Group **groups;
-        size_t n_groups;
-
-        char *config_file;
-        char *config_dropin;
-        char *rundir;
-        char *state_path;
-        bool udev_running;
-        bool started;
-        /* ifindexes kept out by remove-port before a restart, applied as the
-         * links are rediscovered. */
-        int *excluded;
-        size_t n_excluded;
-};
-
-static uint64_t now_usec(void) {
+uint64_t now_usec(void) {
         struct timespec ts;
         clock_gettime(CLOCK_MONOTONIC, &ts);
         return (uint64_t)ts.tv_sec * 1000000ULL + (uint64_t)ts.tv_nsec / 1000ULL;
@@ -90,14 +39,14 @@ static Link *link_free(Link *l) {
         return mfree(l);
 }
 
-static Link *find_link(Manager *m, int ifindex) {
+Link *find_link(Manager *m, int ifindex) {
         for (size_t i = 0; i < m->n_links; i++)
                 if (m->links[i]->device->link.ifindex == ifindex)
                         return m->links[i];
         return NULL;
 }
 
-static Link *find_link_by_name(Manager *m, const char *name) {
+Link *find_link_by_name(Manager *m, const char *name) {
         for (size_t i = 0; i < m->n_links; i++)
                 if (streq(m->links[i]->device->link.name, name))
                         return m->links[i];
@@ -119,11 +68,12 @@ static Group *group_free(Group *g) {
         if (!g)
                 return NULL;
         sd_event_source_disable_unref(g->retry);
+        sd_event_source_disable_unref(g->migration_timer);
         group_spec_free(g->spec);
         return mfree(g);
 }
 
-static Group *find_group(Manager *m, const char *name) {
+Group *find_group(Manager *m, const char *name) {
         for (size_t i = 0; i < m->n_groups; i++)
                 if (streq(m->groups[i]->spec->name, name))
                         return m->groups[i];
@@ -142,7 +92,7 @@ static void schedule_reconcile(Manager *m) {
                 (void)sd_event_source_set_enabled(m->reconcile, SD_EVENT_ONESHOT);
 }
 
-static void group_mark_dirty(Group *g) {
+void group_mark_dirty(Group *g) {
         if (!g || g->disabled)
                 return;
         g->dirty = true;
@@ -187,7 +137,7 @@ static void drop_group(Manager *m, Group *g) {
         group_free(g);
 }
 
-static void group_set_state(Group *g, GroupState state, const char *reason) {
+void group_set_state(Group *g, GroupState state, const char *reason) {
         if (g->state == state) {
                 g->reason = reason;
                 return;
@@ -207,7 +157,7 @@ static void group_set_state(Group *g, GroupState state, const char *reason) {
 
 /* ---- state file ----------------------------------------------------- */
 
-static void save_state(Manager *m) {
+void save_state(Manager *m) {
         _cleanup_(freep) GroupRecord *records = NULL;
         size_t n = 0;
         int k;
@@ -228,6 +178,7 @@ static void save_state(Manager *m) {
                 records[n++] = (GroupRecord){ .spec = g->spec,
                                               .migrating = g->migrating,
                                               .migrating_since = g->migrating_since,
+                                              .released_ifindex = g->released_ifindex,
                                               .disabled = g->disabled };
         }
         _cleanup_(freep) int *excluded = calloc(m->n_links + 1, sizeof(int));
@@ -276,6 +227,8 @@ static int load_state(Manager *m) {
                 }
                 g->migrating = r->migrating;
                 g->migrating_since = r->migrating_since;
+                g->released_ifindex = r->released_ifindex;
+                migration_arm_timer(g);
                 g->disabled = r->disabled;
                 if (g->migrating)
                         log_group_info(g->spec->name, "resuming a migration in progress");
@@ -415,12 +368,19 @@ static void assign_all(Manager *m) {
 
 /* ---- reconcile ------------------------------------------------------ */
 
-static Link *group_bond(Group *g) {
+Link *group_bond(Group *g) {
         Link *l = find_link_by_name(g->manager, g->spec->bond_name);
         return l && streq(l->device->link.kind, "bond") ? l : NULL;
 }
 
-static void refresh_link(Manager *m, int ifindex);
+Link *group_port(Group *g, PortRole role) {
+        Manager *m = g->manager;
+        for (size_t i = 0; i < m->n_links; i++)
+                if (m->links[i]->group == g && m->links[i]->role == role)
+                        return m->links[i];
+        return NULL;
+}
+
 
 static int build_snapshot(Group *g, GroupSnapshot *s, PortView views[POLICY_MAX_PORTS]) {
         Manager *m = g->manager;
@@ -465,7 +425,7 @@ static int build_snapshot(Group *g, GroupSnapshot *s, PortView views[POLICY_MAX_
         return 0;
 }
 
-static const char *ifname_of(Manager *m, int ifindex) {
+const char *ifname_of(Manager *m, int ifindex) {
         Link *l = find_link(m, ifindex);
         return l ? l->device->link.name : "?";
 }
@@ -561,9 +521,10 @@ static void reconcile_group(Group *g) {
         size_t i;
 
         g->dirty = false;
-        if (g->disabled)
+        if (g->disabled || g->preparing)
                 return;
 
+        migration_check_new_vf(g);
         build_snapshot(g, &s, views);
         policy_plan(&s, &plan);
         bond_ifindex = s.bond_ifindex;
@@ -615,6 +576,7 @@ static int on_reconcile(sd_event_source *s, void *userdata) {
                 if (!any)
                         break;
         }
+        migration_check_waits(m);
         return 0;
 }
 
@@ -736,7 +698,7 @@ static void on_rtnl_resync(Rtnl *rtnl, void *userdata) {
         free(seen);
 }
 
-static void refresh_link(Manager *m, int ifindex) {
+void refresh_link(Manager *m, int ifindex) {
         LinkInfo li;
         int k = rtnl_get_link(m->rtnl, ifindex, &li);
         if (k == -ENODEV)
@@ -791,6 +753,7 @@ static void free_links(Manager *m) {
 Manager *manager_free(Manager *m) {
         if (!m)
                 return NULL;
+        migration_free_waits(m);
         m->varlink = varlink_server_free(m->varlink);
         sd_event_source_disable_unref(m->reconcile);
         free_links(m);
@@ -949,8 +912,7 @@ const char *manager_backend_name(const Manager *m) {
 
 /* ---- control operations -------------------------------------------- */
 
-static int set_error(char **ret_error, int k, const char *fmt, ...) _printf_(3, 4);
-static int set_error(char **ret_error, int k, const char *fmt, ...) {
+int set_error(char **ret_error, int k, const char *fmt, ...) {
         if (ret_error) {
                 va_list ap;
                 va_start(ap, fmt);
@@ -1218,6 +1180,9 @@ int manager_remove_group(Manager *m, const char *name, char **ret_error) {
                                 m->links[i]->group = NULL;
                 g->disabled = true;
                 g->migrating = false;
+                g->preparing = false;
+                g->released_ifindex = 0;
+                g->migration_timer = sd_event_source_disable_unref(g->migration_timer);
                 group_set_state(g, GROUP_STATE_PENDING, "dissolved by hnvctl remove");
         }
         save_state(m);

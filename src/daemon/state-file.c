@@ -30,6 +30,7 @@ static json_object *record_to_json(const GroupRecord *r) {
         json_object_object_add(o, "backup", json_object_new_string(backup));
         json_object_object_add(o, "migrating", json_object_new_boolean(r->migrating));
         json_object_object_add(o, "migrating_since", json_object_new_int64((int64_t)r->migrating_since));
+        json_object_object_add(o, "released_ifindex", json_object_new_int(r->released_ifindex));
         json_object_object_add(o, "disabled", json_object_new_boolean(r->disabled));
         return TAKE_PTR(o);
 }
@@ -152,6 +153,8 @@ int state_file_read(const char *path, GroupRecord **ret, size_t *ret_n, int **re
                 records[n - 1].disabled = get_bool(g, "disabled");
                 if (json_object_object_get_ex(g, "migrating_since", &v))
                         records[n - 1].migrating_since = (uint64_t)json_object_get_int64(v);
+                if (json_object_object_get_ex(g, "released_ifindex", &v))
+                        records[n - 1].released_ifindex = json_object_get_int(v);
         }
 
         json_object *ex;

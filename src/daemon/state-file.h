@@ -17,6 +17,8 @@ typedef struct GroupRecord {
         bool disabled;
         /* CLOCK_MONOTONIC usec when the migration began, 0 if none. */
         uint64_t migrating_since;
+        /* The VF prepare-migration released; 0 if none. */
+        int released_ifindex;
 } GroupRecord;
 
 void group_records_free(GroupRecord *records, size_t n);

@@ -301,6 +301,31 @@ int link_msg_bond_set_active(struct nl_msg **ret, int bond_ifindex, int port_ifi
         return bond_set_port_attr(ret, bond_ifindex, IFLA_BOND_ACTIVE_SLAVE, port_ifindex);
 }
 
+int link_msg_bond_set_all_slaves_active(struct nl_msg **ret, int bond_ifindex, bool on) {
+        _cleanup_(nlmsg_freep) struct nl_msg *m = NULL;
+        struct nlattr *linkinfo, *data;
+        int r;
+
+        if (!ret)
+                return -EINVAL;
+
+        r = link_msg_new_request(&m, RTM_NEWLINK, bond_ifindex);
+        if (r < 0)
+                return r;
+        r = bond_data_begin(m, &linkinfo, &data);
+        if (r < 0)
+                return r;
+        r = nla_put_u8(m, IFLA_BOND_ALL_SLAVES_ACTIVE, on ? 1 : 0);
+        if (r < 0)
+                return nl_error_to_errno(r);
+        r = bond_data_end(m, linkinfo, data);
+        if (r < 0)
+                return r;
+
+        *ret = TAKE_PTR(m);
+        return 0;
+}
+
 int link_msg_bond_set_options(struct nl_msg **ret, int bond_ifindex, const BondOptions *o) {
         _cleanup_(nlmsg_freep) struct nl_msg *m = NULL;
         struct nlattr *linkinfo, *data;

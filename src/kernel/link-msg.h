@@ -30,6 +30,10 @@ int link_msg_new_bond(struct nl_msg **ret, const char *name, const BondOptions *
 int link_msg_bond_set_primary(struct nl_msg **ret, int bond_ifindex, int port_ifindex);
 /* Same, with IFLA_BOND_ACTIVE_SLAVE: switches at once, without waiting for miimon. */
 int link_msg_bond_set_active(struct nl_msg **ret, int bond_ifindex, int port_ifindex);
+/* IFLA_BOND_ALL_SLAVES_ACTIVE (u8): 1 delivers frames that arrive on an
+ * inactive port instead of dropping them; hnv sets it while a VF is being
+ * released, when frames still in flight down its path arrive there. */
+int link_msg_bond_set_all_slaves_active(struct nl_msg **ret, int bond_ifindex, bool on);
 /* Changeable-at-runtime options of an existing bond (miimon, updelay,
  * downdelay, num_peer_notif, peer_notif_delay); not mode or fail_over_mac. */
 int link_msg_bond_set_options(struct nl_msg **ret, int bond_ifindex, const BondOptions *o);

@@ -431,6 +431,7 @@ typedef struct GoodCase {
         const char *drivers; /* joined by ' ' */
         uint32_t miimon;     /* [global] defaults */
         uint8_t num_peer_notif, fail_over_mac;
+        unsigned migration_timeout; /* 0: expect the default */
         size_t n_groups;
         GroupExpect groups[3];
 } GoodCase;
@@ -499,6 +500,16 @@ static const GoodCase good_cases[] = {
                 .fail_over_mac = 2,
                 .n_groups = 1,
                 .groups = {{"g1", "b1", "name:vf0", "name:bk0", "hnv.conf:4", 100, 0, 2, 3}},
+        },
+        {
+                .title = "migration-timeout",
+                .text = "[global]\nmigration-timeout = 45\n",
+                .auto_pairing = true,
+                .drivers = DEFAULT_DRIVERS,
+                .miimon = 100,
+                .num_peer_notif = 3,
+                .fail_over_mac = 2,
+                .migration_timeout = 45,
         },
         {
                 .title = "[global] bond-options after the group still apply to it",
@@ -621,6 +632,8 @@ static void test_parse_good_table(void **state) {
                         fail_msg("%s: %s", t->title, s_or_null(error));
 
                 assert_int_equal(c->auto_pairing, t->auto_pairing);
+                assert_int_equal(c->migration_timeout_sec,
+                                 t->migration_timeout ? t->migration_timeout : HNV_MIGRATION_TIMEOUT_DEFAULT_SEC);
                 drivers = strv_join(c->paravirt_drivers);
                 assert_string_equal(drivers, t->drivers);
                 assert_int_equal(c->bond_defaults.miimon_ms, t->miimon);
@@ -757,6 +770,16 @@ static const BadCase bad_cases[] = {
         {"[global]\nauto-pairing = maybe\n",
          "hnv.conf:2: invalid value 'maybe' for auto-pairing: use yes or no"},
         {"[global]\nauto-pairing =\n", "hnv.conf:2: invalid value '' for auto-pairing: use yes or no"},
+        {"[global]\nmigration-timeout = 0\n",
+         "hnv.conf:2: invalid value '0' for migration-timeout: seconds, 1 to 86400"},
+        {"[global]\nmigration-timeout = -5\n",
+         "hnv.conf:2: invalid value '-5' for migration-timeout: seconds, 1 to 86400"},
+        {"[global]\nmigration-timeout = 10m\n",
+         "hnv.conf:2: invalid value '10m' for migration-timeout: seconds, 1 to 86400"},
+        {"[global]\nmigration-timeout = 86401\n",
+         "hnv.conf:2: invalid value '86401' for migration-timeout: seconds, 1 to 86400"},
+        {"[global]\nmigration-timeout = 5\nmigration-timeout = 6\n",
+         "hnv.conf:3: duplicate key 'migration-timeout' in [global]"},
         {"[global]\nparavirt-drivers = virtio_net virtio/net\n",
          "hnv.conf:2: invalid driver name 'virtio/net' in paravirt-drivers"},
         {"[global]\nbond-options = miimon=100 mtu=10 num_peer_notif=1\n",

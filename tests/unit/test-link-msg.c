@@ -197,6 +197,25 @@ static const uint8_t expected_set_primary[] = {
                         NLA_U32(IFLA_BOND_PRIMARY, 3),
 };
 
+/* A u8 takes a whole 8-byte attribute: 4 header, 1 value, 3 padding. */
+static const uint8_t expected_all_slaves_active_on[] = {
+        NLMSGHDR(60, RTM_NEWLINK, REQ_ACK),
+        IFINFOMSG(0, 7, 0, 0),
+        NEST(28, IFLA_LINKINFO),
+                NLA(9, IFLA_INFO_KIND), 'b', 'o', 'n', 'd', 0, /* padding: */ 0, 0, 0,
+                NEST(12, IFLA_INFO_DATA),
+                        NLA_U8(IFLA_BOND_ALL_SLAVES_ACTIVE, 1),
+};
+
+static const uint8_t expected_all_slaves_active_off[] = {
+        NLMSGHDR(60, RTM_NEWLINK, REQ_ACK),
+        IFINFOMSG(0, 7, 0, 0),
+        NEST(28, IFLA_LINKINFO),
+                NLA(9, IFLA_INFO_KIND), 'b', 'o', 'n', 'd', 0, /* padding: */ 0, 0, 0,
+                NEST(12, IFLA_INFO_DATA),
+                        NLA_U8(IFLA_BOND_ALL_SLAVES_ACTIVE, 0),
+};
+
 static const uint8_t expected_clear_primary[] = {
         NLMSGHDR(60, RTM_NEWLINK, REQ_ACK),
         IFINFOMSG(0, 7, 0, 0),
@@ -512,6 +531,17 @@ static void test_bond_set_primary(void **state) {
         /* 0 clears the primary. */
         assert_int_equal(link_msg_bond_set_primary(&clear, 7, 0), 0);
         compare_msg(clear, expected_clear_primary, sizeof(expected_clear_primary));
+}
+
+static void test_bond_set_all_slaves_active(void **state) {
+        _cleanup_(nlmsg_freep) struct nl_msg *on = NULL, *off = NULL, *bad = NULL;
+
+        assert_int_equal(link_msg_bond_set_all_slaves_active(&on, 7, true), 0);
+        compare_msg(on, expected_all_slaves_active_on, sizeof(expected_all_slaves_active_on));
+        assert_int_equal(link_msg_bond_set_all_slaves_active(&off, 7, false), 0);
+        compare_msg(off, expected_all_slaves_active_off, sizeof(expected_all_slaves_active_off));
+        assert_int_equal(link_msg_bond_set_all_slaves_active(&bad, 0, true), -EINVAL);
+        assert_null(bad);
 }
 
 static void test_bond_set_active(void **state) {
@@ -849,6 +879,7 @@ int main(void) {
                 cmocka_unit_test(test_new_bond_no_miimon),
                 cmocka_unit_test(test_new_bond_invalid),
                 cmocka_unit_test(test_bond_set_primary),
+                cmocka_unit_test(test_bond_set_all_slaves_active),
                 cmocka_unit_test(test_bond_set_active),
                 cmocka_unit_test(test_bond_set_options),
                 cmocka_unit_test(test_bond_set_options_no_miimon),

@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* The manager's state, shared by the files that make up the daemon library
+ * (manager.c: events and reconcile; migration.c: the migration commands).
+ * Nothing outside src/daemon includes this. */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <systemd/sd-event.h>
+
+#include "backend.h"
+#include "config.h"
+#include "device.h"
+#include "group.h"
+#include "manager.h"
+#include "rtnl.h"
+#include "udev-monitor.h"
+#include "varlink.h"
+
+typedef struct MigrationWait MigrationWait;
+
+typedef struct Group {
+        Manager *manager;
+        GroupSpec *spec;
+        GroupState state;
+        const char *reason;
+        uint64_t state_since;
+        unsigned failovers, reenslaves, state_changes;
+        bool migrating;
+        uint64_t migrating_since; /* CLOCK_MONOTONIC usec */
+        /* The VF taken out by prepare-migration: kept out while migrating.
+         * Any other VF of the group is the destination's and ends it. */
+        int released_ifindex;
+        /* Between making the backup active and releasing the VF: the policy
+         * keeps its hands off the group. */
+        bool preparing;
+        sd_event_source *migration_timer;
+        /* Dissolved by hnvctl remove: kept as a tombstone so that pairing
+         * does not build it again from the same devices. */
+        bool disabled;
+        bool dirty;
+        bool ever_healthy;
+        unsigned failures;
+        sd_event_source *retry;
+} Group;
+
+typedef struct Link {
+        Device *device;
+        Group *group; /* pairing's answer, cached; NULL: not ours */
+        PortRole role;
+        bool conflict_logged;
+        bool excluded; /* hnvctl remove-port: kept out of every group */
+} Link;
+
+struct Manager {
+        sd_event *event;
+        Rtnl *rtnl;
+        UdevMonitor *udev;
+        Backend *backend;
+        VarlinkServer *varlink;
+        sd_event_source *reconcile;
+
+        Config *config;
+        Link **links;
+        size_t n_links;
+        Group **groups;
+        size_t n_groups;
+
+        char *config_file;
+        char *config_dropin;
+        char *rundir;
+        char *state_path;
+        bool udev_running;
+        bool started;
+        /* ifindexes kept out by remove-port before a restart, applied as the
+         * links are rediscovered. */
+        int *excluded;
+        size_t n_excluded;
+        /* complete-migration calls waiting for their groups to be healthy. */
+        MigrationWait *waits;
+};
+
+uint64_t now_usec(void);
+Link *find_link(Manager *m, int ifindex);
+Link *find_link_by_name(Manager *m, const char *name);
+Group *find_group(Manager *m, const char *name);
+Link *group_bond(Group *g);
+Link *group_port(Group *g, PortRole role);
+void group_mark_dirty(Group *g);
+void group_set_state(Group *g, GroupState state, const char *reason);
+void refresh_link(Manager *m, int ifindex);
+const char *ifname_of(Manager *m, int ifindex);
+void save_state(Manager *m);
+int set_error(char **ret_error, int k, const char *fmt, ...) _printf_(3, 4);
