@@ -18,7 +18,7 @@ group_state() {
 
 # wait_state GROUP STATE [TIMEOUT]
 wait_state() {
-        wait_until "${3:-10}" "group $1 in state $2" test "$(group_state "$1")" = "$2"
+        wait_eq "${3:-10}" "group $1 in state $2" "$2" group_state "$1"
 }
 
 # assert_bond_options BOND: what hnvd must have asked the kernel for.
@@ -60,3 +60,30 @@ hnvd_log_count() {
 # Undefined behaviour in hnvd ends it, so the scenario fails on it rather
 # than printing a line nobody reads.
 export UBSAN_OPTIONS=halt_on_error=1:abort_on_error=1:print_stacktrace=1
+
+# expect_exit CODE CMD...: run CMD, fail unless it exits CODE; its output is
+# left in $out.
+expect_exit() {
+        local want=$1 rc
+        shift
+        set +e
+        out=$("$@" 2>&1)
+        rc=$?
+        set -e
+        test "$rc" -eq "$want" || fail "$*: exit $rc, want $want: $out"
+}
+
+# capture_start FILE FILTER: tcpdump on the switch bridge (with link-level
+# headers, so VLAN tags and MACs show) until capture_stop.
+capture_start() {
+        CAPTURE_FILE=$1
+        ip netns exec sw tcpdump -l -n -e -i br0 "$2" > "$CAPTURE_FILE" 2>/dev/null &
+        CAPTURE_PID=$!
+        # tcpdump is listening once the interface is in promiscuous mode.
+        wait_until 10 "tcpdump listening" sh -c "ip -n sw -d link show br0 | grep -q 'promiscuity [1-9]'"
+}
+
+capture_stop() {
+        kill -INT "$CAPTURE_PID" 2>/dev/null || true
+        wait "$CAPTURE_PID" 2>/dev/null || true
+}

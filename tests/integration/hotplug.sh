@@ -16,7 +16,7 @@ add_backup bk0 02:00:00:00:01:02
 ip addr add 192.0.2.2/24 dev bk0
 ip link set bk0 up
 start_hnvd
-wait_until 10 "bondweb with bk0" test "$(link_master bk0)" = bondweb
+wait_eq 10 "bondweb with bk0" bondweb link_master bk0
 wait_state web degraded
 ip -j addr show dev bondweb | jq -e '.[0].addr_info[] | select(.local == "192.0.2.2")' >/dev/null ||
         fail "address did not move from bk0 to bondweb"

@@ -12,21 +12,16 @@ add_backup bk0 02:00:00:00:01:02
 add_vf vf0 02:00:00:00:01:01
 udevadm settle
 
-expect_exit() {
-        local want=$1; shift
-        set +e; out=$(hnvctl "$@" 2>&1); rc=$?; set -e
-        test $rc -eq "$want" || fail "hnvctl $*: exit $rc, want $want ($out)"
-}
-expect_exit 3 add web --primary nosuchdev --backup bk0
-expect_exit 2 add web --primary vf0-has-a-much-too-long-name --backup bk0
-expect_exit 3 remove nosuchgroup
+expect_exit 3 hnvctl add web --primary nosuchdev --backup bk0
+expect_exit 2 hnvctl add web --primary vf0-has-a-much-too-long-name --backup bk0
+expect_exit 3 hnvctl remove nosuchgroup
 
 hnvctl add web --primary vf0 --backup bk0
 assert_active bondweb vf0
 wait_state web healthy
 ip addr add 192.0.2.2/24 dev bondweb
 wait_until 10 "ping across bondweb" ping_ok 192.0.2.1
-expect_exit 1 add web --primary vf0 --backup bk0
+expect_exit 1 hnvctl add web --primary vf0 --backup bk0
 
 # remove-port: the VF leaves, the backup carries on, hnvd does not take it back.
 hnvctl remove-port vf0
@@ -42,5 +37,5 @@ wait_until 10 "bondweb gone" test ! -e /sys/class/net/bondweb
 ip -j addr show dev bk0 | jq -e '.[0].addr_info[] | select(.local == "192.0.2.2")' >/dev/null ||
         fail "bk0 did not get the bond's address"
 wait_until 10 "ping on bk0 alone" ping_ok 192.0.2.1
-expect_exit 3 status web
+expect_exit 3 hnvctl status web
 pass

@@ -30,7 +30,7 @@ for i in $(seq 1 $n); do
         ip -n sw link set p-vf$i master ebr0 up
 done
 for i in $(seq 1 $n); do
-        wait_until 60 "bondg$i active vf$i" test "$(bond_active bondg$i)" = "vf$i"
+        wait_eq 60 "bondg$i active vf$i" "vf$i" bond_active "bondg$i"
 done
 end=$(date +%s%N)
 log "32 groups healthy $(( (end - start) / 1000000 )) ms after the burst (UML, informational)"
