@@ -37,6 +37,7 @@ typedef struct LinkInfo {
         uint32_t bond_miimon;
         uint8_t bond_fail_over_mac;
         uint8_t bond_num_peer_notif;
+        bool bond_all_ports_active; /* IFLA_BOND_ALL_SLAVES_ACTIVE */
 } LinkInfo;
 
 /* One network device as hnvd sees it: the kernel's view plus udev's. */

@@ -525,6 +525,14 @@ static void reconcile_group(Group *g) {
                 return;
 
         migration_check_new_vf(g);
+        /* all_slaves_active is on only between making the backup active and
+         * releasing the VF; an hnvd that died in between left it on. */
+        Link *bond = group_bond(g);
+        if (bond && bond->device->link.bond_all_ports_active) {
+                log_group_info(g->spec->name, "switching all_slaves_active off again");
+                (void)m->backend->ops->set_all_ports_active(m->backend, bond->device->link.ifindex, false);
+                refresh_link(m, bond->device->link.ifindex);
+        }
         build_snapshot(g, &s, views);
         policy_plan(&s, &plan);
         bond_ifindex = s.bond_ifindex;

@@ -451,6 +451,7 @@ static const struct nla_policy bond_policy[IFLA_BOND_MAX + 1] = {
         [IFLA_BOND_PRIMARY] = {.type = NLA_U32},
         [IFLA_BOND_FAIL_OVER_MAC] = {.type = NLA_U8},
         [IFLA_BOND_NUM_PEER_NOTIF] = {.type = NLA_U8},
+        [IFLA_BOND_ALL_SLAVES_ACTIVE] = {.type = NLA_U8},
 };
 
 static const struct nla_policy bond_port_policy[IFLA_BOND_SLAVE_MAX + 1] = {
@@ -523,6 +524,8 @@ static int parse_bond_info(struct nlattr *data, LinkInfo *info) {
                 info->bond_fail_over_mac = nla_get_u8(tb[IFLA_BOND_FAIL_OVER_MAC]);
         if (tb[IFLA_BOND_NUM_PEER_NOTIF])
                 info->bond_num_peer_notif = nla_get_u8(tb[IFLA_BOND_NUM_PEER_NOTIF]);
+        if (tb[IFLA_BOND_ALL_SLAVES_ACTIVE])
+                info->bond_all_ports_active = nla_get_u8(tb[IFLA_BOND_ALL_SLAVES_ACTIVE]);
 
         return 0;
 }

@@ -304,16 +304,17 @@ static const uint8_t expected_dump[] = {
 /* What the kernel sends for an active-backup bond, minus most attributes;
  * IFLA_TXQLEN and IFLA_BOND_USE_CARRIER stand for those hnv ignores. */
 static const uint8_t msg_bond[] = {
-        NLMSGHDR(156, RTM_NEWLINK, 0),
+        NLMSGHDR(164, RTM_NEWLINK, 0),
         IFINFOMSG(ARPHRD_ETHER, 7, BOND_FLAGS, 0),
         NLA(10, IFLA_IFNAME), 'b', 'o', 'n', 'd', '0', 0, /* padding: */ 0, 0,
         NLA_U32(IFLA_TXQLEN, 1000),
         NLA_U32(IFLA_MTU, 1500),
         NLA_U8(IFLA_OPERSTATE, IF_OPER_UP),
         NLA_MAC(IFLA_ADDRESS, 0x02, 0x00, 0x00, 0x00, 0x00, 0xaa),
-        NEST(76, IFLA_LINKINFO),
+        NEST(84, IFLA_LINKINFO),
                 NLA(9, IFLA_INFO_KIND), 'b', 'o', 'n', 'd', 0, /* padding: */ 0, 0, 0,
-                NEST(60, IFLA_INFO_DATA),
+                NEST(68, IFLA_INFO_DATA),
+                        NLA_U8(IFLA_BOND_ALL_SLAVES_ACTIVE, 1),
                         NLA_U8(IFLA_BOND_MODE, BOND_MODE_ACTIVEBACKUP),
                         NLA_U32(IFLA_BOND_ACTIVE_SLAVE, 3),
                         NLA_U32(IFLA_BOND_MIIMON, 100),
@@ -656,6 +657,7 @@ static void test_parse_bond(void **state) {
         assert_int_equal(info.bond_miimon, 100);
         assert_int_equal(info.bond_fail_over_mac, 2);
         assert_int_equal(info.bond_num_peer_notif, 3);
+        assert_true(info.bond_all_ports_active);
 }
 
 static void test_parse_bond_port(void **state) {
