@@ -17,6 +17,20 @@ static bool device_is_bond(const Device *d) {
         return streq(d->link.kind, "bond");
 }
 
+/* Devices stacked on others (a VLAN on our bond, a macvlan, a bridge) take
+ * their lower device's MAC, so a MAC match would mistake a VLAN on the bond
+ * for the VF and try to enslave it into its own bond. None of these kinds
+ * is ever a VF or a paravirtual NIC. */
+static bool device_is_stacked(const Device *d) {
+        static const char *const kinds[] = {
+                "vlan", "macvlan", "macvtap", "ipvlan", "ipvtap", "vxlan", "bridge", "team", "failover", "vrf",
+        };
+        for (size_t i = 0; i < ELEMENTSOF(kinds); i++)
+                if (streq(d->link.kind, kinds[i]))
+                        return true;
+        return false;
+}
+
 static bool driver_is_paravirt(const Config *c, const char *driver) {
         return c && driver && config_driver_is_paravirt(c, driver);
 }
@@ -122,6 +136,10 @@ void pairing_match(const PairingContext *ctx, const Device *d, PairingResult *re
          * like "*" would otherwise catch our own bonds. */
         if (device_is_bond(d)) {
                 ret->reason = "is a bond";
+                return;
+        }
+        if (device_is_stacked(d)) {
+                ret->reason = "is stacked on another device";
                 return;
         }
 
@@ -243,7 +261,7 @@ static PortRole auto_candidate_role(const PairingContext *ctx, const Device *d, 
                                     size_t n_devices) {
         PairingResult pr;
 
-        if (device_is_bond(d) || (d->link.flags & IFF_LOOPBACK))
+        if (device_is_bond(d) || device_is_stacked(d) || (d->link.flags & IFF_LOOPBACK))
                 return _PORT_ROLE_INVALID;
         if (!d->udev_initialized || !d->has_identity_mac)
                 return _PORT_ROLE_INVALID;

@@ -26,6 +26,16 @@ static int render_list(FILE *f, json_object *reply, const CtlRequest *req);
 static int render_add(FILE *f, json_object *reply, const CtlRequest *req);
 static int render_reload(FILE *f, json_object *reply, const CtlRequest *req);
 static int render_version(FILE *f, json_object *reply, const CtlRequest *req);
+static int render_query_migration(FILE *f, json_object *reply, const CtlRequest *req);
+static int render_prepare_migration(FILE *f, json_object *reply, const CtlRequest *req);
+static int render_complete_migration(FILE *f, json_object *reply, const CtlRequest *req);
+static int render_query_migration_error(FILE *f, const char *error, json_object *parameters,
+                                        const CtlRequest *req);
+static int render_prepare_migration_error(FILE *f, const char *error, json_object *parameters,
+                                          const CtlRequest *req);
+static int render_complete_migration_error(FILE *f, const char *error, json_object *parameters,
+                                           const CtlRequest *req);
+static CtlExit query_migration_exit(json_object *reply);
 
 static const CtlCommand commands[] = {
         {
@@ -76,13 +86,50 @@ static const CtlCommand commands[] = {
                 .help = "Reload hnv.conf; a bad file leaves the running one in place (root)",
         },
         {
+                .name = "query-migration",
+                .method = "io.hnv.QueryMigration",
+                .operand = CTL_OPERAND_GROUP,
+                .operand_or_all = true,
+                .options = CTL_OPTION_ALL,
+                .render = render_query_migration,
+                .render_error = render_query_migration_error,
+                .reply_exit = query_migration_exit,
+                .synopsis = "GROUP|--all",
+                .help = "Tell whether the VF can be removed for a migration now",
+        },
+        {
+                .name = "prepare-migration",
+                .method = "io.hnv.PrepareMigration",
+                .operand = CTL_OPERAND_GROUP,
+                .operand_or_all = true,
+                .waits = true,
+                .options = CTL_OPTION_ALL,
+                .render = render_prepare_migration,
+                .render_error = render_prepare_migration_error,
+                .synopsis = "GROUP|--all [--timeout S]",
+                .help = "Move traffic to the backup and release the VF for a migration (root)",
+        },
+        {
+                .name = "complete-migration",
+                .method = "io.hnv.CompleteMigration",
+                .operand = CTL_OPERAND_GROUP,
+                .operand_or_all = true,
+                .waits = true,
+                .options = CTL_OPTION_ALL,
+                .render = render_complete_migration,
+                .render_error = render_complete_migration_error,
+                .synopsis = "GROUP|--all [--timeout S]",
+                .help = "Let the VF back in after a migration, or a cancelled one (root)",
+        },
+        {
                 .name = "version",
                 .render = render_version,
                 .help = "Show hnvctl's version",
         },
 };
 
-static const CtlOption all_options[] = {CTL_OPTION_PRIMARY, CTL_OPTION_BACKUP, CTL_OPTION_BOND};
+static const CtlOption all_options[] = {CTL_OPTION_PRIMARY, CTL_OPTION_BACKUP, CTL_OPTION_BOND,
+                                        CTL_OPTION_ALL};
 
 /* The long option, and the name of the parameter it becomes. */
 static const char *option_name(CtlOption o) {
@@ -93,10 +140,13 @@ static const char *option_name(CtlOption o) {
                 return "backup";
         case CTL_OPTION_BOND:
                 return "bond";
+        case CTL_OPTION_ALL:
+                return "all";
         }
         return NULL;
 }
 
+/* The string value of an option that takes one; NULL for a flag. */
 static const char *option_value(const CtlRequest *r, CtlOption o) {
         switch (o) {
         case CTL_OPTION_PRIMARY:
@@ -105,6 +155,8 @@ static const char *option_value(const CtlRequest *r, CtlOption o) {
                 return r->backup;
         case CTL_OPTION_BOND:
                 return r->bond;
+        case CTL_OPTION_ALL:
+                return NULL;
         }
         return NULL;
 }
@@ -175,9 +227,12 @@ void ctl_help(FILE *f) {
                 "  -h --help             Show this help\n"
                 "     --json             Print hnvd's reply as JSON\n"
                 "     --socket PATH      hnvd's socket (default: $HNV_SOCKET or %s)\n"
-                "     --timeout SECONDS  Wait at most this long for hnvd (default: %d; 0: forever)\n"
+                "     --timeout SECONDS  Wait at most this long for hnvd (default: %d; 0: forever);\n"
+                "                        prepare-/complete-migration: how long hnvd may wait\n"
+                "                        (default: %d, more than 0), hnvctl %d s longer\n"
                 "\nSee the hnvctl(8) man page for details.\n",
-                CTL_SOCKET_DEFAULT, CTL_TIMEOUT_DEFAULT_MS / 1000);
+                CTL_SOCKET_DEFAULT, CTL_TIMEOUT_DEFAULT_MS / 1000, CTL_WAIT_DEFAULT_MS / 1000,
+                CTL_WAIT_MARGIN_MS / 1000);
 }
 
 /* ---- argument checks; messages name the bad value and the rule ---- */
@@ -263,16 +318,45 @@ static int check_port(const char *option, const char *spec, char **ret_error) {
         return check_ifname(spec, ret_error);
 }
 
-static int parse_timeout(const char *s, int *ret, char **ret_error) {
+static bool parse_seconds(const char *s, double *ret) {
         char *end;
         double d;
 
         errno = 0;
         d = strtod(s, &end);
-        if (errno != 0 || end == s || *end != 0 || !isfinite(d) || d < 0 || d > INT_MAX / 1000)
+        if (errno != 0 || end == s || *end != 0 || !isfinite(d))
+                return false;
+        *ret = d;
+        return true;
+}
+
+/* Seconds to milliseconds; a tiny positive value still gets one. */
+static int seconds_to_ms(double d) {
+        return d * 1000 < 1 ? 1 : (int)(d * 1000);
+}
+
+static int parse_timeout(const char *s, int *ret, char **ret_error) {
+        double d;
+
+        if (!parse_seconds(s, &d) || d < 0 || d > INT_MAX / 1000)
                 return usage_error(ret_error, "invalid timeout '%s': expected seconds, 0 for none", s);
-        /* 0 means no limit; a tiny positive value still gets a millisecond. */
-        *ret = d == 0 ? -1 : d * 1000 < 1 ? 1 : (int)(d * 1000);
+        /* 0 means no limit. */
+        *ret = d == 0 ? -1 : seconds_to_ms(d);
+        return 0;
+}
+
+/* For a command that waits, --timeout is hnvd's wait, which must end: no 0
+ * for "forever", and no more than hnvd accepts. The cap also keeps the
+ * margin added for hnvctl's own wait well inside an int. */
+static int parse_wait(const CtlCommand *c, const char *s, int *ret, char **ret_error) {
+        double d;
+
+        if (!parse_seconds(s, &d) || d <= 0 || d > CTL_WAIT_MAX_MS / 1000)
+                return usage_error(ret_error,
+                                   "invalid timeout '%s' for '%s': expected seconds, more than 0 and at "
+                                   "most %d",
+                                   s, c->name, CTL_WAIT_MAX_MS / 1000);
+        *ret = seconds_to_ms(d);
         return 0;
 }
 
@@ -283,6 +367,7 @@ enum {
         ARG_PRIMARY,
         ARG_BACKUP,
         ARG_BOND,
+        ARG_ALL,
 };
 
 static const struct option long_options[] = {
@@ -293,15 +378,22 @@ static const struct option long_options[] = {
         {"primary", required_argument, NULL, ARG_PRIMARY},
         {"backup", required_argument, NULL, ARG_BACKUP},
         {"bond", required_argument, NULL, ARG_BOND},
+        {"all", no_argument, NULL, ARG_ALL},
         {},
 };
 
 /* One getopt pass; returns the index of the first operand. Both passes
  * accept every option, so "--json status" and "status --json" are the same;
  * whether a command option fits the command is checked afterwards. */
-static int parse_options(int argc, char **argv, const char *optstring, CtlRequest *r, unsigned *seen,
+/* What the passes saw, for the checks that need the command. */
+typedef struct ParseState {
+        unsigned seen;       /* CtlOption bits */
+        const char *timeout; /* the last --timeout; its meaning depends on the command */
+} ParseState;
+
+static int parse_options(int argc, char **argv, const char *optstring, CtlRequest *r, ParseState *state,
                          char **ret_error) {
-        int c, k;
+        int c;
 
         opterr = 0;
         optind = 0; /* glibc: start over, also on a new argv */
@@ -319,21 +411,23 @@ static int parse_options(int argc, char **argv, const char *optstring, CtlReques
                         r->socket_path = optarg;
                         break;
                 case ARG_TIMEOUT:
-                        k = parse_timeout(optarg, &r->timeout_ms, ret_error);
-                        if (k < 0)
-                                return k;
+                        state->timeout = optarg;
                         break;
                 case ARG_PRIMARY:
                         r->primary = optarg;
-                        *seen |= CTL_OPTION_PRIMARY;
+                        state->seen |= CTL_OPTION_PRIMARY;
                         break;
                 case ARG_BACKUP:
                         r->backup = optarg;
-                        *seen |= CTL_OPTION_BACKUP;
+                        state->seen |= CTL_OPTION_BACKUP;
                         break;
                 case ARG_BOND:
                         r->bond = optarg;
-                        *seen |= CTL_OPTION_BOND;
+                        state->seen |= CTL_OPTION_BOND;
+                        break;
+                case ARG_ALL:
+                        r->all = true;
+                        state->seen |= CTL_OPTION_ALL;
                         break;
                 case ':':
                         return usage_error(ret_error, "option '%s' needs an argument", argv[optind - 1]);
@@ -347,21 +441,38 @@ static int parse_options(int argc, char **argv, const char *optstring, CtlReques
         return optind;
 }
 
-static int check_request(const CtlRequest *r, unsigned seen, char **ret_error) {
+/* Also settles the timeouts, which depend on the command. */
+static int check_request(CtlRequest *r, const ParseState *state, char **ret_error) {
         const CtlCommand *c = r->command;
         int k;
+
+        if (c->waits) {
+                r->wait_ms = CTL_WAIT_DEFAULT_MS;
+                if (state->timeout && (k = parse_wait(c, state->timeout, &r->wait_ms, ret_error)) < 0)
+                        return k;
+                r->timeout_ms = r->wait_ms + CTL_WAIT_MARGIN_MS;
+        } else if (state->timeout && (k = parse_timeout(state->timeout, &r->timeout_ms, ret_error)) < 0)
+                return k;
 
         for (size_t i = 0; i < ELEMENTSOF(all_options); i++) {
                 CtlOption o = all_options[i];
 
-                if ((seen & o) && !(c->options & o))
+                if ((state->seen & o) && !(c->options & o))
                         return usage_error(ret_error, "option '--%s' does not apply to '%s'", option_name(o),
                                            c->name);
-                if ((c->required_options & o) && !(seen & o))
+                if ((c->required_options & o) && !(state->seen & o))
                         return usage_error(ret_error, "'%s' needs --%s", c->name, option_name(o));
         }
         if (c->operand_required && !r->operand)
                 return usage_error(ret_error, "'%s' needs a %s", c->name, operand_placeholder(c->operand));
+        /* --all is spelled out rather than implied by a missing GROUP: a
+         * forgotten argument must not act on every group. */
+        if (c->operand_or_all && !r->operand && !r->all)
+                return usage_error(ret_error, "'%s' needs a %s or --all", c->name,
+                                   operand_placeholder(c->operand));
+        if (c->operand_or_all && r->operand && r->all)
+                return usage_error(ret_error, "'%s' takes a %s or --all, not both", c->name,
+                                   operand_placeholder(c->operand));
 
         if (r->operand)
                 switch (c->operand) {
@@ -394,8 +505,8 @@ int ctl_parse_args(int argc, char **argv, CtlRequest *ret, char **ret_error) {
         CtlRequest r = {
                 .timeout_ms = CTL_TIMEOUT_DEFAULT_MS,
         };
+        ParseState state = {};
         const char *env;
-        unsigned seen = 0;
         int k, first;
 
         *ret_error = NULL;
@@ -404,7 +515,7 @@ int ctl_parse_args(int argc, char **argv, CtlRequest *ret, char **ret_error) {
 
         /* "+": stop at the command, so its own arguments are parsed in
          * the second pass, where options and operands may mix. */
-        first = parse_options(argc, argv, "+:h", &r, &seen, ret_error);
+        first = parse_options(argc, argv, "+:h", &r, &state, ret_error);
         if (first < 0)
                 return first;
 
@@ -417,7 +528,7 @@ int ctl_parse_args(int argc, char **argv, CtlRequest *ret, char **ret_error) {
                         return usage_error(ret_error, "unknown command '%s'", argv[first]);
 
                 /* sub_argv[0], the command, stands in for the program name. */
-                n = parse_options(sub_argc, sub_argv, ":h", &r, &seen, ret_error);
+                n = parse_options(sub_argc, sub_argv, ":h", &r, &state, ret_error);
                 if (n < 0)
                         return n;
                 if (n < sub_argc && r.command->operand != CTL_OPERAND_NONE)
@@ -435,7 +546,7 @@ int ctl_parse_args(int argc, char **argv, CtlRequest *ret, char **ret_error) {
                 *ret = r;
                 return 0;
         }
-        k = check_request(&r, seen, ret_error);
+        k = check_request(&r, &state, ret_error);
         if (k < 0)
                 return k;
         *ret = r;
@@ -446,14 +557,17 @@ const char *ctl_request_method(const CtlRequest *req) {
         return req && req->command ? req->command->method : NULL;
 }
 
-static int add_string(json_object *o, const char *key, const char *value) {
-        json_object *v = json_object_new_string(value);
-
+/* Takes v, also on failure. */
+static int add_value(json_object *o, const char *key, json_object *v) {
         if (!v || json_object_object_add(o, key, v) < 0) {
                 json_object_put(v);
                 return -ENOMEM;
         }
         return 0;
+}
+
+static int add_string(json_object *o, const char *key, const char *value) {
+        return add_value(o, key, json_object_new_string(value));
 }
 
 json_object *ctl_request_params(const CtlRequest *req) {
@@ -476,6 +590,11 @@ json_object *ctl_request_params(const CtlRequest *req) {
                 if ((req->command->options & o) && value && add_string(p, option_name(o), value) < 0)
                         goto fail;
         }
+        if ((req->command->options & CTL_OPTION_ALL) && req->all &&
+            add_value(p, option_name(CTL_OPTION_ALL), json_object_new_boolean(true)) < 0)
+                goto fail;
+        if (req->command->waits && add_value(p, "timeout_ms", json_object_new_int(req->wait_ms)) < 0)
+                goto fail;
         return p;
 
 fail:
@@ -740,6 +859,158 @@ static int render_version(FILE *f, json_object *reply, const CtlRequest *req) {
         return 0;
 }
 
+/* ---- migration ---- */
+
+/* A MigrationGroup reads differently depending on what was asked. */
+typedef enum MigrationView {
+        MIGRATION_VIEW_SAFETY,   /* query, prepare's NotSafe: "safe (why)" or "not safe: why" */
+        MIGRATION_VIEW_PREPARE,  /* what was done, then the state it left */
+        MIGRATION_VIEW_COMPLETE, /* back on a VF or still without one, then the state */
+        _MIGRATION_VIEW_MAX,
+        _MIGRATION_VIEW_INVALID = -EINVAL,
+} MigrationView;
+
+/* hnvd's reason for an unsafe group says "not safe: " itself; the line
+ * says it once. */
+static const char *unsafe_reason(json_object *g) {
+        const char *reason = get_str(g, "reason"), *rest = startswith(reason, "not safe: ");
+
+        return rest ?: reason;
+}
+
+static void print_not_safe(FILE *f, json_object *g) {
+        const char *why = unsafe_reason(g);
+
+        fprintf(f, "not safe%s%s", why[0] ? ": " : "", why);
+}
+
+/* The reason is hnvd's; the fallbacks, from the other fields, are for an
+ * hnvd that sends none. */
+static void render_migration_group(FILE *f, json_object *g, MigrationView view) {
+        const char *reason = get_str(g, "reason"), *state = get_str(g, "state");
+        bool safe = get_bool(g, "safe");
+
+        fprintf(f, "%s: ", get_str_or_dash(g, "name"));
+        switch (view) {
+        case MIGRATION_VIEW_SAFETY:
+                if (!safe)
+                        print_not_safe(f, g);
+                else if (reason[0])
+                        fprintf(f, "safe (%s)", reason);
+                else
+                        fputs("safe", f);
+                /* Whether it is safe is the answer; the state is not news. */
+                state = "";
+                break;
+        case MIGRATION_VIEW_PREPARE:
+                if (!safe)
+                        print_not_safe(f, g);
+                else if (reason[0])
+                        fputs(reason, f);
+                else if (get_str(g, "active")[0])
+                        fprintf(f, "%s active", get_str(g, "active"));
+                else
+                        fputs("prepared", f);
+                break;
+        case MIGRATION_VIEW_COMPLETE:
+                /* Here safe means "back on a VF". */
+                if (reason[0])
+                        fputs(reason, f);
+                else if (!safe)
+                        fputs("still without a VF", f);
+                else if (get_str(g, "vf")[0])
+                        fprintf(f, "back on %s", get_str(g, "vf"));
+                else
+                        fputs("back on a VF", f);
+                break;
+        case _MIGRATION_VIEW_MAX:
+        case _MIGRATION_VIEW_INVALID:
+                break;
+        }
+        if (state[0])
+                fprintf(f, " (%s)", state);
+        fputc('\n', f);
+}
+
+/* One line per group. An error's empty list says nothing; a reply's says
+ * so, as status does. */
+static int render_migration_groups(FILE *f, json_object *parameters, MigrationView view, bool say_none) {
+        json_object *groups = get_array(parameters, "groups");
+        size_t n;
+
+        if (!groups)
+                return -EBADMSG;
+        n = json_object_array_length(groups);
+        for (size_t i = 0; i < n; i++)
+                render_migration_group(f, json_object_array_get_idx(groups, i), view);
+        if (n == 0 && say_none)
+                fprintf(f, "No groups.\n");
+        return 0;
+}
+
+static int render_query_migration(FILE *f, json_object *reply, const CtlRequest *req) {
+        return render_migration_groups(f, reply, MIGRATION_VIEW_SAFETY, true);
+}
+
+static int render_prepare_migration(FILE *f, json_object *reply, const CtlRequest *req) {
+        return render_migration_groups(f, reply, MIGRATION_VIEW_PREPARE, true);
+}
+
+static int render_complete_migration(FILE *f, json_object *reply, const CtlRequest *req) {
+        return render_migration_groups(f, reply, MIGRATION_VIEW_COMPLETE, true);
+}
+
+/* NotSafe and Timeout say in "groups" how far each group got, which matters
+ * more than the message: those lines go to stdout like a reply's. Errors
+ * without groups (NoSuchGroup, PermissionDenied, ...) print nothing here. */
+static int render_migration_error(FILE *f, json_object *parameters, const CtlRequest *req,
+                                  MigrationView view) {
+        if (!get_array(parameters, "groups"))
+                return 0;
+        if (req->json)
+                return ctl_render_json(f, parameters);
+        return render_migration_groups(f, parameters, view, false);
+}
+
+static int render_query_migration_error(FILE *f, const char *error, json_object *parameters,
+                                        const CtlRequest *req) {
+        return render_migration_error(f, parameters, req, MIGRATION_VIEW_SAFETY);
+}
+
+static int render_prepare_migration_error(FILE *f, const char *error, json_object *parameters,
+                                          const CtlRequest *req) {
+        /* NotSafe's groups are the safety check that refused; Timeout's say
+         * what was done. */
+        return render_migration_error(f, parameters, req,
+                                      streq(error, "io.hnv.NotSafe") ? MIGRATION_VIEW_SAFETY
+                                                                     : MIGRATION_VIEW_PREPARE);
+}
+
+static int render_complete_migration_error(FILE *f, const char *error, json_object *parameters,
+                                           const CtlRequest *req) {
+        return render_migration_error(f, parameters, req, MIGRATION_VIEW_COMPLETE);
+}
+
+/* A reply without a boolean "safe" did not say yes: the drmgr hook vetoes
+ * on 6, and a migration should not go ahead on a garbled answer. */
+static CtlExit query_migration_exit(json_object *reply) {
+        return get_bool(reply, "safe") ? CTL_EXIT_OK : CTL_EXIT_NOT_SAFE;
+}
+
+CtlExit ctl_reply_exit_code(const CtlRequest *req, json_object *reply) {
+        if (!req || !req->command || !req->command->reply_exit)
+                return CTL_EXIT_OK;
+        return req->command->reply_exit(reply);
+}
+
+int ctl_render_error(FILE *f, const CtlRequest *req, const char *varlink_error, json_object *parameters) {
+        if (!req || !req->command || !varlink_error)
+                return -EINVAL;
+        if (!req->command->render_error || !parameters)
+                return 0;
+        return req->command->render_error(f, varlink_error, parameters, req);
+}
+
 int ctl_render_reply(FILE *f, const CtlRequest *req, json_object *reply) {
         if (!req || !req->command)
                 return -EINVAL;
@@ -764,6 +1035,8 @@ static const struct {
         {"io.hnv.InvalidArgument", CTL_EXIT_FAILED},
         {"io.hnv.ConfigError", CTL_EXIT_FAILED},
         {"io.hnv.InternalError", CTL_EXIT_FAILED},
+        {"io.hnv.NotSafe", CTL_EXIT_NOT_SAFE},
+        {"io.hnv.Timeout", CTL_EXIT_TIMEOUT},
 };
 
 int ctl_exit_code_for_error(const char *varlink_error) {

@@ -43,8 +43,15 @@ int main(int argc, char **argv) {
                 k = varlink_call_sync(fd, method, params, req.timeout_ms, &reply, &error);
                 if (k < 0)
                         return fail(CTL_EXIT_UNREACHABLE, ctl_transport_error_message(&req, k, false));
-                if (k > 0)
+                if (k > 0) {
+                        /* Lines first, then the message: flushed, so that
+                         * they stay in that order when both streams go to
+                         * one place. A reply too garbled to render still
+                         * has its message and its exit status. */
+                        (void)ctl_render_error(stdout, &req, error, reply);
+                        (void)fflush(stdout);
                         return fail(ctl_exit_code_for_error(error), ctl_error_message(&req, error, reply));
+                }
         }
 
         k = ctl_render_reply(stdout, &req, reply);
@@ -54,5 +61,5 @@ int main(int argc, char **argv) {
                 return fail(CTL_EXIT_FAILED, strdup("cannot make sense of hnvd's reply"));
         if (fflush(stdout) != 0 || ferror(stdout))
                 return fail(CTL_EXIT_FAILED, strdup("cannot write the output"));
-        return CTL_EXIT_OK;
+        return ctl_reply_exit_code(&req, reply);
 }

@@ -37,6 +37,11 @@ typedef struct Group {
          * keeps its hands off the group. */
         bool preparing;
         sd_event_source *migration_timer;
+        /* While the traffic moves back from the backup to a VF: frames in
+         * flight down the backup's path still arrive there, and the bond
+         * delivers them (all_slaves_active) until its peer notifications
+         * have taught the switch the new path. */
+        sd_event_source *settle_timer;
         /* Dissolved by hnvctl remove: kept as a tombstone so that pairing
          * does not build it again from the same devices. */
         bool disabled;
@@ -44,6 +49,9 @@ typedef struct Group {
         bool ever_healthy;
         unsigned failures;
         sd_event_source *retry;
+        /* The last action that failed, so the same failure is logged once
+         * and not on every event until it clears. */
+        int last_fail_type, last_fail_ifindex, last_fail_errno;
 } Group;
 
 typedef struct Link {

@@ -69,6 +69,7 @@ static Group *group_free(Group *g) {
                 return NULL;
         sd_event_source_disable_unref(g->retry);
         sd_event_source_disable_unref(g->migration_timer);
+        sd_event_source_disable_unref(g->settle_timer);
         group_spec_free(g->spec);
         return mfree(g);
 }
@@ -511,6 +512,50 @@ static void schedule_retry(Group *g) {
         (void)sd_event_add_time_relative(g->manager->event, &g->retry, CLOCK_MONOTONIC, delay, 0, on_retry, g);
 }
 
+/* The plan takes the traffic from an active backup to a VF. */
+static bool plan_moves_back_to_vf(const GroupSnapshot *s, const Plan *plan) {
+        bool backup_active = false;
+
+        for (size_t i = 0; i < s->n_ports; i++)
+                if (s->ports[i].ifindex == s->active_ifindex && s->ports[i].role == PORT_ROLE_BACKUP)
+                        backup_active = true;
+        if (!backup_active)
+                return false;
+        for (size_t i = 0; i < plan->n_actions; i++)
+                for (size_t j = 0; j < s->n_ports; j++)
+                        if (s->ports[j].ifindex == plan->actions[i].ifindex &&
+                            s->ports[j].role == PORT_ROLE_PRIMARY &&
+                            (plan->actions[i].type == ACTION_ENSLAVE || plan->actions[i].type == ACTION_SET_ACTIVE))
+                                return true;
+        return false;
+}
+
+static int on_settled(sd_event_source *s, uint64_t usec, void *userdata) {
+        Group *g = userdata;
+        Link *bond = group_bond(g);
+
+        g->settle_timer = sd_event_source_disable_unref(g->settle_timer);
+        if (bond && !g->preparing) {
+                (void)g->manager->backend->ops->set_all_ports_active(g->manager->backend,
+                                                                      bond->device->link.ifindex, false);
+                refresh_link(g->manager, bond->device->link.ifindex);
+        }
+        return 0;
+}
+
+static void settle_begin(Group *g, int bond_ifindex) {
+        Manager *m = g->manager;
+
+        if (bond_ifindex <= 0 || g->settle_timer)
+                return;
+        if (m->backend->ops->set_all_ports_active(m->backend, bond_ifindex, true) < 0)
+                return;
+        /* One miimon tick more than the notifications take: the switch to
+         * the VF itself may wait for the bond's next tick. */
+        uint64_t usec = peer_notif_usec(&g->spec->options) + (uint64_t)g->spec->options.miimon_ms * 1000ULL;
+        (void)sd_event_add_time_relative(m->event, &g->settle_timer, CLOCK_MONOTONIC, usec, 0, on_settled, g);
+}
+
 static void reconcile_group(Group *g) {
         Manager *m = g->manager;
         PortView views[POLICY_MAX_PORTS];
@@ -525,10 +570,10 @@ static void reconcile_group(Group *g) {
                 return;
 
         migration_check_new_vf(g);
-        /* all_slaves_active is on only between making the backup active and
-         * releasing the VF; an hnvd that died in between left it on. */
+        /* all_slaves_active is on only while traffic moves between ports on
+         * purpose; an hnvd that died meanwhile left it on. */
         Link *bond = group_bond(g);
-        if (bond && bond->device->link.bond_all_ports_active) {
+        if (bond && bond->device->link.bond_all_ports_active && !g->settle_timer) {
                 log_group_info(g->spec->name, "switching all_slaves_active off again");
                 (void)m->backend->ops->set_all_ports_active(m->backend, bond->device->link.ifindex, false);
                 refresh_link(m, bond->device->link.ifindex);
@@ -536,6 +581,8 @@ static void reconcile_group(Group *g) {
         build_snapshot(g, &s, views);
         policy_plan(&s, &plan);
         bond_ifindex = s.bond_ifindex;
+        if (plan_moves_back_to_vf(&s, &plan))
+                settle_begin(g, bond_ifindex);
 
         for (i = 0; i < plan.n_actions; i++) {
                 const Action *a = &plan.actions[i];
@@ -543,7 +590,12 @@ static void reconcile_group(Group *g) {
                                 a->ifindex ? ifname_of(m, a->ifindex) : g->spec->bond_name);
                 k = apply_action(g, &bond_ifindex, a, &fatal);
                 if (k < 0 && fatal) {
-                        log_group_full_errno(LOG_ERR, k, g->spec->name,
+                        bool again = g->failures > 0 && g->last_fail_type == (int)a->type &&
+                                     g->last_fail_ifindex == a->ifindex && g->last_fail_errno == k;
+                        g->last_fail_type = (int)a->type;
+                        g->last_fail_ifindex = a->ifindex;
+                        g->last_fail_errno = k;
+                        log_group_full_errno(again ? LOG_DEBUG : LOG_ERR, k, g->spec->name,
                                              a->ifindex ? ifname_of(m, a->ifindex) : g->spec->bond_name,
                                              "%s failed: %m%s", action_type_to_string(a->type),
                                              k == -EOPNOTSUPP && a->type == ACTION_CREATE_BOND

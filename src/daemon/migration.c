@@ -261,7 +261,7 @@ void migration_check_new_vf(Group *g) {
  * the first goes out at once, the others one per miimon tick
  * (peer_notif_delay is rounded up to whole ticks), so num_peer_notif ticks
  * cover them all whatever the timer's phase. */
-static uint64_t peer_notif_usec(const BondOptions *o) {
+uint64_t peer_notif_usec(const BondOptions *o) {
         uint64_t tick = o->miimon_ms, per = 1;
 
         if (tick == 0 || o->num_peer_notif == 0)
@@ -279,6 +279,7 @@ static void prepare_rollback(Group *g, const char *why) {
 static int finish_prepare(MigrationWait *w) {
         Manager *m = w->manager;
         _cleanup_(json_object_putp) json_object *list = json_object_new_array();
+        bool failed = false;
 
         if (!list)
                 return -ENOMEM;
@@ -298,6 +299,7 @@ static int finish_prepare(MigrationWait *w) {
                         /* Something moved while the notifications went out. */
                         prepare_rollback(g, "the backup stopped being active during prepare");
                         json_object_array_add(list, group_report(g, false, "the backup stopped being active"));
+                        failed = true;
                         continue;
                 }
                 if (vf && vf->device->link.master_ifindex == bond->device->link.ifindex) {
@@ -321,6 +323,9 @@ static int finish_prepare(MigrationWait *w) {
                 json_object_array_add(list, group_report(g, true, reason));
         }
         save_state(m);
+        if (failed)
+                return error_with_groups(w->call, "io.hnv.NotSafe", TAKE_PTR(list),
+                                         "a backup stopped being active; that group was rolled back");
         return varlink_call_reply(w->call, reply_with_groups(TAKE_PTR(list)));
 }
 
@@ -479,7 +484,7 @@ static json_object *wait_report(MigrationWait *w) {
                 bool back = g->state == GROUP_STATE_HEALTHY;
                 Link *vf = group_port(g, PORT_ROLE_PRIMARY);
                 _cleanup_(freep) char *reason = NULL;
-                if (asprintf(&reason, back ? "back on %s" : "still without a VF (%s)",
+                if (asprintf(&reason, back ? "back on %s" : "still without a VF: %s",
                              back ? (vf ? vf->device->link.name : "?") : strempty(g->reason)) < 0)
                         reason = NULL;
                 json_object_array_add(list, group_report(g, back, reason));

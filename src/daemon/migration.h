@@ -35,3 +35,7 @@ void migration_arm_timer(Group *g);
 /* Leaves the migrating state (logged with why) and lets the policy act. */
 void migration_end(Group *g, const char *why);
 void migration_free_waits(Manager *m);
+
+struct BondOptions;
+/* How long the bond takes to send all its peer notifications after a switch. */
+uint64_t peer_notif_usec(const struct BondOptions *o);
