@@ -3,7 +3,7 @@
  * linkwatch: timestamps, on CLOCK_MONOTONIC, of what the kernel and udev say
  * about network links, for the failover benchmark.
  *
- *   linkwatch [--no-udev]
+ *   linkwatch [--no-udev] [--rt PRIO]
  *
  * One process listening on its own sockets (rtnetlink RTNLGRP_LINK and, with
  * libudev, udevd's "udev" multicast group, the one hnvd listens to), so that
@@ -14,12 +14,19 @@
  *   SECONDS mark N                    SIGUSR1 (the scenario's "now")
  *   SECONDS new IFNAME IFINDEX KIND   a link the kernel announced for the first time
  *   SECONDS del IFNAME IFINDEX
+ *   SECONDS rename OLD NEW
  *   SECONDS carrier IFNAME 0|1        carrier changed
  *   SECONDS master IFNAME BOND|-      enslaved to BOND, or released
  *   SECONDS active BOND PORT|-        the bond's active port (IFLA_BOND_ACTIVE_SLAVE) changed
  *   SECONDS state PORT BOND active|backup   a bond port's state changed
- *   SECONDS udev ACTION IFNAME IFINDEX      udevd finished with a net device
+ *   SECONDS udev ACTION IFNAME IFINDEX      udevd's event for a net device (rules and RUN done)
+ *   SECONDS udevdb IFINDEX IFNAME     udevd wrote the device's database entry (rules done,
+ *                                     properties final; RUN programs come after, then the event)
  *   SECONDS overrun                   the kernel dropped events (socket buffer full)
+ *
+ * With --rt it runs SCHED_FIFO: on a uniprocessor guest it is then the first
+ * process to run after an event, so the stamp is when the event became
+ * visible to user space rather than when the scheduler got round to us.
  *
  * Links that exist at start are learnt from a dump and not reported. Ends on
  * SIGTERM or SIGINT.
@@ -31,12 +38,14 @@
 #include <linux/rtnetlink.h>
 #include <net/if.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -48,7 +57,7 @@ typedef struct LinkState {
         char kind[16];
         int master;
         int carrier;
-        int active; /* bonds: the active port's ifindex, 0 for none */
+        int active;     /* bonds: the active port's ifindex, 0 for none */
         int port_state; /* bond ports: BOND_STATE_ACTIVE (0), BOND_STATE_BACKUP (1), -1 unknown */
 } LinkState;
 
@@ -120,7 +129,8 @@ static void handle_link(const struct nlmsghdr *h, bool report) {
         if (tb[IFLA_CARRIER])
                 carrier = *(const uint8_t *)RTA_DATA(tb[IFLA_CARRIER]);
         if (tb[IFLA_LINKINFO]) {
-                parse_nested(li, IFLA_INFO_MAX, RTA_DATA(tb[IFLA_LINKINFO]), (int)RTA_PAYLOAD(tb[IFLA_LINKINFO]));
+                parse_nested(li, IFLA_INFO_MAX, RTA_DATA(tb[IFLA_LINKINFO]),
+                             (int)RTA_PAYLOAD(tb[IFLA_LINKINFO]));
                 if (li[IFLA_INFO_KIND])
                         snprintf(kind, sizeof(kind), "%s", (const char *)RTA_DATA(li[IFLA_INFO_KIND]));
                 if (li[IFLA_INFO_SLAVE_KIND])
@@ -210,7 +220,8 @@ static void handle_link(const struct nlmsghdr *h, bool report) {
                 l->port_state = port_state;
                 if (report && master > 0) {
                         stamp();
-                        printf("state %s %s %s\n", l->name, name_of(master), port_state == 0 ? "active" : "backup");
+                        printf("state %s %s %s\n", l->name, name_of(master),
+                               port_state == 0 ? "active" : "backup");
                 }
         }
 }
@@ -255,7 +266,6 @@ static int open_netlink(void) {
                 return -errno;
         if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) < 0)
                 (void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
-        (void)setsockopt(fd, SOL_NETLINK, NETLINK_NO_ENOBUFS, &(int){0}, sizeof(int));
         if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
                 int k = -errno;
                 close(fd);
@@ -269,8 +279,10 @@ static int dump_links(int fd) {
                 struct nlmsghdr h;
                 struct ifinfomsg i;
         } req = {
-                .h = {.nlmsg_len = sizeof(req), .nlmsg_type = RTM_GETLINK,
-                      .nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP, .nlmsg_seq = 1},
+                .h = {.nlmsg_len = sizeof(req),
+                      .nlmsg_type = RTM_GETLINK,
+                      .nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP,
+                      .nlmsg_seq = 1},
                 .i = {.ifi_family = AF_UNSPEC},
         };
         struct pollfd p = {.fd = fd, .events = POLLIN};
@@ -290,13 +302,44 @@ static int dump_links(int fd) {
         return -ETIMEDOUT;
 }
 
+/* udevd writes /run/udev/data/n<ifindex> (to a temporary name, then renamed)
+ * once the rules ran: from then on the device counts as initialized, which a
+ * daemon querying udev's database can act on before the event goes out. The
+ * number is an ifindex of any namespace (udevd handles the switch
+ * namespace's devices too): match it with the new link's. */
+static void handle_udevdb(int fd) {
+        char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+
+        for (;;) {
+                ssize_t n = read(fd, buf, sizeof(buf));
+                if (n <= 0)
+                        return;
+                for (char *p = buf; p < buf + n;) {
+                        const struct inotify_event *e = (const struct inotify_event *)p;
+                        char *end;
+                        long ifindex;
+
+                        p += sizeof(*e) + e->len;
+                        if (e->len == 0 || e->name[0] != 'n')
+                                continue;
+                        ifindex = strtol(e->name + 1, &end, 10);
+                        if (*end != '\0' || ifindex <= 0 || ifindex > INT32_MAX)
+                                continue;
+                        stamp();
+                        printf("udevdb %ld %s\n", ifindex, name_of((int)ifindex));
+                }
+        }
+}
+
 static void handle_udev(struct udev_monitor *mon) {
         struct udev_device *d;
 
         while ((d = udev_monitor_receive_device(mon))) {
-                const char *action = udev_device_get_action(d), *ifindex = udev_device_get_property_value(d, "IFINDEX");
+                const char *action = udev_device_get_action(d),
+                           *ifindex = udev_device_get_property_value(d, "IFINDEX");
                 stamp();
-                printf("udev %s %s %s\n", action ? action : "?", udev_device_get_sysname(d), ifindex ? ifindex : "0");
+                printf("udev %s %s %s\n", action ? action : "?", udev_device_get_sysname(d),
+                       ifindex ? ifindex : "0");
                 udev_device_unref(d);
         }
 }
@@ -304,16 +347,25 @@ static void handle_udev(struct udev_monitor *mon) {
 int main(int argc, char *argv[]) {
         struct udev *udev = NULL;
         struct udev_monitor *mon = NULL;
-        struct pollfd p[3];
+        struct pollfd p[4];
         sigset_t mask;
         bool with_udev = true;
-        int nlfd, sigfd, k;
+        int nlfd, sigfd, dbfd = -1, k, rt_prio = 0;
 
         for (int i = 1; i < argc; i++) {
                 if (strcmp(argv[i], "--no-udev") == 0)
                         with_udev = false;
-                else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
-                        printf("linkwatch [--no-udev]: timestamped link, bond and udev events on stdout\n");
+                else if (strcmp(argv[i], "--rt") == 0 && i + 1 < argc) {
+                        char *end;
+                        long v = strtol(argv[++i], &end, 10);
+                        if (*end != '\0' || v < 1 || v > 99) {
+                                fprintf(stderr, "linkwatch: bad --rt '%s'\n", argv[i]);
+                                return 2;
+                        }
+                        rt_prio = (int)v;
+                } else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+                        printf("linkwatch [--no-udev] [--rt PRIO]: timestamped link, bond and udev events "
+                               "on stdout\n");
                         return 0;
                 } else {
                         fprintf(stderr, "linkwatch: unknown argument '%s'\n", argv[i]);
@@ -321,6 +373,11 @@ int main(int argc, char *argv[]) {
                 }
         }
         setvbuf(stdout, NULL, _IOLBF, 0);
+        if (rt_prio > 0 &&
+            sched_setscheduler(0, SCHED_FIFO, &(struct sched_param){.sched_priority = rt_prio}) < 0) {
+                fprintf(stderr, "linkwatch: cannot switch to SCHED_FIFO %d: %m\n", rt_prio);
+                return 1;
+        }
 
         sigemptyset(&mask);
         sigaddset(&mask, SIGUSR1);
@@ -353,6 +410,13 @@ int main(int argc, char *argv[]) {
                 }
                 if (!mon)
                         fprintf(stderr, "linkwatch: no udev monitor; udev events will not be reported\n");
+                dbfd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+                if (dbfd >= 0 &&
+                    inotify_add_watch(dbfd, "/run/udev/data", IN_MOVED_TO | IN_CLOSE_WRITE) < 0) {
+                        fprintf(stderr, "linkwatch: cannot watch /run/udev/data: %m\n");
+                        close(dbfd);
+                        dbfd = -1;
+                }
         }
         k = dump_links(nlfd);
         if (k < 0) {
@@ -369,8 +433,9 @@ int main(int argc, char *argv[]) {
         p[0] = (struct pollfd){.fd = sigfd, .events = POLLIN};
         p[1] = (struct pollfd){.fd = nlfd, .events = POLLIN};
         p[2] = (struct pollfd){.fd = mon ? udev_monitor_get_fd(mon) : -1, .events = POLLIN};
+        p[3] = (struct pollfd){.fd = dbfd, .events = POLLIN};
         for (;;) {
-                k = poll(p, 3, -1);
+                k = poll(p, 4, -1);
                 if (k < 0) {
                         if (errno == EINTR)
                                 continue;
@@ -379,6 +444,10 @@ int main(int argc, char *argv[]) {
                 }
                 /* Signals last: a mark raised after an event was read is
                  * printed after it. */
+                if (p[3].revents)
+                        handle_udevdb(dbfd);
+                if (p[2].revents)
+                        handle_udev(mon);
                 if (p[1].revents) {
                         k = read_netlink(nlfd, true);
                         if (k < 0) {
@@ -386,8 +455,6 @@ int main(int argc, char *argv[]) {
                                 return 1;
                         }
                 }
-                if (p[2].revents)
-                        handle_udev(mon);
                 if (p[0].revents) {
                         struct signalfd_siginfo si;
                         while (read(sigfd, &si, sizeof(si)) == sizeof(si)) {

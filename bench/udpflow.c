@@ -11,8 +11,9 @@
  * late it sends at once and re-anchors its schedule on the present: the slots
  * it missed are counted (late_slots), never made up for with a burst. The
  * sequence numbers stay consecutive, so a late sender never looks like loss.
- * At the end it sends an end-of-stream marker carrying the number of data
- * datagrams sent, several times.
+ * At the end (after --duration or --count, or on SIGINT/SIGTERM) it sends
+ * an end-of-stream marker carrying the number of data datagrams sent,
+ * several times.
  *
  * The receiver ends on that marker (or, as a safety net, after a period
  * without any datagram, which it reports as such), never on a wall-clock
@@ -20,9 +21,16 @@
  * received. It also counts duplicates and reordering and finds the longest
  * gap between two consecutive datagrams it received (the marker's arrival
  * counts as one, so an outage at the end is seen), with the sequence range
- * the gap covers.
+ * the gap covers, and lists the runs of missing numbers with the send time
+ * of the datagram after each (CLOCK_MONOTONIC, to set beside other stamps
+ * taken on the same kernel). Arrival times are the kernel's receive stamps
+ * (SO_TIMESTAMPNS), so a receiver that is scheduled late, or that reads
+ * only every --batch milliseconds, sees no gap that the network did not
+ * make.
  *
- * Each prints one JSON line on stdout and, with --human, a summary on stderr.
+ * Each prints one JSON line on stdout and, with --human, a summary on
+ * stderr. --rt runs either SCHED_FIFO (for a sender: pacing that does not
+ * depend on the scheduler's mood).
  */
 #include <arpa/inet.h>
 #include <endian.h>
@@ -34,6 +42,7 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -78,6 +87,12 @@ static void on_signal(int sig) {
 static uint64_t now_ns(void) {
         struct timespec ts;
         clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (uint64_t)ts.tv_sec * NSEC_PER_SEC + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t realtime_ns(void) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
         return (uint64_t)ts.tv_sec * NSEC_PER_SEC + (uint64_t)ts.tv_nsec;
 }
 
@@ -266,6 +281,20 @@ static void set_buffer(int fd, int force_opt, int opt, int bytes) {
                 (void)setsockopt(fd, SOL_SOCKET, opt, &bytes, sizeof(bytes));
 }
 
+/* SCHED_FIFO: the flow is instrumentation, and a sender that the scheduler
+ * wakes late paces badly and a receiver that it wakes late stamps late. */
+static int set_realtime(int prio) {
+        struct sched_param sp = {.sched_priority = prio};
+
+        if (prio <= 0)
+                return 0;
+        if (sched_setscheduler(0, SCHED_FIFO, &sp) < 0) {
+                fprintf(stderr, "udpflow: cannot switch to SCHED_FIFO %d: %m\n", prio);
+                return -errno;
+        }
+        return 0;
+}
+
 static void install_signals(void) {
         struct sigaction sa = {.sa_handler = on_signal};
         sigemptyset(&sa.sa_mask);
@@ -281,13 +310,15 @@ typedef struct SendOptions {
         socklen_t to_len, from_len;
         const char *to_str, *dev, *label;
         uint64_t rate, count, duration_ns, size, end_copies, end_interval_ns;
+        int rt_prio;
         bool human;
 } SendOptions;
 
 static int send_one(int fd, const SendOptions *o, uint8_t *buf, const Wire *w) {
         wire_encode(buf, w);
         for (;;) {
-                ssize_t n = sendto(fd, buf, o->size, MSG_DONTWAIT, (const struct sockaddr *)&o->to, o->to_len);
+                ssize_t n =
+                        sendto(fd, buf, o->size, MSG_DONTWAIT, (const struct sockaddr *)&o->to, o->to_len);
                 if (n >= 0)
                         return 0;
                 if (errno == EINTR && !stop_requested)
@@ -323,6 +354,10 @@ static int run_sender(const SendOptions *o) {
                 return 1;
         }
         install_signals();
+        if (set_realtime(o->rt_prio) < 0) {
+                close(fd);
+                return 1;
+        }
 
         start = next = now_ns();
         end = o->duration_ns > 0 ? start + o->duration_ns : UINT64_MAX;
@@ -335,7 +370,10 @@ static int run_sender(const SendOptions *o) {
                         break;
                 t = now_ns();
                 k = send_one(fd, o, buf,
-                             &(Wire){.run_id = run_id, .type = WIRE_DATA, .rate = (uint32_t)o->rate, .seq = seq,
+                             &(Wire){.run_id = run_id,
+                                     .type = WIRE_DATA,
+                                     .rate = (uint32_t)o->rate,
+                                     .seq = seq,
                                      .sent_ns = t});
                 if (k < 0) {
                         /* Counted and given its number anyway: a datagram
@@ -367,7 +405,10 @@ static int run_sender(const SendOptions *o) {
                         nanosleep(&ts, NULL);
                 }
                 (void)send_one(fd, o, buf,
-                               &(Wire){.run_id = run_id, .type = WIRE_END, .rate = (uint32_t)o->rate, .seq = seq,
+                               &(Wire){.run_id = run_id,
+                                       .type = WIRE_END,
+                                       .rate = (uint32_t)o->rate,
+                                       .seq = seq,
                                        .sent_ns = now_ns()});
         }
         close(fd);
@@ -378,7 +419,8 @@ static int run_sender(const SendOptions *o) {
         printf(",\"to\":");
         json_string(stdout, to);
         printf(",\"run_id\":%" PRIu32 ",\"rate\":%" PRIu64 ",\"sent\":%" PRIu64 ",\"send_errors\":%" PRIu64
-               ",\"last_errno\":%" PRIu64 ",\"late_slots\":%" PRIu64 ",\"max_late_ms\":%.3f,\"duration_s\":%.3f"
+               ",\"last_errno\":%" PRIu64 ",\"late_slots\":%" PRIu64
+               ",\"max_late_ms\":%.3f,\"duration_s\":%.3f"
                ",\"interrupted\":%s}\n",
                run_id, o->rate, seq, errors, last_errno, late_slots, ns_to_ms(max_late),
                (double)(t_end - start) / (double)NSEC_PER_SEC, stop_requested ? "true" : "false");
@@ -387,8 +429,8 @@ static int run_sender(const SendOptions *o) {
                 fprintf(stderr,
                         "udpflow send %s: %" PRIu64 " datagrams to %s in %.2f s (%" PRIu64
                         " refused by the stack, %" PRIu64 " slots late, worst %.1f ms late)\n",
-                        o->label, seq, to, (double)(t_end - start) / (double)NSEC_PER_SEC, errors, late_slots,
-                        ns_to_ms(max_late));
+                        o->label, seq, to, (double)(t_end - start) / (double)NSEC_PER_SEC, errors,
+                        late_slots, ns_to_ms(max_late));
         return 0;
 }
 
@@ -398,7 +440,8 @@ typedef struct RecvOptions {
         struct sockaddr_storage bind;
         socklen_t bind_len;
         const char *dev, *label, *ready_file;
-        uint64_t idle_ns, start_ns;
+        uint64_t idle_ns, start_ns, batch_ns;
+        int rt_prio;
         bool human;
 } RecvOptions;
 
@@ -429,7 +472,19 @@ static int bitmap_test_and_set(Bitmap *b, uint64_t i) {
         return 0;
 }
 
+/* A run of sequence numbers missing when a later datagram arrived, and the
+ * send time of that datagram (CLOCK_MONOTONIC: on the same kernel, comparable
+ * with the stamps of other tools and of hnvd's log). */
+typedef struct Hole {
+        uint64_t from, to, next_sent_ns;
+} Hole;
+
+#define MAX_HOLES 16
+
 typedef struct RecvStats {
+        Hole holes[MAX_HOLES];
+        size_t n_holes;
+        bool holes_truncated;
         bool locked, have_prev, got_end;
         uint32_t run_id, rate;
         uint64_t received, duplicates, reordered, foreign, drops, max_seq, first_seq;
@@ -438,10 +493,24 @@ typedef struct RecvStats {
         uint64_t max_gap_ns, gap_from, gap_to;
         bool gap_to_end;
         uint64_t max_send_gap_ns, max_delay_ns;
+        uint64_t user_stamps;
 } RecvStats;
 
+static void note_hole(RecvStats *s, uint64_t from, uint64_t to, uint64_t next_sent_ns) {
+        if (s->n_holes >= MAX_HOLES) {
+                s->holes_truncated = true;
+                return;
+        }
+        s->holes[s->n_holes++] = (Hole){.from = from, .to = to, .next_sent_ns = next_sent_ns};
+}
+
+static bool bitmap_test(const Bitmap *b, uint64_t i) {
+        size_t w = (size_t)(i / 64);
+        return w < b->n_words && (b->words[w] & (UINT64_C(1) << (i % 64)));
+}
+
 static void note_gap(RecvStats *s, uint64_t t, uint64_t to_seq, bool to_end) {
-        if (s->have_prev && t - s->prev_ns > s->max_gap_ns) {
+        if (s->have_prev && t > s->prev_ns && t - s->prev_ns > s->max_gap_ns) {
                 s->max_gap_ns = t - s->prev_ns;
                 s->gap_from = s->prev_seq;
                 s->gap_to = to_seq;
@@ -451,12 +520,12 @@ static void note_gap(RecvStats *s, uint64_t t, uint64_t to_seq, bool to_end) {
 
 static int run_receiver(const RecvOptions *o) {
         _Alignas(uint64_t) uint8_t buf[MAX_PAYLOAD + 64];
-        char cbuf[CMSG_SPACE(sizeof(uint32_t)) + 64];
+        char cbuf[CMSG_SPACE(sizeof(uint32_t)) + CMSG_SPACE(sizeof(struct timespec)) + 64];
         RecvStats s = {};
         Bitmap seen = {};
         const char *end_reason = "signal";
         char bound[128];
-        uint64_t t_start, t_stop;
+        uint64_t t_start, t_stop, rt_offset;
         int fd, one = 1;
 
         fd = open_socket(o->bind.ss_family, o->dev);
@@ -466,6 +535,12 @@ static int run_receiver(const RecvOptions *o) {
         /* The socket's own drop counter (receive buffer full) arrives with
          * every datagram: loss in this process, not in the network. */
         (void)setsockopt(fd, SOL_SOCKET, SO_RXQ_OVFL, &one, sizeof(one));
+        /* Arrival is the kernel's receive stamp, not when this process got
+         * round to reading: scheduling delays here are no outage. The stamp
+         * is CLOCK_REALTIME; it is mapped to CLOCK_MONOTONIC with the offset
+         * between the two taken at start (nothing sets the clock during a
+         * run in the benchmark's guest). */
+        (void)setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof(one));
         if (o->bind.ss_family == AF_INET6) {
                 int zero = 0;
                 (void)setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero));
@@ -479,6 +554,10 @@ static int run_receiver(const RecvOptions *o) {
         }
         endpoint_to_string(&o->bind, bound, sizeof(bound));
         install_signals();
+        if (set_realtime(o->rt_prio) < 0) {
+                close(fd);
+                return 1;
+        }
 
         if (o->ready_file) {
                 FILE *f = fopen(o->ready_file, "we");
@@ -492,12 +571,15 @@ static int run_receiver(const RecvOptions *o) {
         }
 
         t_start = now_ns();
+        rt_offset = realtime_ns() - t_start;
         while (!stop_requested) {
                 struct pollfd p = {.fd = fd, .events = POLLIN};
                 uint64_t t = now_ns(), since = s.received > 0 ? s.last_ns : t_start;
                 uint64_t limit = s.received > 0 ? o->idle_ns : o->start_ns;
                 int timeout_ms, k;
 
+                if (since > t)
+                        since = t;
                 if (t - since >= limit) {
                         end_reason = s.received > 0 ? "idle-timeout" : "no-data";
                         break;
@@ -526,13 +608,24 @@ static int run_receiver(const RecvOptions *o) {
 
                         if (n < 0)
                                 break;
-                        t = now_ns();
+                        t = 0;
                         for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
                                 if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SO_RXQ_OVFL) {
                                         uint32_t d;
                                         memcpy(&d, CMSG_DATA(c), sizeof(d));
                                         s.drops = d;
+                                } else if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS) {
+                                        struct timespec ts;
+                                        memcpy(&ts, CMSG_DATA(c), sizeof(ts));
+                                        uint64_t rt =
+                                                (uint64_t)ts.tv_sec * NSEC_PER_SEC + (uint64_t)ts.tv_nsec;
+                                        if (rt > rt_offset)
+                                                t = rt - rt_offset;
                                 }
+                        if (t == 0) {
+                                t = now_ns();
+                                s.user_stamps++;
+                        }
                         if (!wire_decode(buf, (size_t)n, &w)) {
                                 s.foreign++;
                                 continue;
@@ -549,6 +642,11 @@ static int run_receiver(const RecvOptions *o) {
                         if (w.type == WIRE_END) {
                                 s.got_end = true;
                                 s.end_sent = w.seq;
+                                /* Lost at the very end, after the last one received. */
+                                if (s.received > 0 && w.seq > s.max_seq + 1)
+                                        note_hole(&s, s.max_seq + 1, w.seq - 1, w.sent_ns);
+                                else if (s.received == 0 && w.seq > 0)
+                                        note_hole(&s, 0, w.seq - 1, w.sent_ns);
                                 note_gap(&s, t, w.seq, true);
                                 end_reason = "marker";
                                 goto done;
@@ -570,8 +668,12 @@ static int run_receiver(const RecvOptions *o) {
                         if (s.received == 0) {
                                 s.first_ns = t;
                                 s.first_seq = w.seq;
+                                if (w.seq > 0)
+                                        note_hole(&s, 0, w.seq - 1, w.sent_ns);
                         } else if (w.seq < s.max_seq)
                                 s.reordered++;
+                        else if (w.seq > s.max_seq + 1)
+                                note_hole(&s, s.max_seq + 1, w.seq - 1, w.sent_ns);
                         note_gap(&s, t, w.seq, false);
                         if (s.have_prev && w.sent_ns > s.prev_sent_ns &&
                             w.sent_ns - s.prev_sent_ns > s.max_send_gap_ns)
@@ -589,11 +691,17 @@ static int run_receiver(const RecvOptions *o) {
                         s.prev_sent_ns = w.sent_ns;
                         s.prev_seq = w.seq;
                 }
+                /* With --batch, read what queued up every so often instead
+                 * of waking up for each datagram (the stamps are the
+                 * kernel's, so this costs no precision, only wakeups). */
+                if (o->batch_ns > 0) {
+                        struct timespec ts = ns_to_timespec(o->batch_ns);
+                        nanosleep(&ts, NULL);
+                }
         }
 done:
         t_stop = now_ns();
         close(fd);
-        free(seen.words);
 
         /* With the marker, the sender's own count; without it, what the
          * sequence numbers prove (a lower bound: the tail is unknown). */
@@ -610,8 +718,9 @@ done:
                 printf(",\"sent\":%" PRIu64, s.end_sent);
         else
                 printf(",\"sent\":null");
-        printf(",\"received\":%" PRIu64 ",\"lost\":%" PRIu64 ",\"lost_is_lower_bound\":%s,\"duplicates\":%" PRIu64
-               ",\"reordered\":%" PRIu64 ",\"foreign\":%" PRIu64 ",\"socket_drops\":%" PRIu64,
+        printf(",\"received\":%" PRIu64 ",\"lost\":%" PRIu64
+               ",\"lost_is_lower_bound\":%s,\"duplicates\":%" PRIu64 ",\"reordered\":%" PRIu64
+               ",\"foreign\":%" PRIu64 ",\"socket_drops\":%" PRIu64,
                s.received, lost, known ? "false" : "true", s.duplicates, s.reordered, s.foreign, s.drops);
         if (s.max_gap_ns > 0)
                 printf(",\"max_gap_ms\":%.3f,\"max_gap_from_seq\":%" PRIu64 ",\"max_gap_to_seq\":%" PRIu64
@@ -626,11 +735,35 @@ done:
                 printf(",\"max_send_gap_ms\":null");
         if (s.received > 0)
                 printf(",\"max_delay_ms\":%.3f,\"first_seq\":%" PRIu64 ",\"max_seq\":%" PRIu64
-                       ",\"active_s\":%.3f",
+                       ",\"active_s\":%.3f,\"first_s\":%.6f,\"last_s\":%.6f",
                        ns_to_ms(s.max_delay_ns), s.first_seq, s.max_seq,
-                       (double)(s.last_ns - s.first_ns) / (double)NSEC_PER_SEC);
+                       (double)(s.last_ns - s.first_ns) / (double)NSEC_PER_SEC,
+                       (double)s.first_ns / (double)NSEC_PER_SEC, (double)s.last_ns / (double)NSEC_PER_SEC);
         else
-                printf(",\"max_delay_ms\":null,\"first_seq\":null,\"max_seq\":null,\"active_s\":0");
+                printf(",\"max_delay_ms\":null,\"first_seq\":null,\"max_seq\":null,\"active_s\":0"
+                       ",\"first_s\":null,\"last_s\":null");
+        printf(",\"stamps\":\"%s\"", s.user_stamps == 0            ? "kernel"
+                                     : s.user_stamps == s.received ? "user"
+                                                                   : "mixed");
+        /* Where the loss was: the runs of missing numbers that reordering
+         * did not fill in later. */
+        printf(",\"holes\":[");
+        bool first = true;
+        for (size_t i = 0; i < s.n_holes; i++) {
+                uint64_t missing = 0;
+                for (uint64_t q = s.holes[i].from; q <= s.holes[i].to; q++)
+                        if (!bitmap_test(&seen, q))
+                                missing++;
+                if (missing == 0)
+                        continue;
+                printf("%s{\"from\":%" PRIu64 ",\"to\":%" PRIu64 ",\"missing\":%" PRIu64
+                       ",\"next_sent_s\":%.6f}",
+                       first ? "" : ",", s.holes[i].from, s.holes[i].to, missing,
+                       (double)s.holes[i].next_sent_ns / (double)NSEC_PER_SEC);
+                first = false;
+        }
+        printf("],\"holes_truncated\":%s", s.holes_truncated ? "true" : "false");
+        free(seen.words);
         printf(",\"duration_s\":%.3f}\n", (double)(t_stop - t_start) / (double)NSEC_PER_SEC);
         fflush(stdout);
 
@@ -640,7 +773,8 @@ done:
                         fprintf(stderr, " of %" PRIu64 ", %" PRIu64 " lost", s.end_sent, lost);
                 else
                         fprintf(stderr, ", at least %" PRIu64 " lost", lost);
-                fprintf(stderr, ", %" PRIu64 " duplicates, %" PRIu64 " reordered", s.duplicates, s.reordered);
+                fprintf(stderr, ", %" PRIu64 " duplicates, %" PRIu64 " reordered", s.duplicates,
+                        s.reordered);
                 if (s.max_gap_ns > 0)
                         fprintf(stderr, ", longest gap %.1f ms (seq %" PRIu64 "..%" PRIu64 "%s)",
                                 ns_to_ms(s.max_gap_ns), s.gap_from, s.gap_to, s.gap_to_end ? ", end" : "");
@@ -660,6 +794,7 @@ static void usage(FILE *f) {
                 "  --dev IFNAME           SO_BINDTODEVICE\n"
                 "  --label TEXT           a name for the JSON line and the summary\n"
                 "  --human                a one-line summary on stderr as well\n"
+                "  --rt PRIO              run SCHED_FIFO at PRIO (1-99; root)\n"
                 "send:\n"
                 "  --to ADDR:PORT         destination ([ADDR]:PORT for IPv6)\n"
                 "  --bind ADDR[:PORT]     source address\n"
@@ -673,7 +808,8 @@ static void usage(FILE *f) {
                 "  --bind ADDR:PORT       where to listen (*:PORT for any address)\n"
                 "  --idle-timeout SECONDS end after this long without a datagram (default 5)\n"
                 "  --start-timeout SECONDS  ... or without a first one (default 30)\n"
-                "  --ready-file PATH      created (with the pid) once the socket is bound\n",
+                "  --ready-file PATH      created (with the pid) once the socket is bound\n"
+                "  --batch MS             read every MS milliseconds rather than waking per datagram\n",
                 WIRE_HDR_LEN);
 }
 
@@ -690,30 +826,32 @@ enum {
         OPT_IDLE,
         OPT_START,
         OPT_READY,
+        OPT_BATCH,
         OPT_LABEL,
         OPT_HUMAN,
+        OPT_RT,
         OPT_HELP,
 };
 
 int main(int argc, char *argv[]) {
-        static const struct option options[] = {
-                {"to", required_argument, NULL, OPT_TO},
-                {"bind", required_argument, NULL, OPT_BIND},
-                {"dev", required_argument, NULL, OPT_DEV},
-                {"rate", required_argument, NULL, OPT_RATE},
-                {"duration", required_argument, NULL, OPT_DURATION},
-                {"count", required_argument, NULL, OPT_COUNT},
-                {"size", required_argument, NULL, OPT_SIZE},
-                {"end-copies", required_argument, NULL, OPT_END_COPIES},
-                {"end-interval", required_argument, NULL, OPT_END_INTERVAL},
-                {"idle-timeout", required_argument, NULL, OPT_IDLE},
-                {"start-timeout", required_argument, NULL, OPT_START},
-                {"ready-file", required_argument, NULL, OPT_READY},
-                {"label", required_argument, NULL, OPT_LABEL},
-                {"human", no_argument, NULL, OPT_HUMAN},
-                {"help", no_argument, NULL, OPT_HELP},
-                {}
-        };
+        static const struct option options[] = {{"to", required_argument, NULL, OPT_TO},
+                                                {"bind", required_argument, NULL, OPT_BIND},
+                                                {"dev", required_argument, NULL, OPT_DEV},
+                                                {"rate", required_argument, NULL, OPT_RATE},
+                                                {"duration", required_argument, NULL, OPT_DURATION},
+                                                {"count", required_argument, NULL, OPT_COUNT},
+                                                {"size", required_argument, NULL, OPT_SIZE},
+                                                {"end-copies", required_argument, NULL, OPT_END_COPIES},
+                                                {"end-interval", required_argument, NULL, OPT_END_INTERVAL},
+                                                {"idle-timeout", required_argument, NULL, OPT_IDLE},
+                                                {"start-timeout", required_argument, NULL, OPT_START},
+                                                {"ready-file", required_argument, NULL, OPT_READY},
+                                                {"batch", required_argument, NULL, OPT_BATCH},
+                                                {"label", required_argument, NULL, OPT_LABEL},
+                                                {"human", no_argument, NULL, OPT_HUMAN},
+                                                {"rt", required_argument, NULL, OPT_RT},
+                                                {"help", no_argument, NULL, OPT_HELP},
+                                                {}};
         SendOptions so = {
                 .rate = 2000,
                 .size = 64,
@@ -749,10 +887,10 @@ int main(int argc, char *argv[]) {
         argv++;
         argc--;
 
-#define BAD(what)                                                                                            \
-        do {                                                                                                 \
-                fprintf(stderr, "udpflow: bad %s '%s'\n", what, optarg);                                     \
-                return 2;                                                                                    \
+#define BAD(what)                                                        \
+        do {                                                             \
+                fprintf(stderr, "udpflow: bad %s '%s'\n", what, optarg); \
+                return 2;                                                \
         } while (0)
 
         while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
@@ -808,12 +946,26 @@ int main(int argc, char *argv[]) {
                 case OPT_READY:
                         ro.ready_file = optarg;
                         break;
+                case OPT_BATCH: {
+                        uint64_t ms;
+                        if (parse_u64(optarg, 0, 1000, &ms) < 0)
+                                BAD("--batch");
+                        ro.batch_ns = ms * NSEC_PER_MSEC;
+                        break;
+                }
                 case OPT_LABEL:
                         so.label = ro.label = optarg;
                         break;
                 case OPT_HUMAN:
                         so.human = ro.human = true;
                         break;
+                case OPT_RT: {
+                        uint64_t prio;
+                        if (parse_u64(optarg, 1, 99, &prio) < 0)
+                                BAD("--rt");
+                        so.rt_prio = ro.rt_prio = (int)prio;
+                        break;
+                }
                 case 'h':
                 case OPT_HELP:
                         usage(stdout);

@@ -16,7 +16,7 @@
 # reports; wait for a condition with a bound (wait_until, wait_eq,
 # assert_active), never a fixed sleep; never pass or fail on a time.
 #
-# Network model (docs in /work/shared/docs/uml.md): a namespace "sw" holds
+# Network model (described in docs/performance.md, "The network around the guest"): a namespace "sw" holds
 # the upstream switch, bridge br0 (02:00:00:00:00:02, 192.0.2.1/24,
 # 2001:db8::1/64), and the adapter's embedded switch, bridge ebr0
 # (02:00:00:00:00:03), joined to br0 by a veth uplink that never goes down.
