@@ -7,8 +7,7 @@ set -euo pipefail
 
 healthy_group web vf0 02:00:00:00:01:01 bk0 02:00:00:00:01:02
 snapshot_links /tmp/before.json
-ip -o monitor link > /tmp/monitor.txt &
-monitor=$!
+watch_links_start /tmp/monitor.txt
 
 mkdir -p /etc/hnv/conf.d
 printf '[group db]\nprimary = mac:02:00:00:00:02:01\nbakup = mac:02:00:00:00:02:02\n' > /etc/hnv/conf.d/10-db.conf
@@ -39,9 +38,8 @@ printf '[group db]\nprimary = mac:02:00:00:00:02:01\nbackup = mac:02:00:00:00:02
 hnvctl reload >/dev/null || fail "reload of a good file failed"
 test "$(group_state db)" = pending || fail "group db not pending"
 
-kill "$monitor"; wait "$monitor" 2>/dev/null || true
 snapshot_links /tmp/after.json
-if grep -E "vf0|bk0|bondweb" /tmp/monitor.txt; then
+if watch_links_stop | grep -E "vf0|bk0|bondweb"; then
         fail "the running bond was touched"
 fi
 test "$(bond_active bondweb)" = vf0 || fail "active changed"

@@ -472,6 +472,36 @@ snapshot_links() {
         ip -j -d link show > "$1" || fail "ip link show"
 }
 
+# watch_links_start FILE / watch_links_stop: record every link event in
+# between (`ip -o monitor link`), to prove that nothing was touched. The
+# record starts only once earlier changes have finished announcing
+# themselves: operstate changes reach rtnetlink through the kernel's
+# linkwatch up to a second late, and a bond sends its peer notifications
+# over num_peer_notif miimon ticks. So: 1.5 s without an event first (at
+# most 15 s). watch_links_stop prints the events after that point.
+watch_links_start() {
+        local n=-1 i
+        _hnv_watch_file=$1
+        ip -o monitor link > "$_hnv_watch_file" &
+        _hnv_watch_pid=$!
+        at_exit _hnv_watch_end
+        for ((i = 0; i < 10; i++)); do
+                sleep 1.5
+                [ "$(wc -l < "$_hnv_watch_file")" != "$n" ] || break
+                n=$(wc -l < "$_hnv_watch_file")
+        done
+        [ "$i" -lt 10 ] || fail "link events did not stop for 15 s"
+        _hnv_watch_from=$((n + 1))
+}
+_hnv_watch_end() {
+        kill "$_hnv_watch_pid" 2>/dev/null
+        wait "$_hnv_watch_pid" 2>/dev/null || true
+}
+watch_links_stop() {
+        _hnv_watch_end
+        tail -n "+$_hnv_watch_from" "$_hnv_watch_file"
+}
+
 # assert_links_unchanged BEFORE AFTER DEV...: same ifindex, flags and master.
 assert_links_unchanged() {
         local before=$1 after=$2 dev a b

@@ -13,8 +13,7 @@ assert_active bonddb vf1
 wait_state db healthy
 
 snapshot_links /tmp/before.json
-ip -o monitor link > /tmp/monitor.txt &
-monitor=$!
+watch_links_start /tmp/monitor.txt
 kill_hnvd
 start_hnvd
 wait_state web healthy
@@ -23,11 +22,9 @@ test "$(group_field db source)" = runtime || fail "runtime group not restored"
 # Give a wrong move the chance to happen: one more round trip through hnvd.
 hnvctl reload >/dev/null
 wait_state web healthy
-kill "$monitor"
-wait "$monitor" 2>/dev/null || true
 snapshot_links /tmp/after.json
 
-if grep -E "vf0|bk0|vf1|bk1|bondweb|bonddb" /tmp/monitor.txt; then
+if watch_links_stop | grep -E "vf0|bk0|vf1|bk1|bondweb|bonddb"; then
         fail "a port or bond changed while hnvd restarted"
 fi
 for dev in vf0 bk0 vf1 bk1 bondweb bonddb; do
