@@ -6,11 +6,13 @@
 # Runs inside a UML guest through tests/vm/uml-run (bench/run does that); see
 # docs/performance.md for what is measured and how to read it.
 #
-#   failover.sh [--runs N] [--quick] [--rate PPS]
+#   failover.sh [--runs N] [--quick] [--rate PPS] [--only LIST]
 #
 #   --runs N    repeat every measurement N times (default 5); medians are reported
 #   --quick     1 run, less traffic around each event: checks that it all works
 #   --rate PPS  datagrams per second in each direction (default 1000)
+#   --only LIST measure only these, comma-separated: baseline, release,
+#               carrier, remove, hotplug, scale (the others print n/a)
 #
 # Every measurement starts from nothing (no hnvd, no bond, a new switch
 # namespace, new devices), so runs are independent:
@@ -40,6 +42,7 @@ set -euo pipefail
 runs=5
 quick=0
 rate=1000
+only=baseline,release,carrier,remove,hotplug,scale
 while [ $# -gt 0 ]; do
         case "$1" in
         --runs) [ $# -ge 2 ] || fail "--runs needs a number"; runs=$2; shift 2 ;;
@@ -47,11 +50,17 @@ while [ $# -gt 0 ]; do
         --quick) quick=1; shift ;;
         --rate) [ $# -ge 2 ] || fail "--rate needs a number"; rate=$2; shift 2 ;;
         --rate=*) rate=${1#*=}; shift ;;
-        *) fail "usage: failover.sh [--runs N] [--quick] [--rate PPS] (got '$1')" ;;
+        --only) [ $# -ge 2 ] || fail "--only needs a list"; only=$2; shift 2 ;;
+        --only=*) only=${1#*=}; shift ;;
+        *) fail "usage: failover.sh [--runs N] [--quick] [--rate PPS] [--only LIST] (got '$1')" ;;
         esac
 done
 [[ $runs =~ ^[1-9][0-9]*$ ]] || fail "--runs wants a positive number, not '$runs'"
 [[ $rate =~ ^[1-9][0-9]*$ ]] || fail "--rate wants a positive number, not '$rate'"
+for c in ${only//,/ }; do
+        [[ $c =~ ^(baseline|release|carrier|remove|hotplug|scale)$ ]] || fail "--only: unknown measurement '$c'"
+done
+want() { [[ ,$only, == *,$1,* ]]; }
 
 # The flows run from before the event until a while after it: pre_s of
 # traffic, the event (its command runs to its end), post_s more; then the
@@ -622,15 +631,21 @@ backup = mac:02:00:00:02:$x:02
 log "failover benchmark: $runs run(s), $rate datagrams/s each way, ${pre_s}s of traffic before each event, ${post_s}s after"
 bench_t0=${EPOCHREALTIME/./}
 for ((run = 1; run <= runs; run++)); do
-        flow_case baseline "$run" setup_hnv
-        release_hnv "$run"
-        flow_case release_nomaster "$run" setup_plain ip link set vf0 nomaster
-        flow_case carrier_hnv "$run" setup_hnv vf_carrier vf0 off
-        flow_case carrier_plain "$run" setup_plain vf_carrier vf0 off
-        flow_case remove_hnv "$run" setup_hnv del_dev vf0
-        flow_case remove_plain "$run" setup_plain del_dev vf0
-        hotplug_case "$run"
-        scale_case "$run"
+        ! want baseline || flow_case baseline "$run" setup_hnv
+        if want release; then
+                release_hnv "$run"
+                flow_case release_nomaster "$run" setup_plain ip link set vf0 nomaster
+        fi
+        if want carrier; then
+                flow_case carrier_hnv "$run" setup_hnv vf_carrier vf0 off
+                flow_case carrier_plain "$run" setup_plain vf_carrier vf0 off
+        fi
+        if want remove; then
+                flow_case remove_hnv "$run" setup_hnv del_dev vf0
+                flow_case remove_plain "$run" setup_plain del_dev vf0
+        fi
+        ! want hotplug || hotplug_case "$run"
+        ! want scale || scale_case "$run"
         mv "$W/run$run".* "$HNV_RESULTS/raw/"
 done
 reset_world

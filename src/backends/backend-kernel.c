@@ -75,6 +75,10 @@ static int kernel_set_active(Backend *b, int bond_ifindex, int port_ifindex) {
         return CALL(b, link_msg_bond_set_active, bond_ifindex, port_ifindex);
 }
 
+static int kernel_set_address(Backend *b, int ifindex, const HwAddr *mac) {
+        return CALL(b, link_msg_set_address, ifindex, mac);
+}
+
 static int kernel_set_all_ports_active(Backend *b, int bond_ifindex, bool on) {
         return CALL(b, link_msg_bond_set_all_slaves_active, bond_ifindex, on);
 }
@@ -206,6 +210,7 @@ static const BackendOps kernel_ops = {
         .set_primary = kernel_set_primary,
         .set_active = kernel_set_active,
         .set_all_ports_active = kernel_set_all_ports_active,
+        .set_address = kernel_set_address,
         .count_addresses = kernel_count_addresses,
         .move_addresses = kernel_move_addresses,
         .free = kernel_free,

@@ -540,6 +540,7 @@ static int on_settled(sd_event_source *s, uint64_t usec, void *userdata) {
                                                                       bond->device->link.ifindex, false);
                 refresh_link(g->manager, bond->device->link.ifindex);
         }
+        group_mark_dirty(g); /* for migration_restore_backup_mac() */
         return 0;
 }
 
@@ -578,6 +579,8 @@ static void reconcile_group(Group *g) {
                 (void)m->backend->ops->set_all_ports_active(m->backend, bond->device->link.ifindex, false);
                 refresh_link(m, bond->device->link.ifindex);
         }
+        if (!g->settle_timer)
+                migration_restore_backup_mac(g);
         build_snapshot(g, &s, views);
         policy_plan(&s, &plan);
         bond_ifindex = s.bond_ifindex;

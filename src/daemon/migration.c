@@ -255,6 +255,66 @@ void migration_check_new_vf(Group *g) {
         }
 }
 
+/* ---- the backup's MAC ------------------------------------------------ */
+
+#define FAIL_OVER_MAC_FOLLOW 2
+
+/* With fail_over_mac=follow a switch hands the old active port the new one's
+ * MAC: the VF would take the backup's MAC, and frames still on their way
+ * down the VF's path, addressed to the guest, would reach a port that is no
+ * longer theirs and be dropped (all_slaves_active delivers frames that arrive
+ * on an inactive port, not frames for another address). So before the switch
+ * the backup takes the bond's MAC — what follow gives it at the switch anyway
+ * — and the swap leaves the VF with the MAC it has, as a hypervisor that
+ * fixes the VF's MAC would. Best effort: without it the switch still works,
+ * with the loss described. */
+static void backup_take_bond_mac(Group *g, Link *bond, Link *bk) {
+        Manager *m = g->manager;
+        char buf[HW_ADDR_STRLEN];
+
+        if (bond->device->link.bond_fail_over_mac != FAIL_OVER_MAC_FOLLOW ||
+            hw_addr_equal(&bk->device->link.mac, &bond->device->link.mac))
+                return;
+        int k = m->backend->ops->set_address(m->backend, bk->device->link.ifindex, &bond->device->link.mac);
+        if (k < 0)
+                log_group_full_errno(LOG_WARNING, k, g->spec->name, bk->device->link.name,
+                                     "cannot take the bond's MAC %s before the switch (frames in flight may be "
+                                     "lost): %m",
+                                     hw_addr_format(&bond->device->link.mac, buf));
+        else
+                log_group_full_errno(LOG_DEBUG, 0, g->spec->name, bk->device->link.name,
+                                     "takes the bond's MAC %s before the switch",
+                                     hw_addr_format(&bond->device->link.mac, buf));
+        refresh_link(m, bk->device->link.ifindex);
+}
+
+/* The backup keeps the guest's MAC after the VF is back (the released VF took
+ * the backup's own MAC with it, or backup_take_bond_mac() gave it away). An
+ * inactive port with the active port's MAC receives what a hypervisor's
+ * virtual switch delivers by address, so it gets its own back. */
+void migration_restore_backup_mac(Group *g) {
+        Manager *m = g->manager;
+        Link *bond = group_bond(g), *bk = group_port(g, PORT_ROLE_BACKUP), *vf = group_port(g, PORT_ROLE_PRIMARY);
+        char buf[HW_ADDR_STRLEN];
+
+        if (g->migrating || g->preparing || !bond || !bk || !vf ||
+            bond->device->link.bond_fail_over_mac != FAIL_OVER_MAC_FOLLOW ||
+            bond->device->link.bond_active_ifindex != vf->device->link.ifindex ||
+            bk->device->link.master_ifindex != bond->device->link.ifindex || !bk->device->link.has_perm_mac ||
+            !hw_addr_equal(&bk->device->link.mac, &bond->device->link.mac) ||
+            hw_addr_equal(&bk->device->link.perm_mac, &bond->device->link.mac))
+                return;
+        int k = m->backend->ops->set_address(m->backend, bk->device->link.ifindex, &bk->device->link.perm_mac);
+        if (k < 0)
+                log_group_full_errno(LOG_WARNING, k, g->spec->name, bk->device->link.name,
+                                     "cannot take its own MAC %s back: %m",
+                                     hw_addr_format(&bk->device->link.perm_mac, buf));
+        else
+                log_group_full_errno(LOG_INFO, 0, g->spec->name, bk->device->link.name, "own MAC %s back",
+                                     hw_addr_format(&bk->device->link.perm_mac, buf));
+        refresh_link(m, bk->device->link.ifindex);
+}
+
 /* ---- prepare --------------------------------------------------------- */
 
 /* How long the bond takes to send its peer notifications after a switch:
@@ -422,6 +482,7 @@ int migration_prepare(Manager *m, VarlinkCall *call, const char *name, bool all,
                 g->released_ifindex = vf ? vf->device->link.ifindex : 0;
 
                 if (bond->device->link.bond_active_ifindex != bk->device->link.ifindex) {
+                        backup_take_bond_mac(g, bond, bk);
                         k = m->backend->ops->set_active(m->backend, bond_ifindex, bk->device->link.ifindex);
                         refresh_link(m, bond_ifindex);
                         if (k < 0 || group_bond(g)->device->link.bond_active_ifindex != bk->device->link.ifindex) {

@@ -407,6 +407,25 @@ int link_msg_set_mtu(struct nl_msg **ret, int ifindex, uint32_t mtu) {
         return 0;
 }
 
+int link_msg_set_address(struct nl_msg **ret, int ifindex, const HwAddr *mac) {
+        _cleanup_(nlmsg_freep) struct nl_msg *m = NULL;
+        int r;
+
+        if (!ret || !mac || hw_addr_is_null(mac))
+                return -EINVAL;
+
+        r = link_msg_new_request(&m, RTM_NEWLINK, ifindex);
+        if (r < 0)
+                return r;
+
+        r = nla_put(m, IFLA_ADDRESS, sizeof(mac->bytes), mac->bytes);
+        if (r < 0)
+                return nl_error_to_errno(r);
+
+        *ret = TAKE_PTR(m);
+        return 0;
+}
+
 int link_msg_delete(struct nl_msg **ret, int ifindex) {
         if (!ret)
                 return -EINVAL;

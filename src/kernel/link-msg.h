@@ -43,6 +43,8 @@ int link_msg_set_master(struct nl_msg **ret, int ifindex, int master_ifindex);
 /* RTM_NEWLINK with ifi_change = IFF_UP. */
 int link_msg_set_up(struct nl_msg **ret, int ifindex, bool up);
 int link_msg_set_mtu(struct nl_msg **ret, int ifindex, uint32_t mtu);
+/* RTM_NEWLINK with IFLA_ADDRESS: the link's MAC address. */
+int link_msg_set_address(struct nl_msg **ret, int ifindex, const HwAddr *mac);
 /* RTM_DELLINK. */
 int link_msg_delete(struct nl_msg **ret, int ifindex);
 /* RTM_GETLINK with NLM_F_DUMP (no ACK flag: a dump ends with NLMSG_DONE). */

@@ -8,7 +8,20 @@ set -euo pipefail
 . "$HNV_SRC/tests/integration/lib.sh"
 . "$HNV_SRC/tests/integration/hnv-lib.sh"
 
-healthy_group web vf0 02:00:00:00:01:01 bk0 02:00:00:00:01:02
+# The VF first, as at boot on PowerVM: the bond takes the VF's MAC, which
+# (fail_over_mac=follow) stays the guest's MAC whichever port is active.
+write_config "[group web]
+primary = mac:02:00:00:00:01:01
+backup = mac:02:00:00:00:01:02"
+switch_setup
+start_hnvd
+add_vf vf0 02:00:00:00:01:01
+assert_active bondweb vf0
+add_backup bk0 02:00:00:00:01:02
+wait_state web healthy
+ip addr add 192.0.2.2/24 dev bondweb
+wait_until 10 "ping across bondweb" ping_ok 192.0.2.1
+test "$(cat /sys/class/net/bondweb/address)" = 02:00:00:00:01:01 || fail "the bond did not take the VF's MAC"
 ip addr add 2001:db8::2/64 dev bondweb nodad
 ip -n sw addr add 2001:db8::1/64 dev br0 nodad 2>/dev/null || true
 ip link add link bondweb name bondweb.10 type vlan id 10
@@ -38,6 +51,13 @@ capture_stop
 test "$(bond_active bondweb)" = bk0 || fail "active is $(bond_active bondweb)"
 test -z "$(link_master vf0)" || fail "vf0 still enslaved"
 wait_state web migrating
+# fail_over_mac=follow would have given vf0 the backup's MAC at the switch,
+# and frames on their way to vf0 would have been dropped; the backup took the
+# bond's MAC first, so vf0 kept the guest's throughout.
+test "$(cat /sys/class/net/vf0/address)" = 02:00:00:00:01:01 || fail "vf0's MAC changed at the switch"
+test "$(cat /sys/class/net/bk0/address)" = 02:00:00:00:01:01 || fail "bk0 does not carry the bond's MAC"
+grep -q "group web: bk0: takes the bond's MAC 02:00:00:00:01:01 before the switch" "$HNVD_LOG" ||
+        fail "no log of the backup taking the bond's MAC"
 traffic_wait
 wait "$outbound" || true
 out_lost=$(sed -nE 's/.* ([0-9]+) received.*/\1/p' /tmp/out.ping)
@@ -80,5 +100,7 @@ grep -q "group web: migration ended: new VF enP7p1s0 appeared" "$HNVD_LOG" || fa
 expect_exit 0 hnvctl complete-migration web --timeout 5
 grep -q "enP7p1s0" <<<"$out" || fail "complete-migration said: $out"
 wait_until 10 "ping on the VLAN after the move" ping_ok 198.51.100.1
+wait_eq 10 "bk0 has its own MAC back" 02:00:00:00:01:02 cat /sys/class/net/bk0/address
+grep -q "group web: bk0: own MAC 02:00:00:00:01:02 back" "$HNVD_LOG" || fail "no log of the backup's MAC"
 ip addr show dev bondweb | grep -E "inet6? " | sort | diff /tmp/addr-before - || fail "addresses changed"
 pass

@@ -286,6 +286,12 @@ static const uint8_t expected_set_mtu[] = {
         NLA_U32(IFLA_MTU, 9000),
 };
 
+static const uint8_t expected_set_address[] = {
+        NLMSGHDR(44, RTM_NEWLINK, REQ_ACK),
+        IFINFOMSG(0, 5, 0, 0),
+        NLA_MAC(IFLA_ADDRESS, 0x02, 0, 0, 0, 0x01, 0x01),
+};
+
 static const uint8_t expected_delete[] = {
         NLMSGHDR(32, RTM_DELLINK, REQ_ACK),
         IFINFOMSG(0, 5, 0, 0),
@@ -596,6 +602,16 @@ static void test_set_mtu(void **state) {
         compare_msg(m, expected_set_mtu, sizeof(expected_set_mtu));
 }
 
+static void test_set_address(void **state) {
+        _cleanup_(nlmsg_freep) struct nl_msg *m = NULL;
+        const HwAddr mac = {{0x02, 0, 0, 0, 0x01, 0x01}}, null = {{0}};
+
+        assert_int_equal(link_msg_set_address(&m, 5, &mac), 0);
+        compare_msg(m, expected_set_address, sizeof(expected_set_address));
+        assert_int_equal(link_msg_set_address(&m, 5, &null), -EINVAL);
+        assert_int_equal(link_msg_set_address(&m, 0, &mac), -EINVAL);
+}
+
 static void test_delete(void **state) {
         _cleanup_(nlmsg_freep) struct nl_msg *m = NULL;
 
@@ -888,6 +904,7 @@ int main(void) {
                 cmocka_unit_test(test_set_master),
                 cmocka_unit_test(test_set_up),
                 cmocka_unit_test(test_set_mtu),
+                cmocka_unit_test(test_set_address),
                 cmocka_unit_test(test_delete),
                 cmocka_unit_test(test_dump_request),
                 cmocka_unit_test(test_builders_invalid),
