@@ -282,18 +282,7 @@ switch_up() {
         ip netns attach sw "$pid" || fail "ip netns attach sw"
         kill "$pid" 2>/dev/null || true
         wait "$pid" 2>/dev/null || true
-        ip -n sw -batch - <<-EOF || fail "switch setup"
-	link set lo up
-	link add br0 address 02:00:00:00:00:02 type bridge mcast_snooping 0
-	link add ebr0 address 02:00:00:00:00:03 type bridge mcast_snooping 0
-	link add up-br0 type veth peer name up-ebr0
-	link set up-br0 master br0 up
-	link set up-ebr0 master ebr0 up
-	link set br0 up
-	link set ebr0 up
-	addr add $SWITCH_IP/24 dev br0
-	addr add 2001:db8::1/64 dev br0 nodad
-	EOF
+        switch_bridges
 }
 
 # live_port VAR NAME MAC BRIDGE: appends to VAR the ip -n sw batch line for
@@ -595,8 +584,9 @@ backup = mac:02:00:00:02:$x:02
         write_config "$conf"
         switch_up
         ip -n sw -batch - <<< "$batch" || fail "creating $scale_groups groups' devices"
-        # The devices exist and udev is done with them before hnvd starts.
-        udev_settle
+        # The devices exist and udev is done with them before hnvd starts
+        # (udevd takes about 0.3 s a device in this guest, longer when busy).
+        udev_settle 240
         log "$c: $((2 * scale_groups)) devices ready"
         lw_start "$p.lw"
         lw_mark

@@ -721,6 +721,11 @@ static void handle_link(Manager *m, bool removed, const LinkInfo *li) {
                 return;
         }
 
+        /* At start-up udev's enumeration follows the kernel's, and
+         * assign_all() pairs everything once: per device, nothing to do yet. */
+        if (!m->started)
+                return;
+
         /* A new device: udev may have finished with it before we heard of
          * it from the kernel, in which case no further udev event comes. */
         if (is_new && m->udev_running && m->udev)
@@ -799,6 +804,8 @@ static void on_udev_device(UdevMonitor *u, UdevInfo *info, void *userdata) {
         device_set_udev(l->device, info->initialized, TAKE_PTR(info->driver), info->is_pci,
                         TAKE_PTR(info->properties));
         l->conflict_logged = false;
+        if (!m->started)
+                return; /* assign_all() follows the enumeration */
         assign_link(m, l);
         if (!l->group)
                 run_auto_pairing(m);

@@ -264,6 +264,11 @@ peer_name() {
 
 switch_setup() {
         ip netns add sw || fail "ip netns add sw"
+        switch_bridges
+}
+
+# switch_bridges: the switch's bridges and addresses, in an existing "sw".
+switch_bridges() {
         # One ip(8) for the whole switch: processes are expensive in UML.
         # Fixed bridge MACs: a bridge otherwise takes its lowest port MAC,
         # which changes when ports come and go, and traffic to the old MAC is
@@ -396,15 +401,16 @@ udev_rule_group() {
         udev_rule "SUBSYSTEM==\"net\", ACTION!=\"remove\", $match, ENV{HNV_GROUP}=\"$2\", ENV{HNV_ROLE}=\"$3\""
 }
 
-# udev_settle: wait (bounded) until udev has handled every queued event.
+# udev_settle [TIMEOUT_S]: wait (at most TIMEOUT_S, default 30) until udev has
+# handled every queued event.
 # Retried for the reason given at udev_ping (settle pings udevd first).
 udev_settle() {
         have_udev || return 0
-        local i
-        for i in 1 2 3; do
+        local i tries=$(( (${1:-30} + 9) / 10 ))
+        for ((i = 0; i < tries; i++)); do
                 udevadm settle --timeout=10 2>/dev/null && return 0
         done
-        fail "udevadm settle: udevd still busy or not answering after 3 tries"
+        fail "udevadm settle: udevd still busy or not answering after $((tries * 10)) s"
 }
 
 # udev_prop DEV KEY: a property of DEV in udev's database (empty if none).
