@@ -11,6 +11,7 @@
 #   --runs N    repeat every measurement N times (default 5); medians are reported
 #   --quick     1 run, less traffic around each event: checks that it all works
 #   --rate PPS  datagrams per second in each direction (default 1000)
+#   --scale-groups N  groups in the start-up measurement (default 64)
 #   --only LIST measure only these, comma-separated: baseline, release,
 #               carrier, remove, hotplug, scale (the others print n/a)
 #
@@ -25,7 +26,7 @@
 #   remove_hnv        (c) the VF is unplugged while active, hnvd running
 #   remove_plain      (c) the same on the hand-built bond, no hnvd
 #   hotplug           (d) a new VF appears, until the bond reports it active
-#   scale             (e) 64 groups' devices exist, then hnvd starts
+#   scale             (e) N groups' devices exist (64), then hnvd starts
 # Around (a)-(c) two UDP flows run at once, guest -> switch and switch ->
 # guest, each received at the far end; they end on the sender's
 # end-of-stream marker (bench/udpflow.c). Event times come from
@@ -43,6 +44,7 @@ runs=5
 quick=0
 rate=1000
 only=baseline,release,carrier,remove,hotplug,scale
+scale_groups=64
 while [ $# -gt 0 ]; do
         case "$1" in
         --runs) [ $# -ge 2 ] || fail "--runs needs a number"; runs=$2; shift 2 ;;
@@ -50,6 +52,8 @@ while [ $# -gt 0 ]; do
         --quick) quick=1; shift ;;
         --rate) [ $# -ge 2 ] || fail "--rate needs a number"; rate=$2; shift 2 ;;
         --rate=*) rate=${1#*=}; shift ;;
+        --scale-groups) [ $# -ge 2 ] || fail "--scale-groups needs a number"; scale_groups=$2; shift 2 ;;
+        --scale-groups=*) scale_groups=${1#*=}; shift ;;
         --only) [ $# -ge 2 ] || fail "--only needs a list"; only=$2; shift 2 ;;
         --only=*) only=${1#*=}; shift ;;
         *) fail "usage: failover.sh [--runs N] [--quick] [--rate PPS] [--only LIST] (got '$1')" ;;
@@ -57,6 +61,8 @@ while [ $# -gt 0 ]; do
 done
 [[ $runs =~ ^[1-9][0-9]*$ ]] || fail "--runs wants a positive number, not '$runs'"
 [[ $rate =~ ^[1-9][0-9]*$ ]] || fail "--rate wants a positive number, not '$rate'"
+[[ $scale_groups =~ ^[1-9][0-9]*$ ]] && [ "$scale_groups" -le 255 ] ||
+        fail "--scale-groups wants a number from 1 to 255, not '$scale_groups'"
 for c in ${only//,/ }; do
         [[ $c =~ ^(baseline|release|carrier|remove|hotplug|scale)$ ]] || fail "--only: unknown measurement '$c'"
 done
@@ -73,7 +79,6 @@ else
         pre_s=0.7
         post_s=1.0
 fi
-scale_groups=64
 
 _hnv_need_build
 bindir=${HNV_BENCH_BIN:-$HNV_BUILD/bench}

@@ -28,11 +28,11 @@ static Rtnl *rtnl_of(Backend *b) {
                 _k < 0 ? _k : rtnl_call(rtnl_of(b), _m);                                                     \
         })
 
-static int kernel_create_bond(Backend *b, const GroupSpec *spec, int *ret_ifindex) {
+static int kernel_create_bond(Backend *b, const GroupSpec *spec, const HwAddr *mac, int *ret_ifindex) {
         LinkInfo link;
         int k;
 
-        k = CALL(b, link_msg_new_bond, spec->bond_name, &spec->options);
+        k = CALL(b, link_msg_new_bond, spec->bond_name, &spec->options, mac);
         if (k < 0)
                 return k;
         k = rtnl_get_link_by_name(rtnl_of(b), spec->bond_name, &link);

@@ -17,8 +17,9 @@ typedef struct Backend Backend;
 
 typedef struct BackendOps {
         const char *name;
-        /* Creates the bond (down) with spec->options; *ret_ifindex is its index. */
-        int (*create_bond)(Backend *b, const GroupSpec *spec, int *ret_ifindex);
+        /* Creates the bond (down) with spec->options and, if mac is not NULL,
+         * that MAC address; *ret_ifindex is its index. */
+        int (*create_bond)(Backend *b, const GroupSpec *spec, const HwAddr *mac, int *ret_ifindex);
         int (*delete_bond)(Backend *b, int bond_ifindex);
         int (*set_up)(Backend *b, int ifindex, bool up);
         /* Enslaves a port: the kernel only takes a port that is down. */

@@ -431,6 +431,26 @@ const char *ifname_of(Manager *m, int ifindex) {
         return l ? l->device->link.name : "?";
 }
 
+/* The bond's MAC is the VF's: with fail_over_mac=follow the active port
+ * carries the bond's MAC, so the VF never has to change its own (a
+ * hypervisor may not let it), and the guest's MAC does not depend on which
+ * port happened to come first. Given at creation, it also keeps udev's
+ * MACAddressPolicy= from racing hnvd for a MAC of its own choosing. Without a
+ * VF or a MAC in the configuration, the kernel takes the first port's. */
+static bool bond_mac(Group *g, HwAddr *ret) {
+        Link *vf = group_port(g, PORT_ROLE_PRIMARY);
+
+        if (vf && vf->device->has_identity_mac) {
+                *ret = vf->device->identity_mac;
+                return true;
+        }
+        if (g->spec->match[PORT_ROLE_PRIMARY].type == PORT_MATCH_MAC) {
+                *ret = g->spec->match[PORT_ROLE_PRIMARY].mac;
+                return true;
+        }
+        return false;
+}
+
 static int apply_action(Group *g, int *bond_ifindex, const Action *a, bool *ret_fatal) {
         Manager *m = g->manager;
         const BackendOps *ops = m->backend->ops;
@@ -439,13 +459,18 @@ static int apply_action(Group *g, int *bond_ifindex, const Action *a, bool *ret_
 
         *ret_fatal = true;
         switch (a->type) {
-        case ACTION_CREATE_BOND:
-                k = ops->create_bond(m->backend, g->spec, bond_ifindex);
+        case ACTION_CREATE_BOND: {
+                HwAddr mac;
+                bool has_mac = bond_mac(g, &mac);
+                char buf[HW_ADDR_STRLEN];
+                k = ops->create_bond(m->backend, g->spec, has_mac ? &mac : NULL, bond_ifindex);
                 if (k >= 0) {
-                        log_group_info(g->spec->name, "created bond %s", g->spec->bond_name);
+                        log_group_info(g->spec->name, "created bond %s, MAC %s", g->spec->bond_name,
+                                       has_mac ? hw_addr_format(&mac, buf) : "from its first port");
                         refresh_link(m, *bond_ifindex);
                 }
                 break;
+        }
         case ACTION_BOND_UP:
                 k = ops->set_up(m->backend, *bond_ifindex, true);
                 break;

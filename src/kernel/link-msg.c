@@ -197,7 +197,7 @@ static int bond_put_peer_notif(struct nl_msg *m, const BondOptions *o) {
         return 0;
 }
 
-int link_msg_new_bond(struct nl_msg **ret, const char *name, const BondOptions *o) {
+int link_msg_new_bond(struct nl_msg **ret, const char *name, const BondOptions *o, const HwAddr *mac) {
         _cleanup_(nlmsg_freep) struct nl_msg *m = NULL;
         struct nlattr *linkinfo, *data;
         int r;
@@ -221,6 +221,12 @@ int link_msg_new_bond(struct nl_msg **ret, const char *name, const BondOptions *
 
         if (o->mtu != 0) {
                 r = nla_put_u32(m, IFLA_MTU, o->mtu);
+                if (r < 0)
+                        return nl_error_to_errno(r);
+        }
+
+        if (mac && !hw_addr_is_null(mac)) {
+                r = nla_put(m, IFLA_ADDRESS, sizeof(mac->bytes), mac->bytes);
                 if (r < 0)
                         return nl_error_to_errno(r);
         }

@@ -22,9 +22,10 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(struct nl_msg *, nlmsg_free);
 
 /* RTM_NEWLINK, NLM_F_CREATE|NLM_F_EXCL: an active-backup bond with every
  * option hnv owns (mode 1, miimon, updelay, downdelay, fail_over_mac,
- * primary_reselect=always, num_peer_notif, peer_notif_delay, and IFLA_MTU when
- * o->mtu is non-zero). Created down; the caller brings it up. */
-int link_msg_new_bond(struct nl_msg **ret, const char *name, const BondOptions *o);
+ * primary_reselect=always, num_peer_notif, peer_notif_delay, IFLA_MTU when
+ * o->mtu is non-zero, IFLA_ADDRESS when mac is given). Created down; the
+ * caller brings it up. */
+int link_msg_new_bond(struct nl_msg **ret, const char *name, const BondOptions *o, const HwAddr *mac);
 
 /* RTM_NEWLINK on an existing bond: IFLA_LINKINFO{KIND "bond", DATA{IFLA_BOND_PRIMARY}}. */
 int link_msg_bond_set_primary(struct nl_msg **ret, int bond_ifindex, int port_ifindex);

@@ -188,6 +188,22 @@ static const uint8_t expected_new_bond_no_miimon[] = {
                         NLA_U8(IFLA_BOND_NUM_PEER_NOTIF, 3),
 };
 
+/* The same with the bond's MAC: IFLA_ADDRESS after the name. */
+static const uint8_t expected_new_bond_mac[] = {
+        NLMSGHDR(116, RTM_NEWLINK, REQ_ACK | NLM_F_CREATE | NLM_F_EXCL),
+        IFINFOMSG(0, 0, 0, 0),
+        NLA(9, IFLA_IFNAME), 'h', 'n', 'v', '0', 0, /* padding: */ 0, 0, 0,
+        NLA_MAC(IFLA_ADDRESS, 0x02, 0, 0, 0, 0x01, 0x01),
+        NEST(60, IFLA_LINKINFO),
+                NLA(9, IFLA_INFO_KIND), 'b', 'o', 'n', 'd', 0, /* padding: */ 0, 0, 0,
+                NEST(44, IFLA_INFO_DATA),
+                        NLA_U8(IFLA_BOND_MODE, BOND_MODE_ACTIVEBACKUP),
+                        NLA_U32(IFLA_BOND_MIIMON, 0),
+                        NLA_U8(IFLA_BOND_FAIL_OVER_MAC, 2),
+                        NLA_U8(IFLA_BOND_PRIMARY_RESELECT, 0),
+                        NLA_U8(IFLA_BOND_NUM_PEER_NOTIF, 3),
+};
+
 static const uint8_t expected_set_primary[] = {
         NLMSGHDR(60, RTM_NEWLINK, REQ_ACK),
         IFINFOMSG(0, 7, 0, 0),
@@ -494,7 +510,7 @@ static void test_new_bond(void **state) {
         _cleanup_(nlmsg_freep) struct nl_msg *m = NULL;
         BondOptions o = test_options();
 
-        assert_int_equal(link_msg_new_bond(&m, "hnv0", &o), 0);
+        assert_int_equal(link_msg_new_bond(&m, "hnv0", &o, NULL), 0);
         compare_msg(m, expected_new_bond, sizeof(expected_new_bond));
 }
 
@@ -503,7 +519,7 @@ static void test_new_bond_no_mtu(void **state) {
         BondOptions o = test_options();
 
         o.mtu = 0;
-        assert_int_equal(link_msg_new_bond(&m, "bond-abcdefghij", &o), 0);
+        assert_int_equal(link_msg_new_bond(&m, "bond-abcdefghij", &o, NULL), 0);
         compare_msg(m, expected_new_bond_no_mtu, sizeof(expected_new_bond_no_mtu));
 }
 
@@ -513,19 +529,33 @@ static void test_new_bond_no_miimon(void **state) {
 
         o.miimon_ms = 0;
         o.mtu = 0;
-        assert_int_equal(link_msg_new_bond(&m, "hnv0", &o), 0);
+        assert_int_equal(link_msg_new_bond(&m, "hnv0", &o, NULL), 0);
         compare_msg(m, expected_new_bond_no_miimon, sizeof(expected_new_bond_no_miimon));
+}
+
+static void test_new_bond_mac(void **state) {
+        _cleanup_(nlmsg_freep) struct nl_msg *m = NULL, *n = NULL;
+        BondOptions o = test_options();
+        const HwAddr mac = {{0x02, 0, 0, 0, 0x01, 0x01}}, null = {{0}};
+
+        o.miimon_ms = 0;
+        o.mtu = 0;
+        assert_int_equal(link_msg_new_bond(&m, "hnv0", &o, &mac), 0);
+        compare_msg(m, expected_new_bond_mac, sizeof(expected_new_bond_mac));
+        /* An all-zero MAC means none, as NULL does. */
+        assert_int_equal(link_msg_new_bond(&n, "hnv0", &o, &null), 0);
+        compare_msg(n, expected_new_bond_no_miimon, sizeof(expected_new_bond_no_miimon));
 }
 
 static void test_new_bond_invalid(void **state) {
         struct nl_msg *m = NULL;
         BondOptions o = test_options();
 
-        assert_int_equal(link_msg_new_bond(&m, "", &o), -EINVAL);
-        assert_int_equal(link_msg_new_bond(&m, "bond-abcdefghijk", &o), -EINVAL); /* 16 characters */
-        assert_int_equal(link_msg_new_bond(&m, NULL, &o), -EINVAL);
-        assert_int_equal(link_msg_new_bond(&m, "hnv0", NULL), -EINVAL);
-        assert_int_equal(link_msg_new_bond(NULL, "hnv0", &o), -EINVAL);
+        assert_int_equal(link_msg_new_bond(&m, "", &o, NULL), -EINVAL);
+        assert_int_equal(link_msg_new_bond(&m, "bond-abcdefghijk", &o, NULL), -EINVAL); /* 16 characters */
+        assert_int_equal(link_msg_new_bond(&m, NULL, &o, NULL), -EINVAL);
+        assert_int_equal(link_msg_new_bond(&m, "hnv0", NULL, NULL), -EINVAL);
+        assert_int_equal(link_msg_new_bond(NULL, "hnv0", &o, NULL), -EINVAL);
         assert_null(m);
 }
 
@@ -809,7 +839,7 @@ static void test_round_trip_bond(void **state) {
         BondOptions o = test_options();
         LinkInfo info;
 
-        assert_int_equal(link_msg_new_bond(&bond, "hnv0", &o), 0);
+        assert_int_equal(link_msg_new_bond(&bond, "hnv0", &o, NULL), 0);
         assert_int_equal(link_message_parse(nlmsg_hdr(bond), &info), 0);
         assert_string_equal(info.name, "hnv0");
         assert_string_equal(info.kind, "bond");
@@ -895,6 +925,7 @@ int main(void) {
                 cmocka_unit_test(test_new_bond),
                 cmocka_unit_test(test_new_bond_no_mtu),
                 cmocka_unit_test(test_new_bond_no_miimon),
+                cmocka_unit_test(test_new_bond_mac),
                 cmocka_unit_test(test_new_bond_invalid),
                 cmocka_unit_test(test_bond_set_primary),
                 cmocka_unit_test(test_bond_set_all_slaves_active),
