@@ -1,17 +1,16 @@
 #!/usr/bin/env bash
-# hnvd at rest: resident memory and wakeups per minute with N groups defined
-# and their devices present, in a network namespace of its own on the host.
-# Wakeups are voluntary context switches: hnvd has no timers, so at rest it
-# should wake only when something happens.
-# Usage: bench/idle.sh [BUILD_DIR] [SECONDS] [GROUPS]   (as root)
+# hnvd at rest: resident memory and wakeups per minute with N healthy groups
+# (bonds built, VF active). Wakeups are voluntary context switches: hnvd has
+# no timers, so at rest it should wake only when something happens.
+# It needs a kernel with bonding and the udevd that sees the devices, so it
+# runs in the UML guest:
+#   tests/vm/uml-run bench/idle.sh "$PWD/build/release" [SECONDS] [GROUPS]
 set -euo pipefail
 build=$(realpath "${1:-build/release}")
 secs=${2:-60}
 ngroups=${3:-16}
 [ -x "$build/src/daemon/hnvd" ] || { echo "no hnvd in $build (meson setup $build --buildtype=release)" >&2; exit 2; }
-if [ -z "${HNV_IN_NETNS:-}" ]; then
-        HNV_IN_NETNS=1 exec unshare --net -- "$0" "$build" "$secs" "$ngroups"
-fi
+[ "${HNV_RUNNER:-}" = uml ] || { echo "run me in the UML guest: tests/vm/uml-run $0 BUILD_DIR" >&2; exit 2; }
 
 tmp=$(mktemp -d)
 trap 'kill "$pid" 2>/dev/null || true; rm -rf "$tmp"' EXIT
@@ -22,6 +21,8 @@ done > "$tmp/hnv.conf"
 for i in $(seq 1 "$ngroups"); do
         ip link add "vf$i" type veth peer name "p-vf$i"
         ip link add "bk$i" type veth peer name "p-bk$i"
+        ip link set "p-vf$i" up
+        ip link set "p-bk$i" up
 done
 "$build/src/daemon/hnvd" --rundir "$tmp/run" --config "$tmp/hnv.conf" --config-dir "$tmp/none" \
         --log-level=warning >"$tmp/log" 2>&1 &
@@ -35,6 +36,11 @@ for _ in $(seq 1 200); do
         [ "$healthy" -eq "$ngroups" ] && break
         sleep 0.05
 done
+if [ "$healthy" -ne "$ngroups" ]; then
+        echo "only $healthy of $ngroups groups became healthy: not an idle hnvd with working bonds" >&2
+        "$build/src/ctl/hnvctl" status >&2 || true
+        exit 1
+fi
 sleep 2
 
 field() { awk -v k="$1:" '$1 == k { print $2 }' "/proc/$pid/status"; }
