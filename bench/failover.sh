@@ -317,7 +317,7 @@ setup_hnv() {
         local batch=''
         web_config
         switch_up
-        start_hnvd
+        start_hnvd --log-level=info
         live_port batch bk0 "$BK_MAC" br0
         live_port batch vf0 "$VF_MAC" ebr0
         ip -n sw -batch - <<< "$batch" || fail "creating vf0 and bk0"
@@ -514,7 +514,7 @@ hotplug_case() {
         reset_world
         web_config
         switch_up
-        start_hnvd
+        start_hnvd --log-level=info
         live_port batch bk0 "$BK_MAC" br0
         ip -n sw -batch - <<< "$batch" || fail "creating bk0"
         quiet_wait 20 "bk0 active in bondweb" active_is bondweb bk0
@@ -595,7 +595,7 @@ backup = mac:02:00:00:02:$x:02
         log "$c: $((2 * scale_groups)) devices ready"
         lw_start "$p.lw"
         lw_mark
-        start_hnvd
+        start_hnvd --log-level=info
         quiet_wait 180 "all $scale_groups bonds with their VF active" _all_vfs_active
         hnvd_usage
         lw_stop
