@@ -30,6 +30,7 @@ typedef struct BackendOps {
         /* Deliver frames that arrive on inactive ports too (the bond drops
          * them otherwise): on while a VF is being released. */
         int (*set_all_ports_active)(Backend *b, int bond_ifindex, bool on);
+        /* Sets a link's MAC address (a port's, around a planned switch). */
         int (*set_address)(Backend *b, int ifindex, const HwAddr *mac);
         /* Global-scope addresses and the routes through them: count them on
          * one link, or move them all to another (added there before they are

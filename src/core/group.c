@@ -234,7 +234,7 @@ void bond_options_init(BondOptions *o) {
                 .miimon_ms = 100,
                 .updelay_ms = 0,
                 .downdelay_ms = 0,
-                .fail_over_mac = 2,
+                .fail_over_mac = FAIL_OVER_MAC_FOLLOW,
                 .num_peer_notif = 3,
                 .peer_notif_delay_ms = 0,
                 .mtu = 0,
@@ -259,15 +259,23 @@ static int parse_uint(const char *s, uint32_t max, uint32_t *ret) {
         return 0;
 }
 
-static int parse_fail_over_mac(const char *s, uint32_t *ret) {
-        static const char *const names[] = {"none", "active", "follow"};
+static const char *const fail_over_mac_names[_FAIL_OVER_MAC_MAX] = {
+        [FAIL_OVER_MAC_NONE] = "none",
+        [FAIL_OVER_MAC_ACTIVE] = "active",
+        [FAIL_OVER_MAC_FOLLOW] = "follow",
+};
 
-        for (size_t i = 0; i < ELEMENTSOF(names); i++)
-                if (streq(s, names[i])) {
+const char *fail_over_mac_to_string(uint8_t v) {
+        return v < _FAIL_OVER_MAC_MAX ? fail_over_mac_names[v] : "?";
+}
+
+static int parse_fail_over_mac(const char *s, uint32_t *ret) {
+        for (size_t i = 0; i < ELEMENTSOF(fail_over_mac_names); i++)
+                if (streq(s, fail_over_mac_names[i])) {
                         *ret = (uint32_t)i;
                         return 0;
                 }
-        return parse_uint(s, 2, ret);
+        return parse_uint(s, _FAIL_OVER_MAC_MAX - 1, ret);
 }
 
 int bond_options_set(BondOptions *o, const char *word) {

@@ -69,12 +69,23 @@ int port_match_parse(const char *s, PortMatch *ret);
 /* Inverse of port_match_parse; returns a newly allocated string. */
 char *port_match_to_string(const PortMatch *m);
 
+/* The kernel's fail_over_mac values (IFLA_BOND_FAIL_OVER_MAC). */
+typedef enum FailOverMac {
+        FAIL_OVER_MAC_NONE,
+        FAIL_OVER_MAC_ACTIVE,
+        FAIL_OVER_MAC_FOLLOW,
+        _FAIL_OVER_MAC_MAX,
+} FailOverMac;
+
+/* "none", "active", "follow"; "?" for a value the kernel does not define. */
+const char *fail_over_mac_to_string(uint8_t v);
+
 /* Kernel bond settings hnv owns. Every field has a default; see hnv.conf(5). */
 typedef struct BondOptions {
         uint32_t miimon_ms;       /* 100 */
         uint32_t updelay_ms;      /* 0 */
         uint32_t downdelay_ms;    /* 0 */
-        uint8_t fail_over_mac;    /* 0 none, 1 active, 2 follow (default) */
+        uint8_t fail_over_mac;    /* FailOverMac, default follow */
         uint8_t num_peer_notif;   /* gratuitous ARPs / unsolicited NAs per switch, default 3 */
         uint32_t peer_notif_delay_ms; /* 0 */
         uint32_t mtu;             /* 0: keep what the ports have */

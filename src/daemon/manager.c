@@ -1043,10 +1043,6 @@ static json_object *port_json(Manager *m, Group *g, Link *bond, PortRole role, c
         return p;
 }
 
-static const char *fail_over_mac_name(uint8_t v) {
-        return v == 0 ? "none" : v == 1 ? "active" : "follow";
-}
-
 static json_object *group_json(Manager *m, Group *g) {
         json_object *o = json_object_new_object(), *ports = json_object_new_array();
         Link *bond = group_bond(g);
@@ -1087,7 +1083,7 @@ static json_object *group_json(Manager *m, Group *g) {
         json_object_object_add(o, "state_changes", json_object_new_int((int)g->state_changes));
         json_object_object_add(o, "miimon", json_object_new_int((int)g->spec->options.miimon_ms));
         json_object_object_add(o, "fail_over_mac",
-                               json_object_new_string(fail_over_mac_name(g->spec->options.fail_over_mac)));
+                               json_object_new_string(fail_over_mac_to_string(g->spec->options.fail_over_mac)));
         json_object_object_add(o, "num_peer_notif", json_object_new_int(g->spec->options.num_peer_notif));
         json_object_object_add(o, "ports", ports);
         return o;

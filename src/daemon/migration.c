@@ -257,8 +257,6 @@ void migration_check_new_vf(Group *g) {
 
 /* ---- the backup's MAC ------------------------------------------------ */
 
-#define FAIL_OVER_MAC_FOLLOW 2
-
 /* With fail_over_mac=follow a switch hands the old active port the new one's
  * MAC: the VF would take the backup's MAC, and frames still on their way
  * down the VF's path, addressed to the guest, would reach a port that is no
@@ -288,8 +286,10 @@ static void backup_take_bond_mac(Group *g, Link *bond, Link *bk) {
         refresh_link(m, bk->device->link.ifindex);
 }
 
-/* The backup keeps the guest's MAC after the VF is back (the released VF took
- * the backup's own MAC with it, or backup_take_bond_mac() gave it away). An
+/* With follow, the backup can be left with the guest's MAC once the VF is
+ * active: after a migration (the released VF took the backup's own MAC with
+ * it, or backup_take_bond_mac() gave it away), and when the backup was
+ * enslaved first and so active first. An
  * inactive port with the active port's MAC receives what a hypervisor's
  * virtual switch delivers by address, so it gets its own back. */
 void migration_restore_backup_mac(Group *g) {

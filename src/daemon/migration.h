@@ -27,8 +27,9 @@ int migration_complete(Manager *m, VarlinkCall *call, const char *group, bool al
 /* Called by the manager before it plans a group: a VF of the group other
  * than the one released ends the migration (the destination's VF). */
 void migration_check_new_vf(Group *g);
-/* After a migration, once the VF is active again and the switch has settled:
- * the backup gets its own MAC back (see backup_take_bond_mac()). */
+/* Once the VF is active and the switch has settled (after a migration, or
+ * when the backup came first): a backup left with the bond's MAC gets its
+ * own back (see backup_take_bond_mac()). */
 void migration_restore_backup_mac(Group *g);
 /* After each reconcile pass: answers the complete-migration calls whose
  * groups are all back on a VF. */
