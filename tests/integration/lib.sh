@@ -16,10 +16,11 @@
 # reports; wait for a condition with a bound (wait_until, wait_eq,
 # assert_active), never a fixed sleep; never pass or fail on a time.
 #
-# Network model (described in docs/performance.md, "The network around the guest"): a namespace "sw" holds
-# the upstream switch, bridge br0 (02:00:00:00:00:02, 192.0.2.1/24,
-# 2001:db8::1/64), and the adapter's embedded switch, bridge ebr0
-# (02:00:00:00:00:03), joined to br0 by a veth uplink that never goes down.
+# Network model (docs/performance.md, "The network around the guest"): a
+# namespace "sw" holds the upstream switch, bridge br0 (02:00:00:00:00:02,
+# 192.0.2.1/24, 2001:db8::1/64), and the adapter's embedded switch, bridge
+# ebr0 (02:00:00:00:00:03), joined to br0 by a veth uplink that never goes
+# down.
 # add_vf puts a port's far end on ebr0, add_backup on br0. The guest side of
 # every port stays in the root namespace, down and unconfigured: that is
 # hnvd's job. Far ends are named by peer_name (p-NAME).
@@ -486,15 +487,16 @@ snapshot_links() {
 # over num_peer_notif miimon ticks. So: 1.5 s without an event first (at
 # most 15 s). watch_links_stop prints the events after that point.
 watch_links_start() {
-        local n=-1 i
+        local n=-1 c i
         _hnv_watch_file=$1
         ip -o monitor link > "$_hnv_watch_file" &
         _hnv_watch_pid=$!
         at_exit _hnv_watch_end
         for ((i = 0; i < 10; i++)); do
                 sleep 1.5
-                [ "$(wc -l < "$_hnv_watch_file")" != "$n" ] || break
-                n=$(wc -l < "$_hnv_watch_file")
+                c=$(wc -l < "$_hnv_watch_file")
+                [ "$c" != "$n" ] || break
+                n=$c
         done
         [ "$i" -lt 10 ] || fail "link events did not stop for 15 s"
         _hnv_watch_from=$((n + 1))
