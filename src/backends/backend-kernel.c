@@ -42,8 +42,24 @@ static int kernel_create_bond(Backend *b, const GroupSpec *spec, const HwAddr *m
         return 0;
 }
 
-static int kernel_delete_bond(Backend *b, int bond_ifindex) {
-        return CALL(b, link_msg_delete, bond_ifindex);
+static int kernel_set_up(Backend *b, int ifindex, bool up);
+static int kernel_release(Backend *b, int port_ifindex);
+static int kernel_move_addresses(Backend *b, int from_ifindex, int to_ifindex);
+
+/* The bond goes even when handing the addresses fails: the caller asked
+ * for it gone, and the failure is returned for it to report. */
+static int kernel_dissolve_bond(Backend *b, int bond_ifindex, int keep_ifindex) {
+        int r = 0, k;
+
+        if (keep_ifindex > 0) {
+                r = kernel_release(b, keep_ifindex);
+                if (r >= 0)
+                        r = kernel_set_up(b, keep_ifindex, true);
+                if (r >= 0)
+                        r = kernel_move_addresses(b, bond_ifindex, keep_ifindex);
+        }
+        k = CALL(b, link_msg_delete, bond_ifindex);
+        return k < 0 ? k : r;
 }
 
 static int kernel_set_up(Backend *b, int ifindex, bool up) {
@@ -203,7 +219,7 @@ static Backend *kernel_free(Backend *b) {
 static const BackendOps kernel_ops = {
         .name = "kernel",
         .create_bond = kernel_create_bond,
-        .delete_bond = kernel_delete_bond,
+        .dissolve_bond = kernel_dissolve_bond,
         .set_up = kernel_set_up,
         .enslave = kernel_enslave,
         .release = kernel_release,

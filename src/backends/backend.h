@@ -7,12 +7,15 @@
 #include "macro.h"
 
 /* A backend carries the policy's actions into the system. The kernel
- * backend talks netlink directly; NetworkManager and wicked backends (later)
- * do the same through the connection manager so that it does not fight
- * hnvd. The manager sees only this table; unit tests can supply a fake.
+ * backend talks netlink directly; the NetworkManager backend does the same
+ * through NetworkManager's profiles so that it does not fight hnvd (wicked
+ * comes later). The manager sees only this table.
  *
  * Every operation returns 0 or a negative errno and logs nothing: the
- * manager logs once, with the group and interface names it knows. */
+ * manager logs once, with the group and interface names it knows.
+ * -EINPROGRESS means the request went to a connection manager that answers
+ * later: the outcome shows in the kernel's links, and a backend that needs
+ * the manager to look again calls its BackendNotify. */
 typedef struct Backend Backend;
 
 typedef struct BackendOps {
@@ -20,7 +23,9 @@ typedef struct BackendOps {
         /* Creates the bond (down) with spec->options and, if mac is not NULL,
          * that MAC address; *ret_ifindex is its index. */
         int (*create_bond)(Backend *b, const GroupSpec *spec, const HwAddr *mac, int *ret_ifindex);
-        int (*delete_bond)(Backend *b, int bond_ifindex);
+        /* Takes the bond away; keep_ifindex (0: none) is the port that
+         * stays up with the bond's addresses. */
+        int (*dissolve_bond)(Backend *b, int bond_ifindex, int keep_ifindex);
         int (*set_up)(Backend *b, int ifindex, bool up);
         /* Enslaves a port: the kernel only takes a port that is down. */
         int (*enslave)(Backend *b, int bond_ifindex, int port_ifindex);
@@ -48,6 +53,12 @@ static inline Backend *backend_free(Backend *b) {
         return b ? b->ops->free(b) : NULL;
 }
 DEFINE_TRIVIAL_CLEANUP_FUNC(Backend *, backend_free);
+
+static inline bool backend_in_progress(int k) {
+        return k == -EINPROGRESS;
+}
+
+typedef void (*BackendNotify)(void *userdata);
 
 typedef struct Rtnl Rtnl;
 /* The kernel backend sends its requests on rtnl's request socket. */

@@ -28,6 +28,24 @@ static char **strv_new_copy(const char *const *l, size_t n) {
         return TAKE_PTR(v);
 }
 
+static const char *const backend_kind_names[_BACKEND_KIND_MAX] = {
+        [BACKEND_AUTO] = "auto",
+        [BACKEND_KERNEL] = "kernel",
+        [BACKEND_NETWORKMANAGER] = "networkmanager",
+        [BACKEND_WICKED] = "wicked",
+};
+
+const char *backend_kind_to_string(BackendKind k) {
+        return k >= 0 && k < _BACKEND_KIND_MAX ? backend_kind_names[k] : NULL;
+}
+
+BackendKind backend_kind_from_string(const char *s) {
+        for (size_t i = 0; i < ELEMENTSOF(backend_kind_names); i++)
+                if (streq_ptr(s, backend_kind_names[i]))
+                        return (BackendKind)i;
+        return _BACKEND_KIND_INVALID;
+}
+
 Config *config_new(void) {
         Config *c = calloc(1, sizeof(Config));
 
@@ -161,6 +179,7 @@ enum {
         KEY_BACKUP = 1u << 4,
         KEY_BOND = 1u << 5,
         KEY_MIGRATION_TIMEOUT = 1u << 6,
+        KEY_BACKEND = 1u << 7,
 };
 
 typedef struct Parser {
@@ -356,6 +375,8 @@ static int parser_global_key(Parser *p, const char *key, const char *value) {
                 bit = KEY_BOND_OPTIONS;
         else if (streq(key, "migration-timeout"))
                 bit = KEY_MIGRATION_TIMEOUT;
+        else if (streq(key, "backend"))
+                bit = KEY_BACKEND;
         else
                 return parser_error(p, p->line, "unknown key '%s' in [global]", key);
 
@@ -389,6 +410,13 @@ static int parser_global_key(Parser *p, const char *key, const char *value) {
                 strv_free(c->paravirt_drivers);
                 c->paravirt_drivers = TAKE_PTR(b.l);
 
+        } else if (bit == KEY_BACKEND) {
+                BackendKind k = backend_kind_from_string(value);
+                if (k < 0)
+                        return parser_error(p, p->line,
+                                            "invalid value '%s' for backend: use auto, kernel, networkmanager or wicked",
+                                            value);
+                c->backend = k;
         } else if (bit == KEY_MIGRATION_TIMEOUT) {
                 char *end;
                 errno = 0;

@@ -17,7 +17,21 @@
 /* The parsed configuration. See hnv.conf(5) for the format. A Config is
  * immutable once loaded: a reload parses a new one in full and swaps it in
  * only when it is valid, so a bad file never disturbs running groups. */
+/* Who carries the groups into the system: [global] backend=. */
+typedef enum BackendKind {
+        BACKEND_AUTO, /* NetworkManager when it runs and manages devices, else the kernel */
+        BACKEND_KERNEL,
+        BACKEND_NETWORKMANAGER,
+        BACKEND_WICKED,
+        _BACKEND_KIND_MAX,
+        _BACKEND_KIND_INVALID = -EINVAL,
+} BackendKind;
+
+const char *backend_kind_to_string(BackendKind k);
+BackendKind backend_kind_from_string(const char *s);
+
 typedef struct Config {
+        BackendKind backend;     /* [global] backend=, default auto */
         bool auto_pairing;       /* [global] auto-pairing=, default yes */
         char **paravirt_drivers; /* [global] paravirt-drivers=, NULL-terminated */
         BondOptions bond_defaults; /* [global] bond-options= */

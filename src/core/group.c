@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <ctype.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
 
@@ -276,6 +277,27 @@ static int parse_fail_over_mac(const char *s, uint32_t *ret) {
                         return 0;
                 }
         return parse_uint(s, _FAIL_OVER_MAC_MAX - 1, ret);
+}
+
+size_t bond_options_to_words(const BondOptions *o, BondOptionWord ret[static BOND_OPTION_WORDS_MAX]) {
+        size_t n = 0;
+
+#define WORD(k, fmt, v)                                                                                      \
+        do {                                                                                                 \
+                ret[n].key = (k);                                                                            \
+                snprintf(ret[n].value, sizeof(ret[n].value), fmt, v);                                       \
+                n++;                                                                                         \
+        } while (0)
+        WORD("mode", "%s", "active-backup");
+        WORD("miimon", "%" PRIu32, o->miimon_ms);
+        WORD("updelay", "%" PRIu32, o->updelay_ms);
+        WORD("downdelay", "%" PRIu32, o->downdelay_ms);
+        WORD("fail_over_mac", "%s", fail_over_mac_to_string(o->fail_over_mac));
+        /* sysfs calls the peer notification count num_grat_arp. */
+        WORD("num_grat_arp", "%u", (unsigned)o->num_peer_notif);
+        WORD("peer_notif_delay", "%" PRIu32, o->peer_notif_delay_ms);
+#undef WORD
+        return n;
 }
 
 int bond_options_set(BondOptions *o, const char *word) {

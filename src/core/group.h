@@ -95,6 +95,16 @@ void bond_options_init(BondOptions *o);
 /* Applies one "key=value" word ("miimon=100", "fail_over_mac=follow", ...). */
 int bond_options_set(BondOptions *o, const char *word);
 
+/* The bond's settings as the kernel's sysfs option words, mode first: the
+ * form NetworkManager's bond.options and ifcfg's BONDING_MODULE_OPTS take.
+ * The MTU is not a bond option and is left out. */
+typedef struct BondOptionWord {
+        const char *key;
+        char value[16];
+} BondOptionWord;
+#define BOND_OPTION_WORDS_MAX 7
+size_t bond_options_to_words(const BondOptions *o, BondOptionWord ret[static BOND_OPTION_WORDS_MAX]);
+
 #define GROUP_NAME_MAX 64
 
 typedef struct GroupSpec {

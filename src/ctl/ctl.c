@@ -734,6 +734,10 @@ int ctl_render_status(FILE *f, json_object *reply, const char *only_group, bool 
         groups = get_array(reply, "groups");
         if (!groups)
                 return -EBADMSG;
+        /* Which backend carries the groups decides where an admin looks
+         * (NetworkManager profiles or the kernel), so the full status says. */
+        if (!only_group && get_str(reply, "backend"))
+                fprintf(f, "Backend: %s\n\n", get_str(reply, "backend"));
         n = json_object_array_length(groups);
         for (size_t i = 0; i < n; i++) {
                 json_object *g = json_object_array_get_idx(groups, i);

@@ -4,6 +4,7 @@
 #include <time.h>
 
 #include "backend.h"
+#include "backend-nm.h"
 #include "config.h"
 #include "control.h"
 #include "device.h"
@@ -515,6 +516,10 @@ static int apply_action(Group *g, int *bond_ifindex, const Action *a, bool *ret_
         case _ACTION_TYPE_INVALID:
                 return -EINVAL;
         }
+        /* Handed to the connection manager: the kernel's links will show
+         * the outcome, and a later reconcile goes on from there. */
+        if (backend_in_progress(k))
+                *ret_fatal = false;
         if (a->ifindex > 0)
                 refresh_link(m, a->ifindex);
         return k;
@@ -631,6 +636,11 @@ static void reconcile_group(Group *g) {
                                                      : "");
                         break;
                 }
+                if (backend_in_progress(k)) {
+                        log_group_debug(g->spec->name, "%s in progress in %s", action_type_to_string(a->type),
+                                        m->backend->ops->name);
+                        break; /* what follows needs its outcome */
+                }
                 if (k < 0)
                         log_group_debug(g->spec->name, "%s deferred to the bond: %s",
                                         action_type_to_string(a->type), strerror(-k));
@@ -638,12 +648,15 @@ static void reconcile_group(Group *g) {
         if (bond_ifindex > 0)
                 refresh_link(m, bond_ifindex);
 
-        if (k < 0 && fatal) {
+        if ((k < 0 && fatal) || backend_in_progress(k)) {
                 const char *reason;
                 build_snapshot(g, &s, views);
                 GroupState state = policy_state(&s, &reason);
                 group_set_state(g, state, reason);
-                schedule_retry(g);
+                if (fatal)
+                        schedule_retry(g);
+                else
+                        g->failures = 0;
                 return;
         }
         g->failures = 0;
@@ -949,6 +962,47 @@ int manager_reload(Manager *m, char **ret_error) {
         return (int)m->n_groups;
 }
 
+static void on_backend_notify(void *userdata) {
+        Manager *m = userdata;
+        if (!m->started)
+                return;
+        for (size_t i = 0; i < m->n_groups; i++)
+                group_mark_dirty(m->groups[i]);
+}
+
+static int backend_select(Manager *m) {
+        BackendKind kind = m->config->backend;
+        NMClient *client = NULL;
+        int k = -EINVAL;
+
+        if (kind == BACKEND_AUTO) {
+                kind = BACKEND_KERNEL;
+                if (backend_nm_connect(&client) >= 0 && backend_nm_manages(client))
+                        kind = BACKEND_NETWORKMANAGER;
+        }
+        switch (kind) {
+        case BACKEND_NETWORKMANAGER:
+                k = backend_nm_new(&m->backend, m->event, m->rtnl, client, on_backend_notify, m);
+                break;
+        case BACKEND_KERNEL:
+                k = backend_kernel_new(&m->backend, m->rtnl);
+                break;
+        case BACKEND_WICKED:
+                k = log_error_errno(-EOPNOTSUPP, "backend=wicked: the wicked backend is not in this version");
+                break;
+        case BACKEND_AUTO:
+        case _BACKEND_KIND_MAX:
+        case _BACKEND_KIND_INVALID:
+                k = -EINVAL;
+                break;
+        }
+        backend_nm_disconnect(client);
+        if (k >= 0)
+                log_info("backend: %s%s", m->backend->ops->name,
+                         m->config->backend == BACKEND_AUTO ? " (chosen by backend=auto)" : "");
+        return k;
+}
+
 int manager_start(Manager *m, char **ret_error) {
         int k;
 
@@ -972,7 +1026,7 @@ int manager_start(Manager *m, char **ret_error) {
         k = rtnl_new(&m->rtnl, m->event, on_rtnl_link, on_rtnl_resync, m);
         if (k < 0)
                 return k;
-        k = backend_kernel_new(&m->backend, m->rtnl);
+        k = backend_select(m);
         if (k < 0)
                 return k;
 
@@ -1220,7 +1274,7 @@ int manager_add_group(Manager *m, const char *name, const char *primary, const c
 static int dissolve(Manager *m, Group *g) {
         const BackendOps *ops = m->backend->ops;
         Link *bond = group_bond(g), *keep = NULL;
-        int k, r = 0;
+        int k;
 
         if (!bond)
                 return 0;
@@ -1232,25 +1286,17 @@ static int dissolve(Manager *m, Group *g) {
                         keep = l;
         }
         int bond_ifindex = bond->device->link.ifindex;
-        if (keep) {
-                int keep_ifindex = keep->device->link.ifindex;
-                k = ops->release(m->backend, keep_ifindex);
-                if (k >= 0)
-                        k = ops->set_up(m->backend, keep_ifindex, true);
-                if (k >= 0)
-                        k = ops->move_addresses(m->backend, bond_ifindex, keep_ifindex);
-                if (k < 0)
-                        r = log_group_error_errno(g->spec->name, k, "cannot hand the addresses to %s: %m",
-                                                  ifname_of(m, keep_ifindex));
-                else
-                        log_group_info(g->spec->name, "addresses handed to %s", ifname_of(m, keep_ifindex));
-        }
-        k = ops->delete_bond(m->backend, bond_ifindex);
+        int keep_ifindex = keep ? keep->device->link.ifindex : 0;
+        k = ops->dissolve_bond(m->backend, bond_ifindex, keep_ifindex);
         if (k < 0 && k != -ENODEV)
-                return log_group_error_errno(g->spec->name, k, "cannot delete bond %s: %m", g->spec->bond_name);
+                return log_group_error_errno(g->spec->name, k, "cannot dissolve bond %s%s%s: %m",
+                                             g->spec->bond_name, keep ? " and hand its addresses to " : "",
+                                             keep ? ifname_of(m, keep_ifindex) : "");
+        if (keep)
+                log_group_info(g->spec->name, "addresses handed to %s", ifname_of(m, keep_ifindex));
         log_group_info(g->spec->name, "bond %s dissolved", g->spec->bond_name);
         remove_link(m, bond_ifindex);
-        return r;
+        return 0;
 }
 
 int manager_remove_group(Manager *m, const char *name, char **ret_error) {
@@ -1296,7 +1342,7 @@ int manager_remove_port(Manager *m, const char *device, char **ret_group, char *
         Link *bond = group_bond(g);
         if (bond && l->device->link.master_ifindex == bond->device->link.ifindex) {
                 k = m->backend->ops->release(m->backend, l->device->link.ifindex);
-                if (k < 0)
+                if (k < 0 && !backend_in_progress(k))
                         return set_error(ret_error, k, "cannot release %s: %s", device, strerror(-k));
                 log_group_full_errno(LOG_INFO, 0, g->spec->name, device, "released on request");
         }

@@ -364,7 +364,11 @@ static int finish_prepare(MigrationWait *w) {
                 }
                 if (vf && vf->device->link.master_ifindex == bond->device->link.ifindex) {
                         int k = m->backend->ops->release(m->backend, vf->device->link.ifindex);
-                        if (k < 0)
+                        if (backend_in_progress(k))
+                                log_group_full_errno(LOG_INFO, 0, g->spec->name, vf->device->link.name,
+                                                     "released for migration through %s",
+                                                     m->backend->ops->name);
+                        else if (k < 0)
                                 log_group_full_errno(LOG_ERR, k, g->spec->name, vf->device->link.name,
                                                      "release failed: %m");
                         else

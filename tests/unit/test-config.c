@@ -432,6 +432,7 @@ typedef struct GoodCase {
         uint32_t miimon;     /* [global] defaults */
         uint8_t num_peer_notif, fail_over_mac;
         unsigned migration_timeout; /* 0: expect the default */
+        const char *backend;        /* NULL: expect auto */
         size_t n_groups;
         GroupExpect groups[3];
 } GoodCase;
@@ -510,6 +511,16 @@ static const GoodCase good_cases[] = {
                 .num_peer_notif = 3,
                 .fail_over_mac = 2,
                 .migration_timeout = 45,
+        },
+        {
+                .title = "backend",
+                .text = "[global]\nbackend = networkmanager\n",
+                .auto_pairing = true,
+                .drivers = DEFAULT_DRIVERS,
+                .miimon = 100,
+                .num_peer_notif = 3,
+                .fail_over_mac = 2,
+                .backend = "networkmanager",
         },
         {
                 .title = "[global] bond-options after the group still apply to it",
@@ -632,6 +643,7 @@ static void test_parse_good_table(void **state) {
                         fail_msg("%s: %s", t->title, s_or_null(error));
 
                 assert_int_equal(c->auto_pairing, t->auto_pairing);
+                assert_string_equal(backend_kind_to_string(c->backend), t->backend ? t->backend : "auto");
                 assert_int_equal(c->migration_timeout_sec,
                                  t->migration_timeout ? t->migration_timeout : HNV_MIGRATION_TIMEOUT_DEFAULT_SEC);
                 drivers = strv_join(c->paravirt_drivers);
@@ -770,6 +782,9 @@ static const BadCase bad_cases[] = {
         {"[global]\nauto-pairing = maybe\n",
          "hnv.conf:2: invalid value 'maybe' for auto-pairing: use yes or no"},
         {"[global]\nauto-pairing =\n", "hnv.conf:2: invalid value '' for auto-pairing: use yes or no"},
+        {"[global]\nbackend = nm\n",
+         "hnv.conf:2: invalid value 'nm' for backend: use auto, kernel, networkmanager or wicked"},
+        {"[global]\nbackend = kernel\nbackend = kernel\n", "hnv.conf:3: duplicate key 'backend' in [global]"},
         {"[global]\nmigration-timeout = 0\n",
          "hnv.conf:2: invalid value '0' for migration-timeout: seconds, 1 to 86400"},
         {"[global]\nmigration-timeout = -5\n",

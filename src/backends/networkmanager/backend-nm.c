@@ -1,0 +1,683 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <net/if.h>
+#include <stdio.h>
+
+#include "backend-nm.h"
+#include "glib-event.h"
+#include "log.h"
+#include "nm-profile.h"
+
+/* The NetworkManager backend. What NetworkManager owns and would put back if
+ * hnvd changed it behind its back -- which devices are in which bond, the
+ * bond itself, the IP configuration -- goes through profiles and
+ * activations. What it leaves alone once a bond is up -- the active port, a
+ * port's MAC around a switch, all_slaves_active, the runtime primary -- goes
+ * straight to the kernel, so failover never waits for D-Bus and keeps
+ * working while NetworkManager restarts.
+ *
+ * NetworkManager answers later, so operations that need it return
+ * -EINPROGRESS: the request is out, and the manager learns the outcome from
+ * the kernel (the bond appears, the port changes master). A request that
+ * fails is logged here, where the error is, and the manager is told to
+ * look again. */
+
+typedef struct BondMac {
+        char bond[IFNAMSIZ];
+        HwAddr mac;
+        bool applied;
+} BondMac;
+
+typedef struct NmBackend {
+        Backend base;
+        Backend *kernel;
+        GlibEvent *glib;
+        NMClient *client;
+        GCancellable *cancel;
+        BackendNotify notify;
+        void *userdata;
+        /* Profile names with a request in flight: asked once, not on every
+         * reconcile until NetworkManager's answer arrives. */
+        GHashTable *pending;
+        /* UUIDs of ports' own profiles whose IP configuration the bond's
+         * profile now carries: deleted once the bond has it. */
+        GHashTable *moved;
+        BondMac *macs;
+        size_t n_macs;
+        bool waiting_logged;
+} NmBackend;
+
+typedef struct Request {
+        NmBackend *nm;
+        char *name; /* the key in pending */
+        char *what; /* for the log */
+        /* Chained: activate this once added (port or bond). */
+        bool activate;
+        char *ifname;
+        char *delete_after; /* dissolve: delete the group's profiles once activated */
+} Request;
+
+static NmBackend *nm_of(Backend *b) {
+        return (NmBackend *)b;
+}
+
+static void nm_notify(NmBackend *nm) {
+        if (nm->notify)
+                nm->notify(nm->userdata);
+}
+
+static Request *request_new(NmBackend *nm, const char *name, const char *what) {
+        Request *r = g_new0(Request, 1);
+        r->nm = nm;
+        r->name = g_strdup(name);
+        r->what = g_strdup(what);
+        g_hash_table_add(nm->pending, g_strdup(name));
+        return r;
+}
+
+static void request_free(Request *r) {
+        g_free(r->name);
+        g_free(r->what);
+        g_free(r->ifname);
+        g_free(r->delete_after);
+        g_free(r);
+}
+
+/* Ends a request; false when the backend is going away (nothing else may be
+ * touched then). */
+static bool request_done(Request *r, GError *error) {
+        NmBackend *nm = r->nm;
+
+        if (error && g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
+                request_free(r);
+                return false;
+        }
+        g_hash_table_remove(nm->pending, r->name);
+        if (error)
+                log_error("NetworkManager: %s %s failed: %s", r->what, r->name, error->message);
+        nm_notify(nm);
+        return true;
+}
+
+static bool is_pending(NmBackend *nm, const char *name) {
+        return g_hash_table_contains(nm->pending, name);
+}
+
+static bool running(NmBackend *nm) {
+        if (nm_client_get_nm_running(nm->client)) {
+                nm->waiting_logged = false;
+                return true;
+        }
+        if (!nm->waiting_logged)
+                log_info("waiting for NetworkManager to start");
+        nm->waiting_logged = true;
+        return false;
+}
+
+static NMRemoteConnection *find_profile(NmBackend *nm, const char *id) {
+        const GPtrArray *all = nm_client_get_connections(nm->client);
+        for (guint i = 0; i < all->len; i++) {
+                NMRemoteConnection *c = all->pdata[i];
+                if (streq_ptr(nm_connection_get_id(NM_CONNECTION(c)), id))
+                        return c;
+        }
+        return NULL;
+}
+
+static NMActiveConnection *active_of(NmBackend *nm, NMRemoteConnection *c) {
+        const GPtrArray *all = nm_client_get_active_connections(nm->client);
+        for (guint i = 0; i < all->len; i++) {
+                NMActiveConnection *ac = all->pdata[i];
+                if (nm_active_connection_get_connection(ac) == c &&
+                    nm_active_connection_get_state(ac) <= NM_ACTIVE_CONNECTION_STATE_ACTIVATED)
+                        return ac;
+        }
+        return NULL;
+}
+
+/* ---- asynchronous steps ------------------------------------------- */
+
+static void on_activated(GObject *source, GAsyncResult *result, gpointer userdata) {
+        Request *r = userdata;
+        g_autoptr(GError) error = NULL;
+        g_autoptr(NMActiveConnection) ac =
+                nm_client_activate_connection_finish(NM_CLIENT(source), result, &error);
+        (void)request_done(r, error);
+        request_free(r);
+}
+
+static void activate(NmBackend *nm, NMRemoteConnection *c, const char *ifname, const char *what) {
+        NMDevice *dev = ifname ? nm_client_get_device_by_iface(nm->client, ifname) : NULL;
+        Request *r = request_new(nm, nm_connection_get_id(NM_CONNECTION(c)), what);
+
+        nm_client_activate_connection_async(nm->client, NM_CONNECTION(c), dev, NULL, nm->cancel,
+                                            on_activated, r);
+}
+
+static void on_added(GObject *source, GAsyncResult *result, gpointer userdata) {
+        Request *r = userdata;
+        g_autoptr(GError) error = NULL;
+        g_autoptr(NMRemoteConnection) c =
+                nm_client_add_connection2_finish(NM_CLIENT(source), result, NULL, &error);
+
+        if (!error && r->activate) {
+                log_info("NetworkManager: profile %s added", r->name);
+                g_hash_table_remove(r->nm->pending, r->name);
+                activate(r->nm, c, r->ifname, "activating");
+                request_free(r);
+                return;
+        }
+        (void)request_done(r, error);
+        request_free(r);
+}
+
+static void add_profile(NmBackend *nm, NMConnection *c, const char *ifname, bool and_activate) {
+        Request *r = request_new(nm, nm_connection_get_id(c), "adding profile");
+        r->activate = and_activate;
+        r->ifname = g_strdup(ifname);
+        nm_client_add_connection2(nm->client, nm_connection_to_dbus(c, NM_CONNECTION_SERIALIZE_ALL),
+                                  NM_SETTINGS_ADD_CONNECTION2_FLAG_TO_DISK, NULL, TRUE, nm->cancel, on_added,
+                                  r);
+}
+
+static void on_committed(GObject *source, GAsyncResult *result, gpointer userdata) {
+        Request *r = userdata;
+        g_autoptr(GError) error = NULL;
+        (void)nm_remote_connection_commit_changes_finish(NM_REMOTE_CONNECTION(source), result, &error);
+        (void)request_done(r, error);
+        request_free(r);
+}
+
+static void commit(NmBackend *nm, NMRemoteConnection *c, const char *what) {
+        Request *r = request_new(nm, nm_connection_get_id(NM_CONNECTION(c)), what);
+        nm_remote_connection_commit_changes_async(c, TRUE, nm->cancel, on_committed, r);
+}
+
+static void on_deleted(GObject *source, GAsyncResult *result, gpointer userdata) {
+        Request *r = userdata;
+        g_autoptr(GError) error = NULL;
+        (void)nm_remote_connection_delete_finish(NM_REMOTE_CONNECTION(source), result, &error);
+        if (!error)
+                log_info("NetworkManager: profile %s deleted", r->name);
+        (void)request_done(r, error);
+        request_free(r);
+}
+
+static void delete_profile(NmBackend *nm, NMRemoteConnection *c) {
+        Request *r = request_new(nm, nm_connection_get_id(NM_CONNECTION(c)), "deleting profile");
+        nm_remote_connection_delete_async(c, nm->cancel, on_deleted, r);
+}
+
+static void on_deactivated(GObject *source, GAsyncResult *result, gpointer userdata) {
+        Request *r = userdata;
+        g_autoptr(GError) error = NULL;
+        (void)nm_client_deactivate_connection_finish(NM_CLIENT(source), result, &error);
+        (void)request_done(r, error);
+        request_free(r);
+}
+
+static void on_reapplied(GObject *source, GAsyncResult *result, gpointer userdata) {
+        Request *r = userdata;
+        g_autoptr(GError) error = NULL;
+        (void)nm_device_reapply_finish(NM_DEVICE(source), result, &error);
+        (void)request_done(r, error);
+        request_free(r);
+}
+
+static void on_managed(GObject *source, GAsyncResult *result, gpointer userdata) {
+        Request *r = userdata;
+        g_autoptr(GError) error = NULL;
+        (void)nm_client_dbus_set_property_finish(NM_CLIENT(source), result, &error);
+        (void)request_done(r, error);
+        request_free(r);
+}
+
+/* ---- operations ---------------------------------------------------- */
+
+static int name_of(int ifindex, char buf[static IF_NAMESIZE]) {
+        return if_indextoname((unsigned)ifindex, buf) ? 0 : -errno;
+}
+
+static BondMac *bond_mac(NmBackend *nm, const char *bond) {
+        for (size_t i = 0; i < nm->n_macs; i++)
+                if (streq(nm->macs[i].bond, bond))
+                        return &nm->macs[i];
+        return NULL;
+}
+
+static int nm_create_bond(Backend *b, const GroupSpec *spec, const HwAddr *mac, int *ret_ifindex) {
+        NmBackend *nm = nm_of(b);
+        NMRemoteConnection *c;
+
+        if (!running(nm))
+                return -EINPROGRESS;
+        if (mac && !bond_mac(nm, spec->bond_name)) {
+                BondMac *a = reallocarray(nm->macs, nm->n_macs + 1, sizeof(BondMac));
+                if (!a)
+                        return -ENOMEM;
+                nm->macs = a;
+                a[nm->n_macs] = (BondMac){.mac = *mac};
+                snprintf(a[nm->n_macs].bond, IFNAMSIZ, "%s", spec->bond_name);
+                nm->n_macs++;
+        }
+        if (is_pending(nm, spec->bond_name))
+                return -EINPROGRESS;
+
+        c = find_profile(nm, spec->bond_name);
+        if (!c) {
+                g_autoptr(NMConnection) n = nm_profile_new_bond(spec, NULL);
+                log_info("NetworkManager: adding profile %s", spec->bond_name);
+                add_profile(nm, n, NULL, true);
+                return -EINPROGRESS;
+        }
+        /* Ours, or the predecessor's by its name: adopted, options brought
+         * to what the group says. */
+        if (nm_profile_update_bond(NM_CONNECTION(c), spec, NULL) > 0) {
+                log_info("NetworkManager: adopting profile %s", spec->bond_name);
+                commit(nm, c, "updating profile");
+                return -EINPROGRESS;
+        }
+        if (!active_of(nm, c))
+                activate(nm, c, NULL, "activating");
+        return -EINPROGRESS;
+}
+
+static int nm_enslave(Backend *b, int bond_ifindex, int port_ifindex) {
+        NmBackend *nm = nm_of(b);
+        char bond[IF_NAMESIZE], port[IF_NAMESIZE];
+        g_autofree char *id = NULL;
+        NMRemoteConnection *c, *bc;
+        const char *group;
+        NMDevice *dev;
+        int k;
+
+        if (!running(nm))
+                return -EINPROGRESS;
+        if ((k = name_of(bond_ifindex, bond)) < 0 || (k = name_of(port_ifindex, port)) < 0)
+                return k;
+        id = nm_profile_port_name(bond, port);
+        if (!id)
+                return -ENOMEM;
+        if (is_pending(nm, id) || is_pending(nm, bond))
+                return -EINPROGRESS;
+        bc = find_profile(nm, bond);
+        group = bc ? nm_profile_group(NM_CONNECTION(bc)) : NULL;
+        if (!group)
+                return -ENOENT; /* no profile of ours for this bond */
+        dev = nm_client_get_device_by_iface(nm->client, port);
+        if (!dev)
+                return -EINPROGRESS; /* NetworkManager has not seen it yet: device-added wakes us */
+
+        /* The bond takes its MAC from the first port unless it has one; set
+         * it before the first port comes, as the kernel backend does at
+         * creation (NetworkManager's own cloned MAC does not survive
+         * fail_over_mac=follow). */
+        BondMac *bm = bond_mac(nm, bond);
+        if (bm && !bm->applied) {
+                bm->applied = true;
+                (void)nm->kernel->ops->set_address(nm->kernel, bond_ifindex, &bm->mac);
+        }
+
+        c = find_profile(nm, id);
+        if (!c) {
+                g_autoptr(NMConnection) n = nm_profile_new_port(group, bond, port);
+                log_info("NetworkManager: adding profile %s", id);
+                add_profile(nm, n, port, nm_device_get_managed(dev));
+        } else if (nm_profile_update_port(NM_CONNECTION(c), group) > 0) {
+                log_info("NetworkManager: adopting profile %s", id);
+                commit(nm, c, "updating profile");
+        } else if (!nm_device_get_managed(dev)) {
+                /* hnv's udev rule keeps group members unmanaged until their
+                 * port profile exists, so NetworkManager never gives them a
+                 * profile of its own; now it may take them. */
+                Request *r = request_new(nm, id, "managing device for");
+                log_info("NetworkManager: letting it manage %s", port);
+                nm_client_dbus_set_property(nm->client, nm_object_get_path(NM_OBJECT(dev)),
+                                            NM_DBUS_INTERFACE_DEVICE, "Managed", g_variant_new_boolean(TRUE),
+                                            -1, nm->cancel, on_managed, r);
+        } else if (nm_device_get_state(dev) < NM_DEVICE_STATE_DISCONNECTED) {
+                /* NetworkManager takes a device it was just told to manage
+                 * as it finds it: one that is down has no carrier, and it
+                 * waits for one. Its state change wakes us. */
+                if (nm_device_get_state(dev) == NM_DEVICE_STATE_UNAVAILABLE)
+                        (void)nm->kernel->ops->set_up(nm->kernel, port_ifindex, true);
+                return -EINPROGRESS;
+        } else {
+                NMActiveConnection *ac = nm_device_get_active_connection(dev);
+                if (!ac || nm_active_connection_get_connection(ac) != c)
+                        activate(nm, c, port, "activating");
+        }
+        return -EINPROGRESS;
+}
+
+/* The port's profile, if it is the one of ours active on it. */
+static NMActiveConnection *our_port_activation(NmBackend *nm, const char *port) {
+        NMDevice *dev = nm_client_get_device_by_iface(nm->client, port);
+        NMActiveConnection *ac = dev ? nm_device_get_active_connection(dev) : NULL;
+        NMRemoteConnection *c = ac ? nm_active_connection_get_connection(ac) : NULL;
+        return c && nm_profile_group(NM_CONNECTION(c)) ? ac : NULL;
+}
+
+static int nm_release(Backend *b, int port_ifindex) {
+        NmBackend *nm = nm_of(b);
+        char port[IF_NAMESIZE];
+        NMActiveConnection *ac;
+        int k;
+
+        if (!running(nm))
+                return nm->kernel->ops->release(nm->kernel, port_ifindex);
+        if ((k = name_of(port_ifindex, port)) < 0)
+                return k;
+        ac = our_port_activation(nm, port);
+        if (!ac)
+                return nm->kernel->ops->release(nm->kernel, port_ifindex);
+        const char *id = nm_active_connection_get_id(ac);
+        if (is_pending(nm, id))
+                return -EINPROGRESS;
+        /* A deactivation by request blocks the profile's autoconnect, so
+         * NetworkManager does not put the port back; the profile stays for
+         * when hnvd activates it again. */
+        Request *r = request_new(nm, id, "deactivating");
+        nm_client_deactivate_connection_async(nm->client, ac, nm->cancel, on_deactivated, r);
+        return -EINPROGRESS;
+}
+
+static int nm_set_primary(Backend *b, int bond_ifindex, int port_ifindex) {
+        NmBackend *nm = nm_of(b);
+        char bond[IF_NAMESIZE], port[IF_NAMESIZE];
+        NMRemoteConnection *c;
+        int k;
+
+        k = nm->kernel->ops->set_primary(nm->kernel, bond_ifindex, port_ifindex);
+        if (k < 0 || !nm_client_get_nm_running(nm->client))
+                return k;
+        if (name_of(bond_ifindex, bond) < 0 || name_of(port_ifindex, port) < 0)
+                return k;
+        /* Persisted, so that NetworkManager's next activation of the bond
+         * (a reboot, an admin's "nmcli con up") makes the VF primary itself. */
+        c = find_profile(nm, bond);
+        NMSettingBond *s = c ? nm_connection_get_setting_bond(NM_CONNECTION(c)) : NULL;
+        if (s && nm_profile_group(NM_CONNECTION(c)) && !is_pending(nm, bond) &&
+            !streq_ptr(nm_setting_bond_get_option_by_name(s, "primary"), port)) {
+                nm_setting_bond_add_option(s, "primary", port);
+                commit(nm, c, "persisting primary in");
+        }
+        return k;
+}
+
+/* The IP configuration of a port's own profile (a guest set up before hnv)
+ * moves to the bond's profile. The bond gets it first; the port's profile
+ * is deleted only after that, so the guest always has its address. */
+static int nm_move_addresses(Backend *b, int from_ifindex, int to_ifindex) {
+        NmBackend *nm = nm_of(b);
+        char from[IF_NAMESIZE], to[IF_NAMESIZE];
+        NMRemoteConnection *own, *bc;
+        NMActiveConnection *ac;
+        NMDevice *dev;
+        int k;
+
+        if (!running(nm))
+                return -EINPROGRESS;
+        if ((k = name_of(from_ifindex, from)) < 0 || (k = name_of(to_ifindex, to)) < 0)
+                return k;
+        if (is_pending(nm, to))
+                return -EINPROGRESS;
+        bc = find_profile(nm, to);
+        if (!bc || !nm_profile_group(NM_CONNECTION(bc)))
+                return -EINPROGRESS; /* create_bond has not got its profile yet */
+        dev = nm_client_get_device_by_iface(nm->client, from);
+        ac = dev ? nm_device_get_active_connection(dev) : NULL;
+        own = ac ? nm_active_connection_get_connection(ac) : NULL;
+        if (!own || nm_profile_group(NM_CONNECTION(own)))
+                /* Addresses NetworkManager did not put there: the kernel's way. */
+                return nm->kernel->ops->move_addresses(nm->kernel, from_ifindex, to_ifindex);
+
+        const char *uuid = nm_connection_get_uuid(NM_CONNECTION(own));
+        if (is_pending(nm, nm_connection_get_id(NM_CONNECTION(own))))
+                return -EINPROGRESS;
+        if (!g_hash_table_contains(nm->moved, uuid)) {
+                if (!nm_profile_has_ip(NM_CONNECTION(own)))
+                        return 0;
+                log_info("NetworkManager: moving the IP configuration of %s (%s) to %s",
+                         nm_connection_get_id(NM_CONNECTION(own)), from, to);
+                (void)nm_profile_copy_ip(NM_CONNECTION(bc), NM_CONNECTION(own));
+                g_hash_table_add(nm->moved, g_strdup(uuid));
+                commit(nm, bc, "moving IP configuration to");
+                return -EINPROGRESS;
+        }
+        NMDevice *bdev = nm_client_get_device_by_iface(nm->client, to);
+        NMActiveConnection *bac = bdev ? nm_device_get_active_connection(bdev) : NULL;
+        if (bdev && bac && nm_active_connection_get_connection(bac) == bc &&
+            nm_active_connection_get_state(bac) == NM_ACTIVE_CONNECTION_STATE_ACTIVATED &&
+            !g_hash_table_contains(nm->moved, to)) {
+                /* Once per bond: reapply makes the committed profile live. */
+                g_hash_table_add(nm->moved, g_strdup(to));
+                Request *r = request_new(nm, to, "reapplying");
+                nm_device_reapply_async(bdev, NM_CONNECTION(bc), 0, 0, nm->cancel, on_reapplied, r);
+                return -EINPROGRESS;
+        }
+        if (!g_hash_table_contains(nm->moved, to))
+                return -EINPROGRESS; /* the bond is still activating */
+        g_hash_table_remove(nm->moved, to);
+        g_hash_table_remove(nm->moved, uuid);
+        log_info("NetworkManager: %s now carries it; deleting %s", to,
+                 nm_connection_get_id(NM_CONNECTION(own)));
+        delete_profile(nm, own);
+        return 0;
+}
+
+static void delete_group_profiles(NmBackend *nm, const char *group) {
+        const GPtrArray *all = nm_client_get_connections(nm->client);
+        g_autoptr(GPtrArray) doomed = g_ptr_array_new();
+
+        for (guint i = 0; i < all->len; i++)
+                if (streq_ptr(nm_profile_group(NM_CONNECTION(all->pdata[i])), group))
+                        g_ptr_array_add(doomed, all->pdata[i]);
+        for (guint i = 0; i < doomed->len; i++)
+                delete_profile(nm, doomed->pdata[i]);
+}
+
+static void on_standalone_activated(GObject *source, GAsyncResult *result, gpointer userdata) {
+        Request *r = userdata;
+        g_autoptr(GError) error = NULL;
+        g_autoptr(NMActiveConnection) ac =
+                nm_client_activate_connection_finish(NM_CLIENT(source), result, &error);
+        NmBackend *nm = r->nm;
+        char *group = g_strdup(r->delete_after);
+
+        if (request_done(r, error))
+                delete_group_profiles(nm, group);
+        g_free(group);
+        request_free(r);
+}
+
+static void on_standalone_added(GObject *source, GAsyncResult *result, gpointer userdata) {
+        Request *r = userdata;
+        g_autoptr(GError) error = NULL;
+        g_autoptr(NMRemoteConnection) c =
+                nm_client_add_connection2_finish(NM_CLIENT(source), result, NULL, &error);
+
+        if (error) {
+                if (request_done(r, error))
+                        delete_group_profiles(r->nm, r->delete_after);
+                request_free(r);
+                return;
+        }
+        NMDevice *dev = nm_client_get_device_by_iface(r->nm->client, r->ifname);
+        nm_client_activate_connection_async(r->nm->client, NM_CONNECTION(c), dev, NULL, r->nm->cancel,
+                                            on_standalone_activated, r);
+}
+
+/* Dissolving hands the bond's IP configuration to the port that stays, as
+ * a standalone profile, and then deletes hnv's profiles of the group (and
+ * only those: they carry hnv's mark). */
+static int nm_dissolve_bond(Backend *b, int bond_ifindex, int keep_ifindex) {
+        NmBackend *nm = nm_of(b);
+        char bond[IF_NAMESIZE], keep[IF_NAMESIZE];
+        NMRemoteConnection *bc;
+        const char *group;
+
+        if (!running(nm))
+                return -EAGAIN;
+        if (name_of(bond_ifindex, bond) < 0)
+                return -ENODEV;
+        bc = find_profile(nm, bond);
+        group = bc ? nm_profile_group(NM_CONNECTION(bc)) : NULL;
+        if (!group)
+                return nm->kernel->ops->dissolve_bond(nm->kernel, bond_ifindex, keep_ifindex);
+        if (keep_ifindex <= 0 || name_of(keep_ifindex, keep) < 0 || !nm_profile_has_ip(NM_CONNECTION(bc))) {
+                delete_group_profiles(nm, group);
+                return 0;
+        }
+        g_autoptr(NMConnection) n = nm_profile_new_standalone(keep, NM_CONNECTION(bc));
+        Request *r = request_new(nm, keep, "handing the IP configuration to");
+        r->ifname = g_strdup(keep);
+        r->delete_after = g_strdup(group);
+        nm_client_add_connection2(nm->client, nm_connection_to_dbus(n, NM_CONNECTION_SERIALIZE_ALL),
+                                  NM_SETTINGS_ADD_CONNECTION2_FLAG_TO_DISK, NULL, TRUE, nm->cancel,
+                                  on_standalone_added, r);
+        return 0;
+}
+
+/* ---- straight to the kernel ----------------------------------------- */
+
+static int nm_set_up(Backend *b, int ifindex, bool up) {
+        return nm_of(b)->kernel->ops->set_up(nm_of(b)->kernel, ifindex, up);
+}
+static int nm_set_active(Backend *b, int bond_ifindex, int port_ifindex) {
+        return nm_of(b)->kernel->ops->set_active(nm_of(b)->kernel, bond_ifindex, port_ifindex);
+}
+static int nm_set_all_ports_active(Backend *b, int bond_ifindex, bool on) {
+        return nm_of(b)->kernel->ops->set_all_ports_active(nm_of(b)->kernel, bond_ifindex, on);
+}
+static int nm_set_address(Backend *b, int ifindex, const HwAddr *mac) {
+        return nm_of(b)->kernel->ops->set_address(nm_of(b)->kernel, ifindex, mac);
+}
+static int nm_count_addresses(Backend *b, int ifindex) {
+        return nm_of(b)->kernel->ops->count_addresses(nm_of(b)->kernel, ifindex);
+}
+
+/* ---- life ------------------------------------------------------------ */
+
+static void on_running(GObject *o, GParamSpec *p, gpointer userdata) {
+        NmBackend *nm = userdata;
+        if (nm_client_get_nm_running(nm->client)) {
+                log_info("NetworkManager is running: reconciling every group");
+                g_hash_table_remove_all(nm->moved);
+        } else
+                log_warning("NetworkManager stopped: failover goes on, profile changes wait for it");
+        /* Requests to the old instance will not be answered. */
+        g_hash_table_remove_all(nm->pending);
+        nm_notify(nm);
+}
+
+static void on_device_state(NMDevice *dev, guint new_state, guint old_state, guint reason,
+                            gpointer userdata) {
+        nm_notify(userdata);
+}
+
+static void watch_device(NmBackend *nm, NMDevice *dev) {
+        g_signal_connect(dev, "state-changed", G_CALLBACK(on_device_state), nm);
+}
+
+static void on_device_added(NMClient *client, NMDevice *dev, gpointer userdata) {
+        watch_device(userdata, dev);
+        nm_notify(userdata);
+}
+
+static Backend *nm_free(Backend *b) {
+        NmBackend *nm = nm_of(b);
+        GMainContext *ctx = g_main_context_default();
+
+        if (nm->cancel)
+                g_cancellable_cancel(nm->cancel);
+        /* Let the cancelled requests' callbacks run and free themselves. */
+        while (g_main_context_iteration(ctx, FALSE))
+                ;
+        if (nm->client) {
+                g_signal_handlers_disconnect_by_data(nm->client, nm);
+                const GPtrArray *devs = nm_client_get_all_devices(nm->client);
+                for (guint i = 0; i < devs->len; i++)
+                        g_signal_handlers_disconnect_by_data(devs->pdata[i], nm);
+                g_object_unref(nm->client);
+        }
+        g_clear_object(&nm->cancel);
+        g_clear_pointer(&nm->pending, g_hash_table_unref);
+        g_clear_pointer(&nm->moved, g_hash_table_unref);
+        glib_event_free(nm->glib);
+        backend_free(nm->kernel);
+        free(nm->macs);
+        return mfree(nm);
+}
+
+static const BackendOps nm_ops = {
+        .name = "networkmanager",
+        .create_bond = nm_create_bond,
+        .dissolve_bond = nm_dissolve_bond,
+        .set_up = nm_set_up,
+        .enslave = nm_enslave,
+        .release = nm_release,
+        .set_primary = nm_set_primary,
+        .set_active = nm_set_active,
+        .set_all_ports_active = nm_set_all_ports_active,
+        .set_address = nm_set_address,
+        .count_addresses = nm_count_addresses,
+        .move_addresses = nm_move_addresses,
+        .free = nm_free,
+};
+
+int backend_nm_connect(NMClient **ret) {
+        g_autoptr(GError) error = NULL;
+        NMClient *c = nm_client_new(NULL, &error);
+
+        if (!c) {
+                log_debug("cannot reach NetworkManager: %s", error->message);
+                return -ENOTCONN;
+        }
+        *ret = c;
+        return 0;
+}
+
+void backend_nm_disconnect(NMClient *client) {
+        if (client)
+                g_object_unref(client);
+}
+
+bool backend_nm_manages(NMClient *client) {
+        return nm_client_get_nm_running(client) && nm_client_networking_get_enabled(client);
+}
+
+int backend_nm_new(Backend **ret, sd_event *event, Rtnl *rtnl, NMClient *client, BackendNotify notify,
+                   void *userdata) {
+        _cleanup_(backend_freep) Backend *b = NULL;
+        NmBackend *nm;
+        int k;
+
+        nm = calloc(1, sizeof(*nm));
+        if (!nm)
+                return -ENOMEM;
+        nm->base.ops = &nm_ops;
+        b = &nm->base;
+        nm->notify = notify;
+        nm->userdata = userdata;
+        nm->cancel = g_cancellable_new();
+        nm->pending = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+        nm->moved = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+        k = backend_kernel_new(&nm->kernel, rtnl);
+        if (k < 0)
+                return k;
+        k = glib_event_new(&nm->glib, event, g_main_context_default());
+        if (k < 0)
+                return k;
+        if (client)
+                nm->client = g_object_ref(client);
+        else if ((k = backend_nm_connect(&nm->client)) < 0)
+                return log_error_errno(k, "cannot connect to the system bus for NetworkManager: %m");
+
+        g_signal_connect(nm->client, "notify::" NM_CLIENT_NM_RUNNING, G_CALLBACK(on_running), nm);
+        g_signal_connect(nm->client, NM_CLIENT_DEVICE_ADDED, G_CALLBACK(on_device_added), nm);
+        const GPtrArray *devs = nm_client_get_all_devices(nm->client);
+        for (guint i = 0; i < devs->len; i++)
+                watch_device(nm, devs->pdata[i]);
+        *ret = TAKE_PTR(b);
+        return 0;
+}

@@ -1,0 +1,104 @@
+# A real NetworkManager in the scenario's guest (see
+# docs/notes/networkmanager-in-uml.md): the system D-Bus, NetworkManager with
+# a private configuration, and its dispatcher through D-Bus activation.
+# shellcheck shell=bash
+
+NM_RUN=/run/hnv-test-nm
+NM_PID=
+
+# Scenarios that need NetworkManager skip (77) where it is not installed.
+require_nm() {
+        command -v NetworkManager >/dev/null || skip "NetworkManager is not installed"
+        command -v dbus-daemon >/dev/null || skip "dbus-daemon is not installed"
+        require_udev
+}
+
+_nm_conf() {
+        mkdir -p "$NM_RUN/conf.d" "$NM_RUN/sysconf.d" "$NM_RUN/system-connections"
+        cat > "$NM_RUN/NetworkManager.conf" <<-EOC
+	[main]
+	plugins=keyfile
+	auth-polkit=false
+	dhcp=internal
+	dns=none
+	rc-manager=unmanaged
+	hostname-mode=none
+	systemd-resolved=false
+	[keyfile]
+	path=$NM_RUN/system-connections
+	[connectivity]
+	enabled=false
+	[logging]
+	level=DEBUG
+	domains=CORE,DEVICE,SETTINGS,DISPATCH,PLATFORM:INFO
+	EOC
+}
+
+# start_nm: D-Bus (once) and NetworkManager; returns when NM answers.
+# Its log goes to $HNV_RESULTS/NetworkManager.log.
+start_nm() {
+        require_nm
+        if [ ! -S /run/dbus/system_bus_socket ]; then
+                mkdir -p /run/dbus
+                dbus-daemon --system --fork || fail "dbus-daemon"
+                at_exit _nm_stop_dbus
+                # Hides Debian's ifupdown hook; the scenario installs its own.
+                mount -t tmpfs -o mode=0755 tmpfs /etc/NetworkManager/dispatcher.d
+                mount -t tmpfs -o mode=0700 tmpfs /var/lib/NetworkManager
+                _nm_conf
+                at_exit stop_nm
+        fi
+        NetworkManager --debug --config="$NM_RUN/NetworkManager.conf" --config-dir="$NM_RUN/conf.d" \
+                --system-config-dir="$NM_RUN/sysconf.d" --intern-config="$NM_RUN/intern.conf" \
+                --state-file="$NM_RUN/NetworkManager.state" --pid-file="$NM_RUN/nm.pid" \
+                >> "$HNV_RESULTS/NetworkManager.log" 2>&1 &
+        NM_PID=$!
+        nm-online -s -q -t 60 || fail "NetworkManager did not start within 60 s"
+        log "NetworkManager running (pid $NM_PID)"
+}
+
+# stop_nm: SIGTERM, bounded. NetworkManager leaves the devices configured.
+stop_nm() {
+        [ -n "$NM_PID" ] || return 0
+        kill -TERM "$NM_PID" 2>/dev/null || true
+        _hnv_wait_dead "$NM_PID" 15 || kill -KILL "$NM_PID" 2>/dev/null
+        wait "$NM_PID" 2>/dev/null || true
+        NM_PID=
+}
+
+_nm_stop_dbus() {
+        pkill -x nm-dispatcher 2>/dev/null || true
+        pkill -x dbus-daemon 2>/dev/null || true
+}
+
+# nm_model_real_nics: veth is unmanaged by NetworkManager's own udev rule
+# (85-nm-unmanaged.rules); the VFs and backups these veth stand for are
+# managed. An 86- rule undoes it, and hnv's shipped rule (89-) then acts as
+# it would on real NICs.
+nm_model_real_nics() {
+        mkdir -p /run/udev/rules.d
+        printf '%s\n' 'SUBSYSTEM=="net", ACTION!="remove", ENV{ID_NET_DRIVER}=="veth", ENV{NM_UNMANAGED}="0"' \
+                > /run/udev/rules.d/86-hnv-test-nm-managed.rules
+        cp "$HNV_SRC/udev/89-hnv.rules" /run/udev/rules.d/
+        udev_reload
+}
+
+# nm_profiles: "NAME:TYPE:DEVICE" per profile, sorted (a profile being
+# re-activated is listed once per activation: once here).
+nm_profiles() {
+        nmcli -t -f NAME,TYPE,DEVICE connection show | sort -u
+}
+
+# nm_field PROFILE FIELD: one property of a profile (nmcli -g, whose
+# escaping of ':' is undone).
+nm_field() {
+        nmcli -g "$2" connection show "$1" | sed 's/\\:/:/g'
+}
+
+# assert_no_auto_profile: NetworkManager never made a "Wired connection" of
+# its own for a group member.
+assert_no_auto_profile() {
+        local p
+        p=$(nmcli -t -f NAME,DEVICE connection show | grep -i "^Wired connection" || true)
+        [ -z "$p" ] || fail "NetworkManager created its own profile: $p"
+}
