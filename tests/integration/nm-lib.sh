@@ -95,10 +95,40 @@ nm_field() {
         nmcli -g "$2" connection show "$1" | sed 's/\\:/:/g'
 }
 
+# nm_activated PROFILE: NetworkManager has finished activating it.
+nm_activated() {
+        [ "$(nmcli -g GENERAL.STATE connection show "$1" 2>/dev/null)" = activated ]
+}
+
 # assert_no_auto_profile: NetworkManager never made a "Wired connection" of
 # its own for a group member.
 assert_no_auto_profile() {
         local p
         p=$(nmcli -t -f NAME,DEVICE connection show | grep -i "^Wired connection" || true)
         [ -z "$p" ] || fail "NetworkManager created its own profile: $p"
+}
+
+# nm_healthy_group NAME VF VF_MAC BK BK_MAC: as healthy_group, through
+# NetworkManager: the ports tagged for udev by MAC, hnvd on the
+# networkmanager backend, 192.0.2.2/24 given to the bond's profile the way
+# an admin would.
+nm_healthy_group() {
+        local g=$1 vf=$2 vfmac=$3 bk=$4 bkmac=$5
+        switch_setup
+        nm_model_real_nics
+        udev_rule_group "$vfmac" "$g" primary
+        udev_rule_group "$bkmac" "$g" backup
+        start_nm
+        write_config "[global]
+backend = networkmanager"
+        start_hnvd
+        add_backup "$bk" "$bkmac"
+        add_vf "$vf" "$vfmac"
+        assert_active "bond$g" "$vf" 60
+        wait_state "$g" healthy 60
+        wait_until 30 "bond$g-$vf activated" nm_activated "bond$g-$vf"
+        wait_until 30 "bond$g-$bk activated" nm_activated "bond$g-$bk"
+        nmcli connection modify "bond$g" ipv4.method manual ipv4.addresses 192.0.2.2/24 >/dev/null
+        nmcli device reapply "bond$g" >/dev/null
+        wait_until 30 "ping across bond$g" ping_ok 192.0.2.1
 }

@@ -174,9 +174,13 @@ static void add_profile(NmBackend *nm, NMConnection *c, const char *ifname, bool
         Request *r = request_new(nm, nm_connection_get_id(c), "adding profile");
         r->activate = and_activate;
         r->ifname = g_strdup(ifname);
+        /* Blocked from autoconnecting until hnvd activates it: NetworkManager
+         * would otherwise start its own activation beside hnvd's, and the
+         * second takes the port out of the bond and puts it back. */
         nm_client_add_connection2(nm->client, nm_connection_to_dbus(c, NM_CONNECTION_SERIALIZE_ALL),
-                                  NM_SETTINGS_ADD_CONNECTION2_FLAG_TO_DISK, NULL, TRUE, nm->cancel, on_added,
-                                  r);
+                                  NM_SETTINGS_ADD_CONNECTION2_FLAG_TO_DISK |
+                                          NM_SETTINGS_ADD_CONNECTION2_FLAG_BLOCK_AUTOCONNECT,
+                                  NULL, TRUE, nm->cancel, on_added, r);
 }
 
 static void on_committed(GObject *source, GAsyncResult *result, gpointer userdata) {
