@@ -25,6 +25,7 @@ static int render_status(FILE *f, json_object *reply, const CtlRequest *req);
 static int render_list(FILE *f, json_object *reply, const CtlRequest *req);
 static int render_add(FILE *f, json_object *reply, const CtlRequest *req);
 static int render_reload(FILE *f, json_object *reply, const CtlRequest *req);
+static int render_reconcile(FILE *f, json_object *reply, const CtlRequest *req);
 static int render_version(FILE *f, json_object *reply, const CtlRequest *req);
 static int render_query_migration(FILE *f, json_object *reply, const CtlRequest *req);
 static int render_prepare_migration(FILE *f, json_object *reply, const CtlRequest *req);
@@ -84,6 +85,14 @@ static const CtlCommand commands[] = {
                 .method = "io.hnv.Reload",
                 .render = render_reload,
                 .help = "Reload hnv.conf; a bad file leaves the running one in place (root)",
+        },
+        {
+                .name = "reconcile",
+                .method = "io.hnv.Reconcile",
+                .operand = CTL_OPERAND_GROUP,
+                .render = render_reconcile,
+                .synopsis = "[GROUP|BOND]",
+                .help = "Look at a group again and put back what drifted (root)",
         },
         {
                 .name = "query-migration",
@@ -848,6 +857,12 @@ static int render_add(FILE *f, json_object *reply, const CtlRequest *req) {
         if (!json_object_object_get_ex(reply, "group", &g) || !json_object_is_type(g, json_type_object))
                 return -EBADMSG;
         render_group(f, g);
+        return 0;
+}
+
+static int render_reconcile(FILE *f, json_object *reply, const CtlRequest *req) {
+        int64_t n = get_int(reply, "groups");
+        fprintf(f, "Reconciling %" PRId64 " group%s.\n", n, n == 1 ? "" : "s");
         return 0;
 }
 

@@ -12,6 +12,7 @@
         "method Remove(group: string) -> ()\n"                                                               \
         "method RemovePort(device: string) -> (group: string)\n"                                             \
         "method Reload() -> (groups: int)\n"                                                                 \
+        "method Reconcile(group: ?string) -> (groups: int)\n"                                                \
         "method QueryMigration(group: ?string, all: ?bool) -> (safe: bool, groups: []object)\n"              \
         "method PrepareMigration(group: ?string, all: ?bool, timeout_ms: ?int) -> (groups: []object)\n"      \
         "method CompleteMigration(group: ?string, all: ?bool, timeout_ms: ?int) -> (groups: []object)\n"     \
@@ -157,6 +158,26 @@ static int method_reload(VarlinkCall *call, json_object *params, void *userdata)
         return varlink_call_reply(call, reply);
 }
 
+static int method_reconcile(VarlinkCall *call, json_object *params, void *userdata) {
+        _cleanup_(freep) char *error = NULL;
+        json_object *reply;
+        const char *group;
+        int k;
+
+        if (get_string(params, "group", false, &group) < 0)
+                return varlink_call_errorf(call, "io.hnv.InvalidArgument", "group must be a string");
+        log_debug("reconcile of %s requested by uid %u", group ? group : "every group",
+                  (unsigned)varlink_call_peer_uid(call));
+        k = manager_reconcile(userdata, group, &error);
+        if (k < 0)
+                return reply_errno(call, k, error);
+        reply = json_object_new_object();
+        if (!reply)
+                return -ENOMEM;
+        json_object_object_add(reply, "groups", json_object_new_int(k));
+        return varlink_call_reply(call, reply);
+}
+
 /* {group} or {all: true}, and timeout_ms (> 0) where the method waits. */
 static int get_selection(VarlinkCall *call, json_object *params, const char **ret_group, bool *ret_all,
                          uint64_t *ret_timeout_usec) {
@@ -238,6 +259,7 @@ int control_start(Manager *m, sd_event *event, const char *rundir, VarlinkServer
                 { "io.hnv.Remove", VARLINK_METHOD_ROOT_ONLY, method_remove },
                 { "io.hnv.RemovePort", VARLINK_METHOD_ROOT_ONLY, method_remove_port },
                 { "io.hnv.Reload", VARLINK_METHOD_ROOT_ONLY, method_reload },
+                { "io.hnv.Reconcile", VARLINK_METHOD_ROOT_ONLY, method_reconcile },
                 { "io.hnv.QueryMigration", VARLINK_METHOD_ANYONE, method_query_migration },
                 { "io.hnv.PrepareMigration", VARLINK_METHOD_ROOT_ONLY, method_prepare_migration },
                 { "io.hnv.CompleteMigration", VARLINK_METHOD_ROOT_ONLY, method_complete_migration },

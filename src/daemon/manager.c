@@ -1326,6 +1326,23 @@ int manager_remove_group(Manager *m, const char *name, char **ret_error) {
         return 0;
 }
 
+int manager_reconcile(Manager *m, const char *name, char **ret_error) {
+        int n = 0;
+
+        for (size_t i = 0; i < m->n_groups; i++) {
+                Group *g = m->groups[i];
+                if (g->disabled || (name && !streq(g->spec->name, name) && !streq(g->spec->bond_name, name)))
+                        continue;
+                if (name)
+                        log_group_info(g->spec->name, "reconcile requested");
+                group_mark_dirty(g);
+                n++;
+        }
+        if (name && n == 0)
+                return set_error(ret_error, -ENOENT, "no group or bond '%s'", name);
+        return n;
+}
+
 int manager_remove_port(Manager *m, const char *device, char **ret_group, char **ret_error) {
         Link *l = find_link_by_name(m, device);
         Group *g;

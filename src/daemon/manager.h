@@ -33,6 +33,9 @@ int manager_start(Manager *m, char **ret_error);
 /* Parses the configuration anew; on error keeps the old one and returns
  * -EINVAL with the message in *ret_error. Returns the number of groups. */
 int manager_reload(Manager *m, char **ret_error);
+/* Looks at a group again (name: a group or its bond; NULL: every group), as
+ * after an event: what drifted is put back. Returns how many groups. */
+int manager_reconcile(Manager *m, const char *name, char **ret_error);
 
 /* Control operations. Errors: -ENOENT no such group, -ENODEV no such
  * device, -EEXIST group exists, -EINVAL bad argument; *ret_error says which. */
