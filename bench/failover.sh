@@ -6,7 +6,7 @@
 # Runs inside a UML guest through tests/vm/uml-run (bench/run does that); see
 # docs/performance.md for what is measured and how to read it.
 #
-#   failover.sh [--runs N] [--quick] [--rate PPS] [--only LIST]
+#   failover.sh [--runs N] [--quick] [--rate PPS] [--only LIST] [--backend B]
 #
 #   --runs N    repeat every measurement N times (default 5); medians are reported
 #   --quick     1 run, less traffic around each event: checks that it all works
@@ -14,6 +14,12 @@
 #   --scale-groups N  groups in the start-up measurement (default 64)
 #   --only LIST measure only these, comma-separated: baseline, release,
 #               carrier, remove, hotplug, scale (the others print n/a)
+#   --backend B kernel (default) or networkmanager: hnvd's backend. With
+#               networkmanager a real NetworkManager runs in the guest, hnvd
+#               builds the group through its profiles, and the release's
+#               alternative is NetworkManager's own way to take a port out,
+#               nmcli connection down bondweb-vf0 (no hnvd); baseline,
+#               release, carrier and remove only
 #
 # Every measurement starts from nothing (no hnvd, no bond, a new switch
 # namespace, new devices), so runs are independent:
@@ -39,8 +45,10 @@
 set -euo pipefail
 . "$HNV_SRC/tests/integration/lib.sh"
 . "$HNV_SRC/tests/integration/hnv-lib.sh"
+. "$HNV_SRC/tests/integration/nm-lib.sh"
 
 runs=5
+backend=kernel
 quick=0
 rate=1000
 only=baseline,release,carrier,remove,hotplug,scale
@@ -56,7 +64,9 @@ while [ $# -gt 0 ]; do
         --scale-groups=*) scale_groups=${1#*=}; shift ;;
         --only) [ $# -ge 2 ] || fail "--only needs a list"; only=$2; shift 2 ;;
         --only=*) only=${1#*=}; shift ;;
-        *) fail "usage: failover.sh [--runs N] [--quick] [--rate PPS] [--only LIST] (got '$1')" ;;
+        --backend) [ $# -ge 2 ] || fail "--backend needs a name"; backend=$2; shift 2 ;;
+        --backend=*) backend=${1#*=}; shift ;;
+        *) fail "usage: failover.sh [--runs N] [--quick] [--rate PPS] [--only LIST] [--backend B] (got '$1')" ;;
         esac
 done
 [[ $runs =~ ^[1-9][0-9]*$ ]] || fail "--runs wants a positive number, not '$runs'"
@@ -67,6 +77,17 @@ for c in ${only//,/ }; do
         [[ $c =~ ^(baseline|release|carrier|remove|hotplug|scale)$ ]] || fail "--only: unknown measurement '$c'"
 done
 want() { [[ ,$only, == *,$1,* ]]; }
+case "$backend" in
+kernel) release_alt="ip link set vf0 nomaster" ;;
+networkmanager)
+        release_alt="nmcli connection down bondweb-vf0"
+        if want hotplug || want scale; then
+                only=${only//hotplug/}; only=${only//scale/}
+                log "--backend networkmanager: hotplug and scale are measured with the kernel backend only"
+        fi
+        ;;
+*) fail "--backend: kernel or networkmanager, not '$backend'" ;;
+esac
 
 # The flows run from before the event until a while after it: pre_s of
 # traffic, the event (its command runs to its end), post_s more; then the
@@ -250,6 +271,10 @@ reset_world() {
                 stop_hnvd
         fi
         rm -f /run/hnv/state.json /etc/hnv/hnv.conf
+        # NetworkManager would bring the bond back from its profile.
+        if [ "$backend" = networkmanager ]; then
+                nmcli connection delete bondweb bondweb-vf0 bondweb-bk0 >/dev/null 2>&1 || true
+        fi
         # The switch namespace takes the far ends with it and veth the near
         # ends (the kernel does that in the background); bonds and anything
         # else go in one ip(8).
@@ -306,9 +331,26 @@ pings_both_ways() {
 }
 
 web_config() {
-        write_config "[group web]
+        local global=
+        [ "$backend" = kernel ] || global="[global]
+backend = $backend
+"
+        write_config "$global[group web]
 primary = mac:$VF_MAC
 backup = mac:$BK_MAC"
+}
+
+# guest_address: the guest's address on bondweb. Through NetworkManager the
+# bond's profile carries it (an address added behind its back is not its).
+guest_address() {
+        if [ "$backend" = kernel ]; then
+                ip addr add "$GUEST_IP/24" dev bondweb
+                return
+        fi
+        quiet_wait 30 "bondweb-vf0 activated" nm_activated bondweb-vf0
+        quiet_wait 30 "bondweb-bk0 activated" nm_activated bondweb-bk0
+        nmcli connection modify bondweb ipv4.method manual ipv4.addresses "$GUEST_IP/24" >/dev/null
+        nmcli device reapply bondweb >/dev/null
 }
 
 # setup_hnv: a healthy group as hnvd builds it: VF vf0 active, backup bk0,
@@ -321,10 +363,17 @@ setup_hnv() {
         live_port batch bk0 "$BK_MAC" br0
         live_port batch vf0 "$VF_MAC" ebr0
         ip -n sw -batch - <<< "$batch" || fail "creating vf0 and bk0"
-        quiet_wait 20 "vf0 active in bondweb" active_is bondweb vf0
-        wait_state web healthy 20
-        ip addr add "$GUEST_IP/24" dev bondweb
+        quiet_wait 60 "vf0 active in bondweb" active_is bondweb vf0
+        wait_state web healthy 60
+        guest_address
         pings_both_ways
+}
+
+# setup_nm_alone: the group as NetworkManager keeps it (built by hnvd), with
+# hnvd gone: the alternative for a release with NetworkManager.
+setup_nm_alone() {
+        setup_hnv
+        stop_hnvd
 }
 
 # setup_plain: the same bond by hand, as a predecessor without hnvd has it:
@@ -623,13 +672,27 @@ backup = mac:02:00:00:02:$x:02
 
 # ------------------------------------------------------------ the runs
 
+if [ "$backend" = networkmanager ]; then
+        # As on a guest with hnv installed: the ports are known to udev as
+        # the group's, so NetworkManager leaves them to hnvd until their
+        # port profiles exist.
+        nm_model_real_nics
+        udev_rule_group "$VF_MAC" web primary
+        udev_rule_group "$BK_MAC" web backup
+        start_nm
+fi
+
 log "failover benchmark: $runs run(s), $rate datagrams/s each way, ${pre_s}s of traffic before each event, ${post_s}s after"
 bench_t0=${EPOCHREALTIME/./}
 for ((run = 1; run <= runs; run++)); do
         ! want baseline || flow_case baseline "$run" setup_hnv
         if want release; then
                 release_hnv "$run"
-                flow_case release_nomaster "$run" setup_plain ip link set vf0 nomaster
+                if [ "$backend" = kernel ]; then
+                        flow_case release_nomaster "$run" setup_plain ip link set vf0 nomaster
+                else
+                        flow_case release_nomaster "$run" setup_nm_alone nmcli connection down bondweb-vf0
+                fi
         fi
         if want carrier; then
                 flow_case carrier_hnv "$run" setup_hnv vf_carrier vf0 off
@@ -656,7 +719,8 @@ jq -s -c \
         --argjson runs "$runs" --argjson quick "$([ "$quick" = 1 ] && echo true || echo false)" \
         --argjson rate "$rate" --argjson pre_s "$pre_s" --argjson post_s "$post_s" \
         --argjson scale_groups "$scale_groups" --argjson bench_s "$bench_s" \
-        --arg runner "${HNV_RUNNER:-unknown}" --arg prepare_note "$prepare_note" '
+        --arg runner "${HNV_RUNNER:-unknown}" --arg prepare_note "$prepare_note" \
+        --arg backend "$backend" --arg alt "$release_alt" '
 def na(why): "n/a (" + why + ")";
 def median: map(select(type == "number")) | sort |
         if length == 0 then null
@@ -706,6 +770,7 @@ def flows_all: map(select(.flows != null) | .flows[] | select(. != null));
 . as $all |
 {
   meta: {schema: 1, date: $date, runner: $runner, kernel: $kernel, hnvd: $hnvd_version,
+         backend: $backend, release_alternative: $alt,
          runs: $runs, quick: $quick, rate_pps_each_way: $rate, traffic_before_event_s: $pre_s,
          traffic_after_event_s: $post_s, scale_groups: $scale_groups,
          bench_wall_s: $bench_s,
@@ -756,13 +821,13 @@ def every(o): if (o | type) == "object" then
         else (o | f) end;
 def rat(o; k): (o[k] | if type == "number" then ((. * 100 | round) / 100 | tostring) else tostring end);
 .meta as $m | .results as $r |
-"hnv failover benchmark: \($m.runs) run(s), medians; \($m.rate_pps_each_way) datagrams/s each way at once",
+"hnv failover benchmark, backend \($m.backend // "kernel"): \($m.runs) run(s), medians; \($m.rate_pps_each_way) datagrams/s each way at once",
 "(\($m.runner) guest, kernel \($m.kernel), \($m.date); figures are relative: compare the columns, not the machines)",
 "",
 (["measurement", "hnv", "alternative", "ratio hnv/alt"] | @tsv),
 (["baseline, no event: lost g->s / s->g", pair($r.baseline; "lost_g2s"; "lost_s2g"), "", ""] | @tsv),
 (["  longest gap ms g->s / s->g (noise floor)", pair($r.baseline; "gap_g2s_ms"; "gap_s2g_ms"), "", ""] | @tsv),
-(["(a) planned release [alt: ip link set nomaster]", "", "", ""] | @tsv),
+(["(a) planned release [alt: \($m.release_alternative // "ip link set vf0 nomaster")]", "", "", ""] | @tsv),
 (["  lost g->s / s->g", pair($r.release.hnv; "lost_g2s"; "lost_s2g"), pair($r.release.nomaster; "lost_g2s"; "lost_s2g"),
   "\(rat($r.release.ratio_hnv_over_nomaster; "lost_g2s")) / \(rat($r.release.ratio_hnv_over_nomaster; "lost_s2g"))"] | @tsv),
 (["  longest gap ms g->s / s->g", pair($r.release.hnv; "gap_g2s_ms"; "gap_s2g_ms"), pair($r.release.nomaster; "gap_g2s_ms"; "gap_s2g_ms"),

@@ -24,13 +24,16 @@ add_backup bk0 02:00:00:00:01:02
 wait_until 30 "bk0-static active" sh -c 'nmcli -t -f GENERAL.STATE connection show bk0-static | grep -q activated'
 wait_until 10 "ping from bk0" ping_ok 192.0.2.1
 
-# hnv arrives. The group is known to udev by the ports' MACs (the way a
-# platform rule would tag them), and to hnvd through that.
+# hnv arrives: the group in hnv.conf, and known to udev by the ports' MACs
+# (as a platform rule would tag them), so NetworkManager leaves them to hnvd.
 udev_rule_group 02:00:00:00:01:01 web primary
 udev_rule_group 02:00:00:00:01:02 web backup
 udevadm trigger --action=change --sysname-match=bk0 && udev_settle
 write_config "[global]
-backend = networkmanager"
+backend = networkmanager
+[group web]
+primary = mac:02:00:00:00:01:01
+backup = mac:02:00:00:00:01:02"
 ping -n -i 0.05 -W 1 -c 100000 192.0.2.1 > /tmp/ping.out 2>&1 &
 pinger=$!
 at_exit kill "$pinger"
@@ -63,7 +66,8 @@ done
 test "$(nm_field bondweb ipv4.addresses)" = 192.0.2.2/24 || fail "ipv4 on bondweb: $(nm_field bondweb ipv4.addresses)"
 test "$(nm_field bondweb ipv6.addresses)" = 2001:db8::2/64 || fail "ipv6 on bondweb: $(nm_field bondweb ipv6.addresses)"
 wait_until 10 "the route through bondweb" sh -c 'ip route show 203.0.113.0/24 | grep -q "dev bondweb"'
-test "$(cat /sys/class/net/bondweb/address)" = 02:00:00:00:01:01 || fail "the bond does not have the VF's MAC"
+test "$(cat /sys/class/net/bondweb/address)" = 02:00:00:00:01:01 ||
+        fail "the bond has $(cat /sys/class/net/bondweb/address), not the VF's MAC"
 wait_until 10 "ping across bondweb" ping_ok 192.0.2.1
 assert_no_auto_profile
 

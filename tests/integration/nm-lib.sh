@@ -120,7 +120,10 @@ nm_healthy_group() {
         udev_rule_group "$bkmac" "$g" backup
         start_nm
         write_config "[global]
-backend = networkmanager"
+backend = networkmanager
+[group $g]
+primary = mac:$vfmac
+backup = mac:$bkmac"
         start_hnvd
         add_backup "$bk" "$bkmac"
         add_vf "$vf" "$vfmac"

@@ -21,11 +21,9 @@
  * fails is logged here, where the error is, and the manager is told to
  * look again. */
 
-typedef struct BondMac {
-        char bond[IFNAMSIZ];
-        HwAddr mac;
-        bool applied;
-} BondMac;
+/* How long NetworkManager gets to finish a re-activation of its own before
+ * hnvd activates what is still down. */
+#define NM_SETTLE_S 5
 
 typedef struct NmBackend {
         Backend base;
@@ -41,9 +39,11 @@ typedef struct NmBackend {
         /* UUIDs of ports' own profiles whose IP configuration the bond's
          * profile now carries: deleted once the bond has it. */
         GHashTable *moved;
-        BondMac *macs;
-        size_t n_macs;
+        /* Activations accepted but not finished (each holds its Request). */
+        GPtrArray *watched;
         bool waiting_logged;
+        guint settle_source;
+        bool settle_expired;
 } NmBackend;
 
 typedef struct Request {
@@ -136,13 +136,38 @@ static NMActiveConnection *active_of(NmBackend *nm, NMRemoteConnection *c) {
 
 /* ---- asynchronous steps ------------------------------------------- */
 
+/* An activation stays pending until NetworkManager has finished it, not
+ * only until it accepted it: libnm's view of the device lags, and asking
+ * again in between starts a new activation that undoes the first. */
+static void watch_done(NMActiveConnection *ac, Request *r) {
+        g_signal_handlers_disconnect_by_data(ac, r);
+        g_ptr_array_remove(r->nm->watched, ac);
+        g_object_set_data(G_OBJECT(ac), "hnv-request", NULL);
+        g_object_unref(ac);
+        (void)request_done(r, NULL);
+        request_free(r);
+}
+
+static void on_ac_state(NMActiveConnection *ac, GParamSpec *p, gpointer userdata) {
+        if (nm_active_connection_get_state(ac) >= NM_ACTIVE_CONNECTION_STATE_ACTIVATED)
+                watch_done(ac, userdata);
+}
+
 static void on_activated(GObject *source, GAsyncResult *result, gpointer userdata) {
         Request *r = userdata;
         g_autoptr(GError) error = NULL;
-        g_autoptr(NMActiveConnection) ac =
-                nm_client_activate_connection_finish(NM_CLIENT(source), result, &error);
-        (void)request_done(r, error);
-        request_free(r);
+        NMActiveConnection *ac = nm_client_activate_connection_finish(NM_CLIENT(source), result, &error);
+
+        if (error || nm_active_connection_get_state(ac) >= NM_ACTIVE_CONNECTION_STATE_ACTIVATED) {
+                (void)request_done(r, error);
+                request_free(r);
+                if (ac)
+                        g_object_unref(ac);
+                return;
+        }
+        g_object_set_data(G_OBJECT(ac), "hnv-request", r);
+        g_ptr_array_add(r->nm->watched, ac);
+        g_signal_connect(ac, "notify::" NM_ACTIVE_CONNECTION_STATE, G_CALLBACK(on_ac_state), r);
 }
 
 static void activate(NmBackend *nm, NMRemoteConnection *c, const char *ifname, const char *what) {
@@ -241,48 +266,94 @@ static int name_of(int ifindex, char buf[static IF_NAMESIZE]) {
         return if_indextoname((unsigned)ifindex, buf) ? 0 : -errno;
 }
 
-static BondMac *bond_mac(NmBackend *nm, const char *bond) {
-        for (size_t i = 0; i < nm->n_macs; i++)
-                if (streq(nm->macs[i].bond, bond))
-                        return &nm->macs[i];
-        return NULL;
+static gboolean on_settle_timeout(gpointer userdata) {
+        NmBackend *nm = userdata;
+        nm->settle_source = 0;
+        nm->settle_expired = true;
+        nm_notify(nm);
+        nm->settle_expired = false;
+        return G_SOURCE_REMOVE;
 }
 
+/* Whether hnvd may start an activation on dev now. Not while the device is
+ * on its way somewhere, and not while NetworkManager is re-activating on its
+ * own (an admin's "nmcli connection up" of the bond takes its ports down
+ * and brings them back): a second activation would undo the first. If
+ * NetworkManager does not go on by itself, hnvd looks again in a while. */
+static bool may_activate(NmBackend *nm, NMDevice *dev) {
+        if (nm_device_get_state(dev) != NM_DEVICE_STATE_DISCONNECTED)
+                return false; /* its state change wakes us */
+        /* (not a switch: NetworkManager's enum is not ours to list) */
+        NMDeviceStateReason why = nm_device_get_state_reason(dev);
+        if (why != NM_DEVICE_STATE_REASON_NEW_ACTIVATION && why != NM_DEVICE_STATE_REASON_DEPENDENCY_FAILED)
+                return true;
+        if (!nm->settle_source)
+                nm->settle_source = g_timeout_add_seconds(NM_SETTLE_S, on_settle_timeout, nm);
+        return nm->settle_expired;
+}
+
+/* Asks NetworkManager to manage a device it leaves alone: a port hnv's
+ * udev rule kept from it, or the bond hnvd created (a software device that
+ * appears down is "external" to NetworkManager until told otherwise). */
+static void set_managed(NmBackend *nm, NMDevice *dev, const char *pending_name) {
+        Request *r = request_new(nm, pending_name, "managing device for");
+        log_info("NetworkManager: letting it manage %s", nm_device_get_iface(dev));
+        nm_client_dbus_set_property(nm->client, nm_object_get_path(NM_OBJECT(dev)), NM_DBUS_INTERFACE_DEVICE,
+                                    "Managed", g_variant_new_boolean(TRUE), -1, nm->cancel, on_managed, r);
+}
+
+/* The bond's profile active on the bond's device: 0 once activated,
+ * -EINPROGRESS while on its way (each call takes the next step). */
+static int ensure_bond_active(NmBackend *nm, NMRemoteConnection *bc, const char *bond) {
+        NMDevice *bdev = nm_client_get_device_by_iface(nm->client, bond);
+        NMActiveConnection *ac;
+
+        if (is_pending(nm, bond) || !bdev)
+                return -EINPROGRESS;
+        if (!nm_device_get_managed(bdev)) {
+                set_managed(nm, bdev, bond);
+                return -EINPROGRESS;
+        }
+        ac = active_of(nm, bc);
+        if (!ac) {
+                if (may_activate(nm, bdev))
+                        activate(nm, bc, bond, "activating");
+                return -EINPROGRESS;
+        }
+        return nm_active_connection_get_state(ac) == NM_ACTIVE_CONNECTION_STATE_ACTIVATED ? 0 : -EINPROGRESS;
+}
+
+/* The bond's device is created here, by the kernel backend, with the VF's
+ * MAC and the group's options, and NetworkManager's profile is then
+ * activated on it. NetworkManager cannot give a bond a MAC of its own
+ * choosing: with fail_over_mac set, the bonding driver ignores a change of
+ * the bond's MAC (and NetworkManager's activation fails on the check), so
+ * only a MAC given when the link is created holds. */
 static int nm_create_bond(Backend *b, const GroupSpec *spec, const HwAddr *mac, int *ret_ifindex) {
         NmBackend *nm = nm_of(b);
         NMRemoteConnection *c;
+        int k;
 
-        if (!running(nm))
-                return -EINPROGRESS;
-        if (mac && !bond_mac(nm, spec->bond_name)) {
-                BondMac *a = reallocarray(nm->macs, nm->n_macs + 1, sizeof(BondMac));
-                if (!a)
-                        return -ENOMEM;
-                nm->macs = a;
-                a[nm->n_macs] = (BondMac){.mac = *mac};
-                snprintf(a[nm->n_macs].bond, IFNAMSIZ, "%s", spec->bond_name);
-                nm->n_macs++;
-        }
-        if (is_pending(nm, spec->bond_name))
-                return -EINPROGRESS;
+        k = nm->kernel->ops->create_bond(nm->kernel, spec, mac, ret_ifindex);
+        if (k < 0 && k != -EEXIST)
+                return k;
+        if (!running(nm) || is_pending(nm, spec->bond_name))
+                return k < 0 ? -EINPROGRESS : 0;
 
         c = find_profile(nm, spec->bond_name);
         if (!c) {
                 g_autoptr(NMConnection) n = nm_profile_new_bond(spec, NULL);
                 log_info("NetworkManager: adding profile %s", spec->bond_name);
-                add_profile(nm, n, NULL, true);
-                return -EINPROGRESS;
-        }
-        /* Ours, or the predecessor's by its name: adopted, options brought
-         * to what the group says. */
-        if (nm_profile_update_bond(NM_CONNECTION(c), spec, NULL) > 0) {
+                add_profile(nm, n, NULL, false);
+        } else if (nm_profile_update_bond(NM_CONNECTION(c), spec, NULL) > 0) {
+                /* Ours, or the predecessor's by its name: adopted, options
+                 * brought to what the group says. */
                 log_info("NetworkManager: adopting profile %s", spec->bond_name);
                 commit(nm, c, "updating profile");
-                return -EINPROGRESS;
         }
-        if (!active_of(nm, c))
-                activate(nm, c, NULL, "activating");
-        return -EINPROGRESS;
+        /* Activated by the next steps (ensure_bond_active), once
+         * NetworkManager has seen the device. */
+        return k < 0 ? -EINPROGRESS : 0;
 }
 
 static int nm_enslave(Backend *b, int bond_ifindex, int port_ifindex) {
@@ -310,16 +381,9 @@ static int nm_enslave(Backend *b, int bond_ifindex, int port_ifindex) {
         dev = nm_client_get_device_by_iface(nm->client, port);
         if (!dev)
                 return -EINPROGRESS; /* NetworkManager has not seen it yet: device-added wakes us */
-
-        /* The bond takes its MAC from the first port unless it has one; set
-         * it before the first port comes, as the kernel backend does at
-         * creation (NetworkManager's own cloned MAC does not survive
-         * fail_over_mac=follow). */
-        BondMac *bm = bond_mac(nm, bond);
-        if (bm && !bm->applied) {
-                bm->applied = true;
-                (void)nm->kernel->ops->set_address(nm->kernel, bond_ifindex, &bm->mac);
-        }
+        k = ensure_bond_active(nm, bc, bond);
+        if (k < 0)
+                return k;
 
         c = find_profile(nm, id);
         if (!c) {
@@ -333,11 +397,7 @@ static int nm_enslave(Backend *b, int bond_ifindex, int port_ifindex) {
                 /* hnv's udev rule keeps group members unmanaged until their
                  * port profile exists, so NetworkManager never gives them a
                  * profile of its own; now it may take them. */
-                Request *r = request_new(nm, id, "managing device for");
-                log_info("NetworkManager: letting it manage %s", port);
-                nm_client_dbus_set_property(nm->client, nm_object_get_path(NM_OBJECT(dev)),
-                                            NM_DBUS_INTERFACE_DEVICE, "Managed", g_variant_new_boolean(TRUE),
-                                            -1, nm->cancel, on_managed, r);
+                set_managed(nm, dev, id);
         } else if (nm_device_get_state(dev) < NM_DEVICE_STATE_DISCONNECTED) {
                 /* NetworkManager takes a device it was just told to manage
                  * as it finds it: one that is down has no carrier, and it
@@ -346,8 +406,11 @@ static int nm_enslave(Backend *b, int bond_ifindex, int port_ifindex) {
                         (void)nm->kernel->ops->set_up(nm->kernel, port_ifindex, true);
                 return -EINPROGRESS;
         } else {
-                NMActiveConnection *ac = nm_device_get_active_connection(dev);
-                if (!ac || nm_active_connection_get_connection(ac) != c)
+                NMActiveConnection *ac = active_of(nm, c);
+                /* One NetworkManager started itself (autoconnect) is waited
+                 * for like one of ours. */
+                if ((!ac || nm_active_connection_get_state(ac) == NM_ACTIVE_CONNECTION_STATE_ACTIVATED) &&
+                    may_activate(nm, dev))
                         activate(nm, c, port, "activating");
         }
         return -EINPROGRESS;
@@ -448,19 +511,18 @@ static int nm_move_addresses(Backend *b, int from_ifindex, int to_ifindex) {
                 commit(nm, bc, "moving IP configuration to");
                 return -EINPROGRESS;
         }
-        NMDevice *bdev = nm_client_get_device_by_iface(nm->client, to);
-        NMActiveConnection *bac = bdev ? nm_device_get_active_connection(bdev) : NULL;
-        if (bdev && bac && nm_active_connection_get_connection(bac) == bc &&
-            nm_active_connection_get_state(bac) == NM_ACTIVE_CONNECTION_STATE_ACTIVATED &&
-            !g_hash_table_contains(nm->moved, to)) {
-                /* Once per bond: reapply makes the committed profile live. */
+        k = ensure_bond_active(nm, bc, to);
+        if (k < 0)
+                return k;
+        if (!g_hash_table_contains(nm->moved, to)) {
+                /* Once per bond: reapply makes the committed profile live
+                 * (harmless when the activation already started from it). */
                 g_hash_table_add(nm->moved, g_strdup(to));
                 Request *r = request_new(nm, to, "reapplying");
-                nm_device_reapply_async(bdev, NM_CONNECTION(bc), 0, 0, nm->cancel, on_reapplied, r);
+                nm_device_reapply_async(nm_client_get_device_by_iface(nm->client, to), NM_CONNECTION(bc), 0, 0,
+                                        nm->cancel, on_reapplied, r);
                 return -EINPROGRESS;
         }
-        if (!g_hash_table_contains(nm->moved, to))
-                return -EINPROGRESS; /* the bond is still activating */
         g_hash_table_remove(nm->moved, to);
         g_hash_table_remove(nm->moved, uuid);
         log_info("NetworkManager: %s now carries it; deleting %s", to,
@@ -562,6 +624,17 @@ static int nm_count_addresses(Backend *b, int ifindex) {
 
 /* ---- life ------------------------------------------------------------ */
 
+static void drop_watches(NmBackend *nm) {
+        while (nm->watched && nm->watched->len > 0) {
+                NMActiveConnection *ac = nm->watched->pdata[0];
+                Request *r = g_object_get_data(G_OBJECT(ac), "hnv-request");
+                g_signal_handlers_disconnect_by_data(ac, r);
+                g_ptr_array_remove_index(nm->watched, 0);
+                g_object_unref(ac);
+                request_free(r);
+        }
+}
+
 static void on_running(GObject *o, GParamSpec *p, gpointer userdata) {
         NmBackend *nm = userdata;
         if (nm_client_get_nm_running(nm->client)) {
@@ -570,6 +643,7 @@ static void on_running(GObject *o, GParamSpec *p, gpointer userdata) {
         } else
                 log_warning("NetworkManager stopped: failover goes on, profile changes wait for it");
         /* Requests to the old instance will not be answered. */
+        drop_watches(nm);
         g_hash_table_remove_all(nm->pending);
         nm_notify(nm);
 }
@@ -592,6 +666,9 @@ static Backend *nm_free(Backend *b) {
         NmBackend *nm = nm_of(b);
         GMainContext *ctx = g_main_context_default();
 
+        drop_watches(nm);
+        if (nm->settle_source)
+                g_source_remove(nm->settle_source);
         if (nm->cancel)
                 g_cancellable_cancel(nm->cancel);
         /* Let the cancelled requests' callbacks run and free themselves. */
@@ -607,9 +684,9 @@ static Backend *nm_free(Backend *b) {
         g_clear_object(&nm->cancel);
         g_clear_pointer(&nm->pending, g_hash_table_unref);
         g_clear_pointer(&nm->moved, g_hash_table_unref);
+        g_clear_pointer(&nm->watched, g_ptr_array_unref);
         glib_event_free(nm->glib);
         backend_free(nm->kernel);
-        free(nm->macs);
         return mfree(nm);
 }
 
@@ -666,6 +743,7 @@ int backend_nm_new(Backend **ret, sd_event *event, Rtnl *rtnl, NMClient *client,
         nm->cancel = g_cancellable_new();
         nm->pending = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
         nm->moved = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+        nm->watched = g_ptr_array_new();
         k = backend_kernel_new(&nm->kernel, rtnl);
         if (k < 0)
                 return k;
