@@ -1,0 +1,436 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <strings.h>
+
+#include "ifcfg-bond.h"
+
+#define BOND_SLAVE_PREFIX "BONDING_SLAVE"
+
+/* One word of BONDING_MODULE_OPTS that hnv owns. value NULL: hnv owns the
+ * key but leaves it out (updelay without miimon, primary without a VF), so
+ * an old value in the file goes too. */
+typedef struct OptWord {
+        const char *key;
+        char *value;
+} OptWord;
+
+enum {
+        OPT_MODE,
+        OPT_MIIMON,
+        OPT_UPDELAY,
+        OPT_DOWNDELAY,
+        OPT_FAIL_OVER_MAC,
+        OPT_PRIMARY,
+        OPT_NUM_GRAT_ARP,
+        OPT_NUM_UNSOL_NA,
+        _OPT_MAX,
+};
+
+static void opt_words_done(OptWord (*w)[_OPT_MAX]) {
+        for (size_t i = 0; i < _OPT_MAX; i++)
+                (*w)[i].value = mfree((*w)[i].value);
+}
+
+static int opt_word(OptWord *w, const char *key, bool on, const char *fmt, ...) _printf_(4, 5);
+static int opt_word(OptWord *w, const char *key, bool on, const char *fmt, ...) {
+        va_list ap;
+        int r;
+
+        *w = (OptWord){.key = key};
+        if (!on)
+                return 0;
+        va_start(ap, fmt);
+        r = vasprintf(&w->value, fmt, ap);
+        va_end(ap);
+        if (r < 0) {
+                w->value = NULL;
+                return -ENOMEM;
+        }
+        return 0;
+}
+
+static int opt_words(const BondOptions *o, const char *primary, OptWord (*ret)[_OPT_MAX]) {
+        const char *fom = fail_over_mac_to_string(o->fail_over_mac);
+        bool mii = o->miimon_ms > 0;
+        OptWord *w = *ret;
+        int r = 0;
+
+        memset(w, 0, sizeof(*ret));
+        if (streq(fom, "?"))
+                return -EINVAL;
+        if (primary && (!ifname_is_valid(primary) || strpbrk(primary, "'=")))
+                return -EINVAL;
+
+        /* With miimon 0 the kernel refuses updelay and downdelay, even 0,
+         * and wicked would fail the whole bond (see link-msg.c). */
+        r = r ?: opt_word(&w[OPT_MODE], "mode", true, "active-backup");
+        r = r ?: opt_word(&w[OPT_MIIMON], "miimon", true, "%u", o->miimon_ms);
+        r = r ?: opt_word(&w[OPT_UPDELAY], "updelay", mii && o->updelay_ms, "%u", o->updelay_ms);
+        r = r ?: opt_word(&w[OPT_DOWNDELAY], "downdelay", mii && o->downdelay_ms, "%u", o->downdelay_ms);
+        r = r ?: opt_word(&w[OPT_FAIL_OVER_MAC], "fail_over_mac", true, "%s", fom);
+        r = r ?: opt_word(&w[OPT_PRIMARY], "primary", primary, "%s", strempty(primary));
+        /* The kernel keeps one count for both (IFLA_BOND_NUM_PEER_NOTIF);
+         * writing both keeps a later write of either from undoing it. */
+        r = r ?: opt_word(&w[OPT_NUM_GRAT_ARP], "num_grat_arp", true, "%u", o->num_peer_notif);
+        r = r ?: opt_word(&w[OPT_NUM_UNSOL_NA], "num_unsol_na", true, "%u", o->num_peer_notif);
+        if (r < 0)
+                opt_words_done(ret);
+        return r;
+}
+
+static int strv_push(char ***l, size_t *n, const char *s) {
+        char **p = reallocarray(*l, *n + 2, sizeof(char *));
+        if (!p)
+                return -ENOMEM;
+        *l = p;
+        p[*n] = strdup(s);
+        if (!p[*n])
+                return -ENOMEM;
+        p[++*n] = NULL;
+        return 0;
+}
+
+static int cmp_words(const void *a, const void *b) {
+        return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The blank-separated words of s, sorted if asked to. */
+static int split_words(const char *s, bool sort, char ***ret, size_t *ret_n) {
+        _cleanup_(strv_freep) char **l = NULL;
+        size_t n = 0;
+        int r;
+
+        l = calloc(1, sizeof(char *));
+        if (!l)
+                return -ENOMEM;
+        for (const char *p = strempty(s); *p;) {
+                _cleanup_(freep) char *w = NULL;
+                size_t k;
+
+                p += strspn(p, " \t");
+                k = strcspn(p, " \t");
+                if (k == 0)
+                        break;
+                w = strndup(p, k);
+                if (!w)
+                        return -ENOMEM;
+                r = strv_push(&l, &n, w);
+                if (r < 0)
+                        return r;
+                p += k;
+        }
+        if (sort)
+                qsort(l, n, sizeof(char *), cmp_words);
+        *ret = TAKE_PTR(l);
+        *ret_n = n;
+        return 0;
+}
+
+static bool word_has_key(const char *word, const char *key) {
+        size_t k = strlen(key);
+        return strncmp(word, key, k) == 0 && word[k] == '=';
+}
+
+int ifcfg_bond_merge_module_opts(const char *old, const BondOptions *o, const char *primary, char **ret) {
+        _cleanup_(opt_words_done) OptWord w[_OPT_MAX] = {};
+        _cleanup_(strv_freep) char **old_words = NULL;
+        _cleanup_(freep) char *buf = NULL;
+        size_t size = 0, n_old;
+        bool first = true;
+        FILE *f;
+        int r;
+
+        if (!o || !ret)
+                return -EINVAL;
+        r = opt_words(o, primary, &w);
+        if (r < 0)
+                return r;
+        r = split_words(old, false, &old_words, &n_old);
+        if (r < 0)
+                return r;
+
+        f = open_memstream(&buf, &size);
+        if (!f)
+                return -ENOMEM;
+        for (size_t i = 0; i < _OPT_MAX; i++)
+                if (w[i].value) {
+                        fprintf(f, "%s%s=%s", first ? "" : " ", w[i].key, w[i].value);
+                        first = false;
+                }
+        for (size_t j = 0; j < n_old; j++) {
+                bool ours = false;
+
+                for (size_t i = 0; i < _OPT_MAX; i++)
+                        ours = ours || word_has_key(old_words[j], w[i].key);
+                if (!ours) {
+                        fprintf(f, "%s%s", first ? "" : " ", old_words[j]);
+                        first = false;
+                }
+        }
+        if (fclose(f) != 0)
+                return -ENOMEM;
+
+        *ret = TAKE_PTR(buf);
+        return 0;
+}
+
+int ifcfg_bond_module_opts(const BondOptions *o, const char *primary, char **ret) {
+        return ifcfg_bond_merge_module_opts(NULL, o, primary, ret);
+}
+
+int ifcfg_bond_new(IfcfgDoc **ret) {
+        _cleanup_(ifcfg_doc_freep) IfcfgDoc *d = ifcfg_doc_new();
+        int r;
+
+        if (!d)
+                return -ENOMEM;
+        r = ifcfg_doc_add_marker(d);
+        r = r ?: ifcfg_doc_set(d, "STARTMODE", "auto");
+        r = r ?: ifcfg_doc_set(d, "BOOTPROTO", "none");
+        if (r < 0)
+                return r;
+        *ret = TAKE_PTR(d);
+        return 0;
+}
+
+/* ifcfg(5): "onboot" and "boot" are older names for "auto". */
+static bool startmode_is_auto(const char *v) {
+        return v && (streq(v, "auto") || streq(v, "onboot") || streq(v, "boot"));
+}
+
+/* wicked reads a boolean as yes, true or on, in any case. */
+static bool ifcfg_value_is_true(const char *v) {
+        return v && (strcasecmp(v, "yes") == 0 || strcasecmp(v, "true") == 0 || strcasecmp(v, "on") == 0);
+}
+
+static int slave_key_free(const IfcfgDoc *d, char ret[static 32]) {
+        for (unsigned n = 0; n < 1024; n++) {
+                snprintf(ret, 32, BOND_SLAVE_PREFIX "_%u", n);
+                if (!ifcfg_doc_get(d, ret))
+                        return 0;
+        }
+        return -E2BIG;
+}
+
+static int update_slaves(IfcfgDoc *d, const char *const want[], size_t n_want, char ***ret_dropped) {
+        _cleanup_(strv_freep) char **dropped = NULL;
+        /* Pointers into d stay valid until their own line is rewritten. */
+        _cleanup_(freep) struct {
+                int line;
+                const char *value;
+        } *stale = NULL;
+        bool placed[2] = {};
+        size_t n_dropped = 0, n_stale = 0, n_lines = ifcfg_doc_n_lines(d), at;
+        const char *value;
+        int r, i;
+
+        dropped = calloc(1, sizeof(char *));
+        stale = calloc(n_lines + 1, sizeof(*stale));
+        if (!dropped || !stale)
+                return -ENOMEM;
+
+        /* First every entry that names a wanted port stays as it is... */
+        for (i = 0; (i = ifcfg_doc_find_prefix(d, (size_t)i, BOND_SLAVE_PREFIX, NULL, &value)) >= 0; i++) {
+                size_t j;
+
+                for (j = 0; j < n_want; j++)
+                        if (!placed[j] && streq(value, want[j]))
+                                break;
+                if (j < n_want)
+                        placed[j] = true;
+                else
+                        stale[n_stale++] = (typeof(*stale)){i, value};
+        }
+
+        /* ...then the others are reused in place, so that a migrated VF
+         * takes the old one's entry (BONDING_SLAVE_0 stays the VF). What is
+         * left is removed, from the end so the indices hold. */
+        for (size_t s = 0; s < n_stale; s++) {
+                bool wanted = false;
+                size_t j;
+
+                value = stale[s].value;
+                for (j = 0; j < n_want; j++)
+                        wanted = wanted || streq(value, want[j]);
+                /* A second entry for a port goes, but the port stays. */
+                if (*value && !wanted) {
+                        r = strv_push(&dropped, &n_dropped, value);
+                        if (r < 0)
+                                return r;
+                }
+                for (j = 0; j < n_want && placed[j]; j++)
+                        ;
+                if (j == n_want)
+                        continue;
+                r = ifcfg_doc_set_at(d, (size_t)stale[s].line, want[j]);
+                if (r < 0)
+                        return r;
+                placed[j] = true;
+                stale[s].line = -1;
+        }
+        for (size_t s = n_stale; s > 0; s--)
+                if (stale[s - 1].line >= 0) {
+                        r = ifcfg_doc_remove_at(d, (size_t)stale[s - 1].line);
+                        if (r < 0)
+                                return r;
+                }
+
+        /* New entries go after the last one, so that they stay together. */
+        at = ifcfg_doc_n_lines(d);
+        for (i = 0; (i = ifcfg_doc_find_prefix(d, (size_t)i, BOND_SLAVE_PREFIX, NULL, NULL)) >= 0; i++)
+                at = (size_t)i + 1;
+        for (size_t j = 0; j < n_want; j++) {
+                char k[32];
+
+                if (placed[j])
+                        continue;
+                r = slave_key_free(d, k);
+                if (r < 0)
+                        return r;
+                r = ifcfg_doc_insert(d, at++, k, want[j]);
+                if (r < 0)
+                        return r;
+        }
+
+        if (ret_dropped)
+                *ret_dropped = TAKE_PTR(dropped);
+        return 0;
+}
+
+/* The bonding driver does not care about the order of the words: an admin's
+ * "miimon=100 mode=active-backup" is left as written. */
+static int same_words(const char *a, const char *b) {
+        _cleanup_(strv_freep) char **x = NULL, **y = NULL;
+        size_t nx, ny;
+        int r;
+
+        r = split_words(a, true, &x, &nx);
+        if (r < 0)
+                return r;
+        r = split_words(b, true, &y, &ny);
+        if (r < 0)
+                return r;
+        if (nx != ny)
+                return false;
+        for (size_t i = 0; i < nx; i++)
+                if (!streq(x[i], y[i]))
+                        return false;
+        return true;
+}
+
+int ifcfg_bond_update(IfcfgDoc *d, const BondOptions *o, const char *vf, const char *backup,
+                      char ***ret_dropped) {
+        _cleanup_(freep) char *opts = NULL;
+        const char *want[2], *old_opts;
+        size_t n_want = 0;
+        int r;
+
+        if (!d || !o)
+                return -EINVAL;
+        if ((vf && !ifname_is_valid(vf)) || (backup && !ifname_is_valid(backup)) ||
+            (vf && streq_ptr(vf, backup)))
+                return -EINVAL;
+        if (vf)
+                want[n_want++] = vf;
+        if (backup)
+                want[n_want++] = backup;
+
+        if (!startmode_is_auto(ifcfg_doc_get(d, "STARTMODE"))) {
+                r = ifcfg_doc_set(d, "STARTMODE", "auto");
+                if (r < 0)
+                        return r;
+        }
+        if (!ifcfg_value_is_true(ifcfg_doc_get(d, "BONDING_MASTER"))) {
+                r = ifcfg_doc_set(d, "BONDING_MASTER", "yes");
+                if (r < 0)
+                        return r;
+        }
+
+        r = update_slaves(d, want, n_want, ret_dropped);
+        if (r < 0)
+                return r;
+
+        old_opts = ifcfg_doc_get(d, "BONDING_MODULE_OPTS");
+        r = ifcfg_bond_merge_module_opts(old_opts, o, vf, &opts);
+        if (r < 0)
+                goto fail;
+        r = old_opts ? same_words(old_opts, opts) : false;
+        if (r == 0)
+                r = ifcfg_doc_set(d, "BONDING_MODULE_OPTS", opts);
+        if (r < 0)
+                goto fail;
+
+        /* mtu 0 keeps what the ports have: then an MTU is the admin's. */
+        if (o->mtu > 0) {
+                char buf[16];
+                snprintf(buf, sizeof(buf), "%" PRIu32, o->mtu);
+                r = ifcfg_doc_set(d, "MTU", buf);
+                if (r < 0)
+                        goto fail;
+        }
+        return 0;
+
+fail:
+        if (ret_dropped)
+                *ret_dropped = (strv_free(*ret_dropped), NULL);
+        return r;
+}
+
+int ifcfg_port_new(IfcfgDoc **ret) {
+        _cleanup_(ifcfg_doc_freep) IfcfgDoc *d = ifcfg_doc_new();
+        int r;
+
+        if (!d)
+                return -ENOMEM;
+        r = ifcfg_doc_add_marker(d);
+        r = r ?: ifcfg_port_update(d);
+        if (r < 0)
+                return r;
+        *ret = TAKE_PTR(d);
+        return 0;
+}
+
+int ifcfg_port_update(IfcfgDoc *d) {
+        int r;
+
+        if (!d)
+                return -EINVAL;
+        /* An address on a port would be a second path around the bond: the
+         * VF with a DHCP profile of its own is the commonest HNV breakage. */
+        r = ifcfg_doc_set(d, "STARTMODE", "hotplug");
+        return r ?: ifcfg_doc_set(d, "BOOTPROTO", "none");
+}
+
+static bool hcn_bond_name(const char *ifname) {
+        if (!ifname || strncmp(ifname, "bond", 4) != 0 || strlen(ifname) != 12)
+                return false;
+        for (const char *p = ifname + 4; *p; p++)
+                if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f')))
+                        return false;
+        return true;
+}
+
+/* Whether opts has the word a or the word b. */
+static bool opts_have_word(const char *opts, const char *a, const char *b) {
+        _cleanup_(strv_freep) char **l = NULL;
+        size_t n;
+
+        if (split_words(opts, false, &l, &n) < 0)
+                return false;
+        for (size_t i = 0; i < n; i++)
+                if (streq(l[i], a) || streq(l[i], b))
+                        return true;
+        return false;
+}
+
+bool ifcfg_is_hcnmgr_bond(const char *ifname, const IfcfgDoc *d) {
+        const char *opts;
+
+        if (!hcn_bond_name(ifname) || !d || !ifcfg_value_is_true(ifcfg_doc_get(d, "BONDING_MASTER")))
+                return false;
+        opts = ifcfg_doc_get(d, "BONDING_MODULE_OPTS");
+        return opts_have_word(opts, "mode=active-backup", "mode=1") &&
+               opts_have_word(opts, "fail_over_mac=follow", "fail_over_mac=2");
+}

@@ -1,0 +1,299 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+
+#include "ifcfg-bond.h"
+#include "ifcfg-files.h"
+
+/* Far more than any ifcfg file; a larger one is not what we think it is. */
+#define IFCFG_SIZE_MAX (1024 * 1024)
+
+const char *ifcfg_ifname_problem(const char *ifname) {
+        if (!ifname || !*ifname)
+                return "the name is empty";
+        if (strnlen(ifname, IFNAMSIZ) >= IFNAMSIZ)
+                return "the name is longer than 15 characters";
+        if (strchr(ifname, '/'))
+                return "the name contains '/'";
+        if (streq(ifname, ".") || streq(ifname, ".."))
+                return "the name is '.' or '..'";
+        if (!ifname_is_valid(ifname))
+                return "the name contains ':' or white space";
+        return NULL;
+}
+
+int ifcfg_file_name(const char *ifname, char ret[static IFCFG_FILENAME_MAX]) {
+        if (ifcfg_ifname_problem(ifname))
+                return ifname && strnlen(ifname, IFNAMSIZ) >= IFNAMSIZ ? -ENAMETOOLONG : -EINVAL;
+        snprintf(ret, IFCFG_FILENAME_MAX, "ifcfg-%s", ifname);
+        return 0;
+}
+
+static int read_all(int fd, char **ret, size_t *ret_size) {
+        _cleanup_(freep) char *buf = NULL;
+        struct stat st;
+        size_t size = 0;
+
+        if (fstat(fd, &st) < 0)
+                return negative_errno();
+        if (!S_ISREG(st.st_mode))
+                return -EBADMSG;
+        if (st.st_size > IFCFG_SIZE_MAX)
+                return -EFBIG;
+
+        buf = malloc(IFCFG_SIZE_MAX + 1);
+        if (!buf)
+                return -ENOMEM;
+        for (;;) {
+                ssize_t n = read(fd, buf + size, IFCFG_SIZE_MAX + 1 - size);
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return negative_errno();
+                }
+                if (n == 0)
+                        break;
+                size += (size_t)n;
+                if (size > IFCFG_SIZE_MAX)
+                        return -EFBIG;
+        }
+
+        *ret = TAKE_PTR(buf);
+        *ret_size = size;
+        return 0;
+}
+
+int ifcfg_read(int dir_fd, const char *ifname, IfcfgDoc **ret, unsigned *ret_line) {
+        _cleanup_(closep) int fd = -EBADF;
+        _cleanup_(freep) char *text = NULL;
+        char name[IFCFG_FILENAME_MAX];
+        size_t size;
+        int r;
+
+        r = ifcfg_file_name(ifname, name);
+        if (r < 0)
+                return r;
+        fd = openat(dir_fd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
+        if (fd < 0)
+                return negative_errno();
+        r = read_all(fd, &text, &size);
+        if (r < 0)
+                return r;
+        return ifcfg_doc_parse(text, size, ret, ret_line);
+}
+
+static int write_all(int fd, const char *p, size_t size) {
+        while (size > 0) {
+                ssize_t n = write(fd, p, size);
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return negative_errno();
+                }
+                p += n;
+                size -= (size_t)n;
+        }
+        return 0;
+}
+
+/* mkstemp() relative to dir_fd. The leading dot keeps wicked, which reads
+ * ifcfg-*, from ever seeing a half-written file; hcnmgr used the same name. */
+static int open_temporary(int dir_fd, const char *name, char ret[static IFCFG_FILENAME_MAX + 16]) {
+        for (unsigned attempt = 0; attempt < 64; attempt++) {
+                uint32_t x;
+                int fd;
+
+                if (getrandom(&x, sizeof(x), GRND_NONBLOCK) != sizeof(x))
+                        x = (uint32_t)getpid() * 2654435761u + attempt;
+                snprintf(ret, IFCFG_FILENAME_MAX + 16, ".%s.%08" PRIx32, name, x);
+                fd = openat(dir_fd, ret, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
+                if (fd >= 0)
+                        return fd;
+                if (errno != EEXIST)
+                        return negative_errno();
+        }
+        return -EEXIST;
+}
+
+int ifcfg_write(int dir_fd, const char *ifname, const IfcfgDoc *d) {
+        _cleanup_(closep) int fd = -EBADF;
+        _cleanup_(freep) char *text = NULL;
+        char name[IFCFG_FILENAME_MAX], tmp[IFCFG_FILENAME_MAX + 16];
+        size_t size;
+        int r;
+
+        r = ifcfg_file_name(ifname, name);
+        if (r < 0)
+                return r;
+        r = ifcfg_doc_format(d, &text, &size);
+        if (r < 0)
+                return r;
+
+        fd = open_temporary(dir_fd, name, tmp);
+        if (fd < 0)
+                return fd;
+        /* The umask may have taken bits off the mode openat() was given. */
+        r = write_all(fd, text, size);
+        if (r >= 0 && fchmod(fd, 0644) < 0)
+                r = negative_errno();
+        /* The data must be on disk before the rename makes it the file, or a
+         * crash can leave an empty ifcfg file behind a complete rename. */
+        if (r >= 0 && fsync(fd) < 0)
+                r = negative_errno();
+        if (r >= 0 && renameat(dir_fd, tmp, dir_fd, name) < 0)
+                r = negative_errno();
+        if (r < 0) {
+                (void)unlinkat(dir_fd, tmp, 0);
+                return r;
+        }
+        /* And the rename itself survives a crash only once the directory is. */
+        if (fsync(dir_fd) < 0)
+                return negative_errno();
+        return 0;
+}
+
+/* Writes d unless the file holds these bytes already; 1 when written. */
+static int save(int dir_fd, const char *ifname, const IfcfgDoc *d, const char *old_text) {
+        _cleanup_(freep) char *text = NULL;
+        int r;
+
+        r = ifcfg_doc_format(d, &text, NULL);
+        if (r < 0)
+                return r;
+        if (old_text && streq(old_text, text))
+                return 0;
+        r = ifcfg_write(dir_fd, ifname, d);
+        return r < 0 ? r : 1;
+}
+
+/* The existing document and its text, or (NULL, NULL) when there is none. */
+static int load(int dir_fd, const char *ifname, IfcfgDoc **ret, char **ret_text) {
+        _cleanup_(ifcfg_doc_freep) IfcfgDoc *d = NULL;
+        int r;
+
+        r = ifcfg_read(dir_fd, ifname, &d, NULL);
+        if (r == -ENOENT) {
+                *ret = NULL;
+                *ret_text = NULL;
+                return 0;
+        }
+        if (r < 0)
+                return r;
+        r = ifcfg_doc_format(d, ret_text, NULL);
+        if (r < 0)
+                return r;
+        *ret = TAKE_PTR(d);
+        return 0;
+}
+
+int ifcfg_save_bond(int dir_fd, const char *bond, const BondOptions *o, const char *vf, const char *backup,
+                    char ***ret_dropped) {
+        _cleanup_(ifcfg_doc_freep) IfcfgDoc *d = NULL;
+        _cleanup_(strv_freep) char **dropped = NULL;
+        _cleanup_(freep) char *old_text = NULL;
+        int r;
+
+        r = load(dir_fd, bond, &d, &old_text);
+        if (r < 0)
+                return r;
+        if (!d)
+                r = ifcfg_bond_new(&d);
+        else if (ifcfg_is_hcnmgr_bond(bond, d))
+                /* Adopted: from now on the marker says whose it is, whatever
+                 * the options become. */
+                r = ifcfg_doc_add_marker(d);
+        if (r < 0)
+                return r;
+
+        r = ifcfg_bond_update(d, o, vf, backup, &dropped);
+        if (r < 0)
+                return r;
+        r = save(dir_fd, bond, d, old_text);
+        if (r < 0)
+                return r;
+        if (ret_dropped)
+                *ret_dropped = TAKE_PTR(dropped);
+        return r;
+}
+
+int ifcfg_save_port(int dir_fd, const char *ifname) {
+        _cleanup_(ifcfg_doc_freep) IfcfgDoc *d = NULL;
+        _cleanup_(freep) char *old_text = NULL;
+        int r;
+
+        r = load(dir_fd, ifname, &d, &old_text);
+        if (r < 0)
+                return r;
+        /* An admin's file for the port is updated but not marked: it was
+         * theirs before and stays theirs, so hnv never deletes it. */
+        r = d ? ifcfg_port_update(d) : ifcfg_port_new(&d);
+        if (r < 0)
+                return r;
+        return save(dir_fd, ifname, d, old_text);
+}
+
+int ifcfg_save_group(int dir_fd, const GroupSpec *g, const char *vf, const char *backup) {
+        _cleanup_(strv_freep) char **dropped = NULL;
+        char bond[IFNAMSIZ];
+        int r, changed;
+
+        if (!g)
+                return -EINVAL;
+        if (g->bond_name[0])
+                memcpy(bond, g->bond_name, sizeof(bond));
+        else {
+                r = group_default_bond_name(g->name, bond);
+                if (r < 0)
+                        return r;
+        }
+
+        /* Ports first: once the bond names a port, wicked may act on it,
+         * and it should find the port's own file already saying "no IP". */
+        changed = 0;
+        for (size_t i = 0; i < 2; i++) {
+                const char *port = i == 0 ? vf : backup;
+                if (!port)
+                        continue;
+                r = ifcfg_save_port(dir_fd, port);
+                if (r < 0)
+                        return r;
+                changed |= r;
+        }
+
+        r = ifcfg_save_bond(dir_fd, bond, &g->options, vf, backup, &dropped);
+        if (r < 0)
+                return r;
+        changed |= r;
+
+        for (char **name = dropped; name && *name; name++) {
+                r = ifcfg_remove(dir_fd, *name);
+                /* Not ours, already gone, or a name no file can have: all
+                 * fine for a port the bond no longer lists. */
+                if (r < 0 && r != -EPERM && r != -ENOENT && r != -EINVAL && r != -ENAMETOOLONG)
+                        return r;
+                if (r >= 0)
+                        changed = 1;
+        }
+        return changed;
+}
+
+int ifcfg_remove(int dir_fd, const char *ifname) {
+        _cleanup_(ifcfg_doc_freep) IfcfgDoc *d = NULL;
+        char name[IFCFG_FILENAME_MAX];
+        int r;
+
+        r = ifcfg_file_name(ifname, name);
+        if (r < 0)
+                return r;
+        r = ifcfg_read(dir_fd, ifname, &d, NULL);
+        if (r < 0)
+                return r;
+        if (!ifcfg_doc_has_marker(d) && !ifcfg_is_hcnmgr_bond(ifname, d))
+                return -EPERM;
+        if (unlinkat(dir_fd, name, 0) < 0)
+                return negative_errno();
+        return 0;
+}

@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <net/if.h>
+
+#include "group.h"
+#include "ifcfg.h"
+
+/* ifcfg files on disk, relative to a directory file descriptor (the
+ * daemon's /etc/sysconfig/network; a temporary directory in tests). Nothing
+ * here logs: every function returns a negative errno, and the caller logs
+ * once with the interface name. */
+
+/* "ifcfg-" + an interface name + NUL */
+#define IFCFG_FILENAME_MAX (sizeof("ifcfg-") + IFNAMSIZ)
+
+/* Why ifname cannot name an ifcfg file, for the caller's one log message,
+ * or NULL when it can. The name is the kernel's (dev_valid_name()), so a
+ * '/' or a name "." or ".." (which would leave the directory) never gets
+ * as far as a path. */
+const char *ifcfg_ifname_problem(const char *ifname);
+/* "ifcfg-<ifname>"; -ENAMETOOLONG for a name of IFNAMSIZ or more
+ * characters, -EINVAL for any other problem above. */
+int ifcfg_file_name(const char *ifname, char ret[static IFCFG_FILENAME_MAX]);
+
+/* Reads and parses ifcfg-<ifname>: -ENOENT when there is none, -ELOOP for a
+ * symbolic link (hnv would replace it with a file), -EBADMSG (with
+ * *ret_line) for text it cannot read as wicked does. */
+int ifcfg_read(int dir_fd, const char *ifname, IfcfgDoc **ret, unsigned *ret_line);
+/* Replaces ifcfg-<ifname> atomically: a temporary ".ifcfg-<ifname>.XXXXXX"
+ * in the same directory (wicked reads only ifcfg-*), written, fsync()ed,
+ * mode 0644, renamed over the old file, and the directory fsync()ed. */
+int ifcfg_write(int dir_fd, const char *ifname, const IfcfgDoc *d);
+
+/* ifcfg-<bond> for a bond whose ports are now vf and backup (either may be
+ * NULL): created with the marker, or updated in place (an hcnmgr file is
+ * adopted: the marker is added). Returns 1 when the file changed, 0 when it
+ * already said all this (so the caller knows whether wicked must reload).
+ * If ret_dropped is not NULL it gets the BONDING_SLAVE_* names that were
+ * replaced or removed. */
+int ifcfg_save_bond(int dir_fd, const char *bond, const BondOptions *o, const char *vf, const char *backup,
+                    char ***ret_dropped);
+/* ifcfg-<port>, created or updated; 1 when it changed. */
+int ifcfg_save_port(int dir_fd, const char *ifname);
+/* The bond's file and both ports' files for a group; the files of ports the
+ * bond named before (the VF's old name after a migration) are removed when
+ * hnv created them. Returns 1 when anything changed. */
+int ifcfg_save_group(int dir_fd, const GroupSpec *g, const char *vf, const char *backup);
+
+/* Deletes ifcfg-<ifname> if hnv created it (it has IFCFG_MARKER) or hcnmgr
+ * did (ifcfg_is_hcnmgr_bond()). -EPERM for anyone else's file, -ENOENT when
+ * there is none, -EBADMSG when it cannot be read. */
+int ifcfg_remove(int dir_fd, const char *ifname);

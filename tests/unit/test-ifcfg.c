@@ -1,0 +1,731 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The wicked backend without wicked (Debian does not package it): ifcfg
+ * documents parsed and written back byte for byte, the files hnv writes for
+ * a group compared with tests/golden/wicked/, and the commands run against a
+ * fake `wicked` that records its arguments. HNV_UPDATE_GOLDEN=1 rewrites
+ * the *.expected files instead of comparing (review the diff). */
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <dirent.h>
+#include <sys/stat.h>
+
+#include <cmocka.h>
+
+#include "group.h"
+#include "wicked/ifcfg-bond.h"
+#include "wicked/ifcfg-files.h"
+#include "wicked/ifcfg.h"
+#include "wicked/wicked-cmd.h"
+
+#define VF     "enP32775p1s0"
+#define VF_NEW "enP32776p1s0"
+#define BACKUP "env3"
+
+static char *format(const IfcfgDoc *d) {
+        char *text = NULL;
+        assert_int_equal(ifcfg_doc_format(d, &text, NULL), 0);
+        return text;
+}
+
+static IfcfgDoc *parse(const char *text) {
+        IfcfgDoc *d = NULL;
+        unsigned line = 0;
+        int r = ifcfg_doc_parse(text, strlen(text), &d, &line);
+        if (r < 0)
+                fail_msg("cannot parse (line %u: %d): %s", line, r, text);
+        return d;
+}
+
+/* ---------------------------------------------------------------------- */
+/* documents */
+
+static const char *const round_trip_cases[] = {
+        "",
+        "\n",
+        "\n\n\n",
+        "KEY=value",
+        "KEY='value'\n",
+        "# only a comment",
+        "  # indented comment\n\t\n",
+        "STARTMODE='auto'\nBOOTPROTO=\"dhcp\"\nMTU=9000\n",
+        "  IPADDR_0='192.0.2.1/24'   # trailing comment\n",
+        "A='a'\"b\"c\nB=\nC=''\nD=\"\"\n",
+        "NAME='it has   spaces'\nESSID=' \\o/ '\nX=\"a \\\"quoted\\\" word\"\n",
+        "K=a#b\nL='x'#y\n",
+        "DUP=1\nDUP=2\n",
+        "# Managed by hnv\nSTARTMODE='hotplug'\nBOOTPROTO='none'",
+        "X=\"back\\\\slash \\$ \\` \\q\"\n",
+        "UTF8='Bündel'\n",
+};
+
+static void test_round_trip(void **state) {
+        for (size_t i = 0; i < ELEMENTSOF(round_trip_cases); i++) {
+                _cleanup_(ifcfg_doc_freep) IfcfgDoc *d = parse(round_trip_cases[i]);
+                _cleanup_(freep) char *text = format(d);
+                assert_string_equal(text, round_trip_cases[i]);
+        }
+}
+
+static void test_values(void **state) {
+        _cleanup_(ifcfg_doc_freep) IfcfgDoc *d =
+                parse("A='a'\"b\"c\nB=\nESSID=' \\o/ '\nX=\"q\\\"\\\\\\$\\`\\n\"\n  I='1' # "
+                      "c\nK=a#b\nDUP=1\nDUP=2\n");
+
+        assert_string_equal(ifcfg_doc_get(d, "A"), "abc");
+        assert_string_equal(ifcfg_doc_get(d, "B"), "");
+        assert_string_equal(ifcfg_doc_get(d, "ESSID"), " \\o/ ");
+        /* sh keeps a backslash before anything but " \ $ ` inside "..." */
+        assert_string_equal(ifcfg_doc_get(d, "X"), "q\"\\$`\\n");
+        assert_string_equal(ifcfg_doc_get(d, "I"), "1");
+        assert_string_equal(ifcfg_doc_get(d, "K"), "a#b");
+        assert_string_equal(ifcfg_doc_get(d, "DUP"), "2");
+        assert_null(ifcfg_doc_get(d, "MISSING"));
+        assert_null(ifcfg_doc_get(d, "a"));
+}
+
+typedef struct BadCase {
+        const char *text;
+        unsigned line;
+} BadCase;
+
+static const BadCase bad_cases[] = {
+        {"A='unterminated\n", 1},
+        {"A='ok'\nB=\"unterminated\n", 2},
+        {"A='spans\nlines'\n", 1},
+        {"A=\"ends in a backslash\\\n\"\n", 1},
+        {"A=$HOME\n", 1},
+        {"A=\"$HOME\"\n", 1},
+        {"A=`id`\n", 1},
+        {"A=\"`id`\"\n", 1},
+        {"A=~/x\n", 1},
+        {"A=b\\c\n", 1},
+        {"A=a b\n", 1},
+        {"A='a' b\n", 1},
+        {"A=a;b\n", 1},
+        {"\n\nexport A=1\n", 3},
+        {"1A=1\n", 1},
+        {"A-B=1\n", 1},
+        {"A\n", 1},
+        {"A =1\n", 1},
+        {"=1\n", 1},
+        {"A='x'\r\n", 1},
+        {"A=\x01\n", 1},
+};
+
+static void test_bad_input(void **state) {
+        for (size_t i = 0; i < ELEMENTSOF(bad_cases); i++) {
+                IfcfgDoc *d = NULL;
+                unsigned line = 0;
+                int r = ifcfg_doc_parse(bad_cases[i].text, strlen(bad_cases[i].text), &d, &line);
+
+                if (r != -EBADMSG || line != bad_cases[i].line)
+                        fail_msg("case %zu: %d at line %u, expected -EBADMSG at %u", i, r, line,
+                                 bad_cases[i].line);
+                assert_null(d);
+        }
+
+        /* A NUL byte is not text. */
+        {
+                static const char text[] = "A='1'\nB='\0'\n";
+                IfcfgDoc *d = NULL;
+                unsigned line = 0;
+                assert_int_equal(ifcfg_doc_parse(text, sizeof(text) - 1, &d, &line), -EBADMSG);
+                assert_int_equal(line, 2);
+        }
+}
+
+static void test_set(void **state) {
+        static const char original[] = "# head\n"
+                                       "  STARTMODE=\"auto\"   # why\n"
+                                       "IPADDR='192.0.2.1/24'\n"
+                                       "A=1\n"
+                                       "A=2\n"
+                                       "LAST=x";
+        _cleanup_(ifcfg_doc_freep) IfcfgDoc *d = parse(original);
+        _cleanup_(freep) char *text = NULL, *quoted = NULL;
+
+        /* The same value, quoted otherwise: not one byte changes. */
+        assert_int_equal(ifcfg_doc_set(d, "STARTMODE", "auto"), 0);
+        assert_int_equal(ifcfg_doc_set(d, "A", "2"), 0);
+        text = format(d);
+        assert_string_equal(text, original);
+        text = mfree(text);
+
+        /* In place: indentation and comment stay; the last assignment is
+         * the one sh keeps, so it is the one rewritten. */
+        assert_int_equal(ifcfg_doc_set(d, "STARTMODE", "hotplug"), 0);
+        assert_int_equal(ifcfg_doc_set(d, "A", "3"), 0);
+        /* Appended after a last line without a newline: it gets one. */
+        assert_int_equal(ifcfg_doc_set(d, "NEW", "v w"), 0);
+        text = format(d);
+        assert_string_equal(text, "# head\n"
+                                  "  STARTMODE='hotplug'   # why\n"
+                                  "IPADDR='192.0.2.1/24'\n"
+                                  "A=1\n"
+                                  "A='3'\n"
+                                  "LAST=x\n"
+                                  "NEW='v w'\n");
+        text = mfree(text);
+
+        assert_int_equal(ifcfg_doc_unset(d, "A"), 2);
+        assert_int_equal(ifcfg_doc_unset(d, "A"), 0);
+        assert_int_equal(ifcfg_doc_set(d, "X", "it's"), -EINVAL);
+        assert_int_equal(ifcfg_doc_set(d, "X", "two\nlines"), -EINVAL);
+        assert_int_equal(ifcfg_doc_set(d, "BAD-KEY", "v"), -EINVAL);
+        assert_int_equal(ifcfg_doc_set(d, "9KEY", "v"), -EINVAL);
+        text = format(d);
+        assert_string_equal(text, "# head\n"
+                                  "  STARTMODE='hotplug'   # why\n"
+                                  "IPADDR='192.0.2.1/24'\n"
+                                  "LAST=x\n"
+                                  "NEW='v w'\n");
+
+        assert_int_equal(ifcfg_quote("a b", &quoted), 0);
+        assert_string_equal(quoted, "'a b'");
+        assert_int_equal(ifcfg_quote("'", &quoted), -EINVAL);
+        assert_int_equal(ifcfg_quote("\t", &quoted), -EINVAL);
+
+        /* Whatever was written parses back to the same values. */
+        {
+                _cleanup_(ifcfg_doc_freep) IfcfgDoc *again = parse(text);
+                assert_string_equal(ifcfg_doc_get(again, "STARTMODE"), "hotplug");
+                assert_string_equal(ifcfg_doc_get(again, "NEW"), "v w");
+        }
+}
+
+static void test_marker(void **state) {
+        _cleanup_(ifcfg_doc_freep) IfcfgDoc *d = parse("A=1");
+        _cleanup_(freep) char *text = NULL;
+
+        assert_false(ifcfg_doc_has_marker(d));
+        assert_int_equal(ifcfg_doc_add_marker(d), 0);
+        assert_int_equal(ifcfg_doc_add_marker(d), 0);
+        assert_true(ifcfg_doc_has_marker(d));
+        text = format(d);
+        assert_string_equal(text, IFCFG_MARKER "\nA=1");
+
+        /* Only the line itself counts, not a mention of it. */
+        {
+                _cleanup_(ifcfg_doc_freep) IfcfgDoc *e =
+                        parse("# not " IFCFG_MARKER "\nA='" IFCFG_MARKER "'\n");
+                assert_false(ifcfg_doc_has_marker(e));
+        }
+}
+
+/* ---------------------------------------------------------------------- */
+/* bond options */
+
+static void test_module_opts(void **state) {
+        _cleanup_(freep) char *s = NULL;
+        BondOptions o;
+
+        bond_options_init(&o);
+        assert_int_equal(ifcfg_bond_module_opts(&o, VF, &s), 0);
+        assert_string_equal(s, "mode=active-backup miimon=100 fail_over_mac=follow primary=" VF
+                               " num_grat_arp=3 num_unsol_na=3");
+        s = mfree(s);
+
+        assert_int_equal(ifcfg_bond_module_opts(&o, NULL, &s), 0);
+        assert_string_equal(
+                s, "mode=active-backup miimon=100 fail_over_mac=follow num_grat_arp=3 num_unsol_na=3");
+        s = mfree(s);
+
+        /* peer_notif_delay is not a word wicked knows; mtu is not a bond
+         * option at all. */
+        o.updelay_ms = 200;
+        o.downdelay_ms = 50;
+        o.fail_over_mac = FAIL_OVER_MAC_ACTIVE;
+        o.num_peer_notif = 1;
+        o.peer_notif_delay_ms = 100;
+        o.mtu = 9000;
+        assert_int_equal(ifcfg_bond_module_opts(&o, VF, &s), 0);
+        assert_string_equal(
+                s, "mode=active-backup miimon=100 updelay=200 downdelay=50 fail_over_mac=active primary=" VF
+                   " num_grat_arp=1 num_unsol_na=1");
+        s = mfree(s);
+
+        /* Without miimon the kernel refuses the delays. */
+        o.miimon_ms = 0;
+        assert_int_equal(ifcfg_bond_module_opts(&o, VF, &s), 0);
+        assert_string_equal(s, "mode=active-backup miimon=0 fail_over_mac=active primary=" VF
+                               " num_grat_arp=1 num_unsol_na=1");
+        s = mfree(s);
+
+        /* The admin's other words stay, after hnv's; hnv's old ones go,
+         * including ones hnv now leaves out. */
+        assert_int_equal(ifcfg_bond_merge_module_opts("  miimon=50\tupdelay=9 arp_validate=none primary=old "
+                                                      "use_carrier=1 mode=1",
+                                                      &o, NULL, &s),
+                         0);
+        assert_string_equal(s,
+                            "mode=active-backup miimon=0 fail_over_mac=active num_grat_arp=1 num_unsol_na=1 "
+                            "arp_validate=none use_carrier=1");
+        s = mfree(s);
+
+        o.fail_over_mac = 7;
+        assert_int_equal(ifcfg_bond_module_opts(&o, VF, &s), -EINVAL);
+        bond_options_init(&o);
+        assert_int_equal(ifcfg_bond_module_opts(&o, "a/b", &s), -EINVAL);
+        assert_int_equal(ifcfg_bond_module_opts(&o, "it's", &s), -EINVAL);
+        assert_null(s);
+}
+
+/* The words hnv.conf knows must mean there what they mean to wicked: each
+ * word written is read back through group.c's parser, which must either
+ * refuse it (a name only the kernel uses) or set the same value. */
+static void test_module_opts_names(void **state) {
+        _cleanup_(freep) char *s = NULL;
+        BondOptions o, back;
+        char *save = NULL;
+        unsigned known = 0;
+
+        bond_options_init(&o);
+        o.miimon_ms = 250;
+        o.updelay_ms = 500;
+        o.downdelay_ms = 750;
+        o.fail_over_mac = FAIL_OVER_MAC_ACTIVE;
+        o.num_peer_notif = 5;
+        assert_int_equal(ifcfg_bond_module_opts(&o, VF, &s), 0);
+
+        bond_options_init(&back);
+        for (char *w = strtok_r(s, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
+                if (bond_options_set(&back, w) >= 0) {
+                        known++;
+                        continue;
+                }
+                if (strncmp(w, "mode=", 5) != 0 && strncmp(w, "primary=", 8) != 0 &&
+                    strncmp(w, "num_grat_arp=", 13) != 0 && strncmp(w, "num_unsol_na=", 13) != 0)
+                        fail_msg("hnv.conf does not know \"%s\"", w);
+        }
+        assert_int_equal(known, 4);
+        assert_int_equal(back.miimon_ms, o.miimon_ms);
+        assert_int_equal(back.updelay_ms, o.updelay_ms);
+        assert_int_equal(back.downdelay_ms, o.downdelay_ms);
+        assert_int_equal(back.fail_over_mac, o.fail_over_mac);
+}
+
+static void test_bond_update(void **state) {
+        _cleanup_(ifcfg_doc_freep) IfcfgDoc *d = NULL;
+        _cleanup_(strv_freep) char **dropped = NULL;
+        _cleanup_(freep) char *text = NULL;
+        BondOptions o;
+
+        bond_options_init(&o);
+
+        /* Duplicates and empty entries go; a stale name is reused in place
+         * for the VF; the backup is already there. */
+        d = parse("BONDING_SLAVE_3='old'\nX=1\nBONDING_SLAVE_1='" BACKUP "'\nBONDING_SLAVE_2=''\n"
+                  "BONDING_SLAVE_4='" BACKUP "'\nBONDING_SLAVE_5='gone'\n");
+        assert_int_equal(ifcfg_bond_update(d, &o, VF, BACKUP, &dropped), 0);
+        text = format(d);
+        assert_string_equal(
+                text, "BONDING_SLAVE_3='" VF "'\nX=1\nBONDING_SLAVE_1='" BACKUP "'\n"
+                      "STARTMODE='auto'\nBONDING_MASTER='yes'\n"
+                      "BONDING_MODULE_OPTS='mode=active-backup miimon=100 fail_over_mac=follow primary=" VF
+                      " num_grat_arp=3 num_unsol_na=3'\n");
+        assert_non_null(dropped);
+        /* A second entry for the backup is not the backup dropped. */
+        assert_string_equal(dropped[0], "old");
+        assert_string_equal(dropped[1], "gone");
+        assert_null(dropped[2]);
+        dropped = (strv_free(dropped), NULL);
+        text = mfree(text);
+
+        /* Idempotent. */
+        {
+                _cleanup_(freep) char *before = format(d);
+                assert_int_equal(ifcfg_bond_update(d, &o, VF, BACKUP, NULL), 0);
+                text = format(d);
+                assert_string_equal(text, before);
+                text = mfree(text);
+        }
+
+        /* No VF for now: no primary, its entry removed, the backup kept. */
+        assert_int_equal(ifcfg_bond_update(d, &o, NULL, BACKUP, &dropped), 0);
+        assert_string_equal(dropped[0], VF);
+        assert_null(dropped[1]);
+        assert_null(strstr(ifcfg_doc_get(d, "BONDING_MODULE_OPTS"), "primary="));
+        assert_null(ifcfg_doc_get(d, "BONDING_SLAVE_3"));
+
+        assert_int_equal(ifcfg_bond_update(d, &o, VF, VF, NULL), -EINVAL);
+        assert_int_equal(ifcfg_bond_update(d, &o, "a/b", BACKUP, NULL), -EINVAL);
+
+        /* The MTU is written only when the group sets one. */
+        o.mtu = 9000;
+        assert_int_equal(ifcfg_bond_update(d, &o, VF, BACKUP, NULL), 0);
+        assert_string_equal(ifcfg_doc_get(d, "MTU"), "9000");
+}
+
+static void test_hcnmgr_recognition(void **state) {
+        _cleanup_(ifcfg_doc_freep) IfcfgDoc *a =
+                parse("BONDING_MASTER='yes'\n"
+                      "BONDING_MODULE_OPTS='mode=1 miimon=100 fail_over_mac=2'\n");
+        _cleanup_(ifcfg_doc_freep) IfcfgDoc *b =
+                parse("BONDING_MASTER=YES\nBONDING_MODULE_OPTS='mode=active-backup "
+                      "miimon=100 fail_over_mac=follow primary=x'\n");
+        _cleanup_(ifcfg_doc_freep) IfcfgDoc *c =
+                parse("BONDING_MASTER='yes'\nBONDING_MODULE_OPTS='mode=802.3ad'\n");
+        _cleanup_(ifcfg_doc_freep) IfcfgDoc *e = parse("BONDING_MODULE_OPTS='mode=1 fail_over_mac=2'\n");
+
+        assert_true(ifcfg_is_hcnmgr_bond("bond333e80f5", a));
+        assert_true(ifcfg_is_hcnmgr_bond("bond00000001", b));
+        assert_false(ifcfg_is_hcnmgr_bond("bond333e80f5", c));
+        assert_false(ifcfg_is_hcnmgr_bond("bond333e80f5", e));
+        assert_false(ifcfg_is_hcnmgr_bond("bond333E80F5", a));
+        assert_false(ifcfg_is_hcnmgr_bond("bond333e80f", a));
+        assert_false(ifcfg_is_hcnmgr_bond("bond0", a));
+        assert_false(ifcfg_is_hcnmgr_bond("team333e80f5", a));
+}
+
+/* ---------------------------------------------------------------------- */
+/* files */
+
+typedef struct TmpDir {
+        char path[256];
+        int fd;
+} TmpDir;
+
+static void tmpdir_open(TmpDir *t) {
+        int n = snprintf(t->path, sizeof(t->path), "%s/test-ifcfg.XXXXXX", getenv("TMPDIR") ?: P_tmpdir);
+        assert_true(n > 0 && (size_t)n < sizeof(t->path));
+        assert_non_null(mkdtemp(t->path));
+        t->fd = open(t->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        assert_true(t->fd >= 0);
+}
+
+static void tmpdir_close(TmpDir *t) {
+        DIR *dir = fdopendir(t->fd);
+        struct dirent *de;
+
+        assert_non_null(dir);
+        /* readdir() may skip entries while the directory changes: again
+         * until a pass finds nothing. */
+        for (bool again = true; again;) {
+                again = false;
+                rewinddir(dir);
+                while ((de = readdir(dir)))
+                        if (!streq(de->d_name, ".") && !streq(de->d_name, "..")) {
+                                assert_int_equal(unlinkat(dirfd(dir), de->d_name, 0), 0);
+                                again = true;
+                        }
+        }
+        closedir(dir);
+        assert_int_equal(rmdir(t->path), 0);
+}
+
+static char *read_text(int dir_fd, const char *name) {
+        _cleanup_(closep) int fd = openat(dir_fd, name, O_RDONLY | O_CLOEXEC);
+        char *buf;
+        ssize_t n;
+
+        if (fd < 0)
+                return NULL;
+        buf = calloc(1, 65536);
+        assert_non_null(buf);
+        n = read(fd, buf, 65535);
+        assert_true(n >= 0);
+        return buf;
+}
+
+static void write_text(int dir_fd, const char *name, const char *text) {
+        _cleanup_(closep) int fd = openat(dir_fd, name, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+        assert_true(fd >= 0);
+        assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+}
+
+static char *golden_path(const char *name) {
+        const char *dir = getenv("HNV_GOLDEN_DIR") ?: "../golden";
+        char *p = NULL;
+        assert_true(asprintf(&p, "%s/wicked/%s", dir, name) > 0);
+        return p;
+}
+
+static char *golden_read(const char *name) {
+        _cleanup_(freep) char *path = golden_path(name);
+        char *text = read_text(AT_FDCWD, path);
+        if (!text)
+                fail_msg("cannot read %s", path);
+        return text;
+}
+
+/* Compares file name in dir with the golden file expected. */
+static void check_golden(int dir_fd, const char *name, const char *expected) {
+        _cleanup_(freep) char *actual = read_text(dir_fd, name), *path = golden_path(expected), *want = NULL;
+        struct stat st;
+
+        if (!actual)
+                fail_msg("%s was not written", name);
+        assert_int_equal(fstatat(dir_fd, name, &st, 0), 0);
+        assert_int_equal(st.st_mode & 07777, 0644);
+
+        if (streq_ptr(getenv("HNV_UPDATE_GOLDEN"), "1")) {
+                FILE *f = fopen(path, "we");
+                assert_non_null(f);
+                fputs(actual, f);
+                assert_int_equal(fclose(f), 0);
+                return;
+        }
+        want = read_text(AT_FDCWD, path);
+        if (!want)
+                fail_msg("cannot read %s (HNV_UPDATE_GOLDEN=1 creates it)", path);
+        if (!streq(want, actual)) {
+                print_error("%s differs.\n--- expected\n%s--- actual\n%s---\n", path, want, actual);
+                fail_msg("golden mismatch for %s", expected);
+        }
+}
+
+/* Nothing but ifcfg files: no temporary left behind. */
+static void check_no_temporaries(int dir_fd) {
+        DIR *dir;
+        struct dirent *de;
+        int fd = dup(dir_fd);
+
+        assert_true(fd >= 0);
+        dir = fdopendir(fd);
+        assert_non_null(dir);
+        while ((de = readdir(dir)))
+                if (de->d_name[0] == '.' && !streq(de->d_name, ".") && !streq(de->d_name, ".."))
+                        fail_msg("temporary %s left behind", de->d_name);
+        closedir(dir);
+}
+
+static GroupSpec *web_group(void) {
+        GroupSpec *g = group_spec_new("web", GROUP_SOURCE_CONFIG);
+        assert_non_null(g);
+        return g;
+}
+
+static void test_golden_new_group(void **state) {
+        _cleanup_(group_spec_freep) GroupSpec *g = web_group();
+        TmpDir t;
+
+        tmpdir_open(&t);
+        assert_int_equal(ifcfg_save_group(t.fd, g, VF, BACKUP), 1);
+        check_golden(t.fd, "ifcfg-bondweb", "new-bond.expected");
+        check_golden(t.fd, "ifcfg-" VF, "new-port.expected");
+        check_golden(t.fd, "ifcfg-" BACKUP, "new-port.expected");
+        check_no_temporaries(t.fd);
+
+        /* A second run changes nothing, not even the files' inodes. */
+        {
+                struct stat before, after;
+                assert_int_equal(fstatat(t.fd, "ifcfg-bondweb", &before, 0), 0);
+                assert_int_equal(ifcfg_save_group(t.fd, g, VF, BACKUP), 0);
+                assert_int_equal(fstatat(t.fd, "ifcfg-bondweb", &after, 0), 0);
+                assert_int_equal(before.st_ino, after.st_ino);
+        }
+        tmpdir_close(&t);
+}
+
+static void test_golden_admin_bond(void **state) {
+        _cleanup_(group_spec_freep) GroupSpec *g = web_group();
+        _cleanup_(freep) char *bond = golden_read("admin-bond.in"), *port = golden_read("admin-port.in"),
+                              *eth7 = NULL;
+        TmpDir t;
+
+        tmpdir_open(&t);
+        write_text(t.fd, "ifcfg-bondweb", bond);
+        write_text(t.fd, "ifcfg-" VF, port);
+        /* The port the admin's bond listed, with a file of the admin's. */
+        write_text(t.fd, "ifcfg-eth7", "STARTMODE='hotplug'\nBOOTPROTO='none'\n");
+
+        assert_int_equal(ifcfg_save_group(t.fd, g, VF, BACKUP), 1);
+        check_golden(t.fd, "ifcfg-bondweb", "admin-bond.expected");
+        check_golden(t.fd, "ifcfg-" VF, "admin-port.expected");
+        check_golden(t.fd, "ifcfg-" BACKUP, "new-port.expected");
+        eth7 = read_text(t.fd, "ifcfg-eth7");
+        assert_non_null(eth7);
+
+        /* Neither file is hnv's to delete. */
+        assert_int_equal(ifcfg_remove(t.fd, "bondweb"), -EPERM);
+        assert_int_equal(ifcfg_remove(t.fd, VF), -EPERM);
+        assert_int_equal(ifcfg_remove(t.fd, BACKUP), 0);
+        assert_int_equal(ifcfg_remove(t.fd, BACKUP), -ENOENT);
+        check_no_temporaries(t.fd);
+        tmpdir_close(&t);
+}
+
+static void test_golden_migration(void **state) {
+        _cleanup_(group_spec_freep) GroupSpec *g = web_group();
+        _cleanup_(freep) char *bond = golden_read("migration-bond.in"), *old = NULL;
+        TmpDir t;
+
+        tmpdir_open(&t);
+        /* What hnv wrote before the migration, with the admin's address
+         * added since. */
+        write_text(t.fd, "ifcfg-bondweb", bond);
+        assert_int_equal(ifcfg_save_port(t.fd, VF), 1);
+        assert_int_equal(ifcfg_save_port(t.fd, BACKUP), 1);
+
+        assert_int_equal(ifcfg_save_group(t.fd, g, VF_NEW, BACKUP), 1);
+        check_golden(t.fd, "ifcfg-bondweb", "migration-bond.expected");
+        check_golden(t.fd, "ifcfg-" VF_NEW, "new-port.expected");
+        /* The old VF's file was hnv's: gone with its name. */
+        old = read_text(t.fd, "ifcfg-" VF);
+        assert_null(old);
+        check_no_temporaries(t.fd);
+        tmpdir_close(&t);
+}
+
+static void test_golden_hcnmgr(void **state) {
+        _cleanup_(freep) char *bond = golden_read("hcnmgr-bond.in");
+        BondOptions o;
+        TmpDir t;
+
+        bond_options_init(&o);
+        tmpdir_open(&t);
+        write_text(t.fd, "ifcfg-bond333e80f5", bond);
+        assert_int_equal(ifcfg_save_bond(t.fd, "bond333e80f5", &o, VF, BACKUP, NULL), 1);
+        check_golden(t.fd, "ifcfg-bond333e80f5", "hcnmgr-bond.expected");
+        assert_int_equal(ifcfg_remove(t.fd, "bond333e80f5"), 0);
+
+        /* hcnmgr's own file, never touched by hnv, is recognized too. */
+        write_text(t.fd, "ifcfg-bond333e80f5", bond);
+        assert_int_equal(ifcfg_remove(t.fd, "bond333e80f5"), 0);
+        tmpdir_close(&t);
+}
+
+static void test_file_errors(void **state) {
+        _cleanup_(ifcfg_doc_freep) IfcfgDoc *d = NULL;
+        char name[IFCFG_FILENAME_MAX];
+        unsigned line = 0;
+        BondOptions o;
+        TmpDir t;
+
+        bond_options_init(&o);
+        assert_int_equal(ifcfg_file_name("eth0", name), 0);
+        assert_string_equal(name, "ifcfg-eth0");
+        assert_int_equal(ifcfg_file_name("123456789012345", name), 0);
+        assert_int_equal(ifcfg_file_name("1234567890123456", name), -ENAMETOOLONG);
+        assert_int_equal(ifcfg_file_name("../../etc/passwd", name), -ENAMETOOLONG);
+        assert_int_equal(ifcfg_file_name("../x", name), -EINVAL);
+        assert_int_equal(ifcfg_file_name("a/b", name), -EINVAL);
+        assert_int_equal(ifcfg_file_name("..", name), -EINVAL);
+        assert_int_equal(ifcfg_file_name(".", name), -EINVAL);
+        assert_int_equal(ifcfg_file_name("", name), -EINVAL);
+        assert_int_equal(ifcfg_file_name(NULL, name), -EINVAL);
+        assert_int_equal(ifcfg_file_name("a b", name), -EINVAL);
+        assert_string_equal(ifcfg_ifname_problem("a/b"), "the name contains '/'");
+        assert_string_equal(ifcfg_ifname_problem(".."), "the name is '.' or '..'");
+        assert_string_equal(ifcfg_ifname_problem("1234567890123456"),
+                            "the name is longer than 15 characters");
+        assert_null(ifcfg_ifname_problem("eth0"));
+
+        tmpdir_open(&t);
+        assert_int_equal(ifcfg_save_port(t.fd, "a/b"), -EINVAL);
+        assert_int_equal(ifcfg_save_port(t.fd, "1234567890123456"), -ENAMETOOLONG);
+        assert_int_equal(ifcfg_save_bond(t.fd, "bondweb", &o, "../x", BACKUP, NULL), -EINVAL);
+        assert_int_equal(ifcfg_remove(t.fd, ".."), -EINVAL);
+
+        /* A file hnv cannot read is left alone, not rewritten. */
+        write_text(t.fd, "ifcfg-bondweb", "# fine\nBONDING_MODULE_OPTS='mode=1\n");
+        assert_int_equal(ifcfg_save_bond(t.fd, "bondweb", &o, VF, BACKUP, NULL), -EBADMSG);
+        assert_int_equal(ifcfg_read(t.fd, "bondweb", &d, &line), -EBADMSG);
+        assert_int_equal(line, 2);
+        assert_int_equal(ifcfg_remove(t.fd, "bondweb"), -EBADMSG);
+
+        /* Nor is a symbolic link replaced by a file. */
+        assert_int_equal(symlinkat("ifcfg-bondweb", t.fd, "ifcfg-link0"), 0);
+        assert_int_equal(ifcfg_save_port(t.fd, "link0"), -ELOOP);
+        assert_int_equal(ifcfg_read(t.fd, "missing", &d, NULL), -ENOENT);
+        assert_int_equal(ifcfg_remove(t.fd, "missing"), -ENOENT);
+        check_no_temporaries(t.fd);
+        tmpdir_close(&t);
+}
+
+/* ---------------------------------------------------------------------- */
+/* commands */
+
+static void test_wicked_argv(void **state) {
+        const char *argv[WICKED_ARGV_MAX];
+
+        assert_int_equal(wicked_argv(WICKED_IFUP, "bondweb", argv), 0);
+        assert_string_equal(argv[0], "wicked");
+        assert_string_equal(argv[1], "ifup");
+        assert_string_equal(argv[2], "bondweb");
+        assert_null(argv[3]);
+        assert_int_equal(wicked_argv(WICKED_IFDOWN, VF, argv), 0);
+        assert_string_equal(argv[1], "ifdown");
+        assert_int_equal(wicked_argv(WICKED_IFRELOAD, "a b", argv), -EINVAL);
+        assert_int_equal(wicked_argv(WICKED_IFRELOAD, "x;reboot", argv), 0);
+        assert_string_equal(argv[2], "x;reboot");
+        assert_string_equal(argv[1], "ifreload");
+
+        assert_int_equal(wicked_argv(WICKED_IFUP, "-x", argv), -EINVAL);
+        assert_int_equal(wicked_argv(WICKED_IFUP, "all", argv), -EINVAL);
+        assert_int_equal(wicked_argv(WICKED_IFUP, "", argv), -EINVAL);
+        assert_int_equal(wicked_argv(WICKED_IFUP, NULL, argv), -EINVAL);
+        assert_int_equal(wicked_argv(WICKED_IFUP, "1234567890123456", argv), -EINVAL);
+        assert_int_equal(wicked_argv(_WICKED_VERB_MAX, "eth0", argv), -EINVAL);
+        assert_int_equal(wicked_argv(_WICKED_VERB_INVALID, "eth0", argv), -EINVAL);
+}
+
+static void test_wicked_run(void **state) {
+        _cleanup_(freep) char *old_path = NULL, *log = NULL, *path = NULL, *log_path = NULL;
+        TmpDir t;
+
+        old_path = strdup(getenv("PATH") ?: "/usr/bin:/bin");
+        assert_non_null(old_path);
+        tmpdir_open(&t);
+
+        /* No wicked at all. */
+        assert_int_equal(setenv("PATH", t.path, 1), 0);
+        assert_int_equal(wicked_run(WICKED_IFUP, "bondweb"), -ENOENT);
+
+        /* One line per call, an argument a field; it reads stdin to show
+         * that it gets nothing there. */
+        assert_true(asprintf(&log_path, "%s/calls", t.path) > 0);
+        assert_int_equal(setenv("FAKE_WICKED_LOG", log_path, 1), 0);
+        write_text(t.fd, "wicked",
+                   "#!/bin/sh\n"
+                   "printf '%s|' \"$@\" >>\"$FAKE_WICKED_LOG\"\n"
+                   "printf 'stdin=%s\\n' \"$(cat)\" >>\"$FAKE_WICKED_LOG\"\n"
+                   "exit \"${FAKE_WICKED_RC:-0}\"\n");
+        assert_int_equal(fchmodat(t.fd, "wicked", 0755, 0), 0);
+        assert_true(asprintf(&path, "%s:%s", t.path, old_path) > 0);
+        assert_int_equal(setenv("PATH", path, 1), 0);
+
+        assert_int_equal(wicked_run(WICKED_IFUP, "bondweb"), 0);
+        assert_int_equal(wicked_run(WICKED_IFDOWN, "x;reboot"), 0);
+        assert_int_equal(setenv("FAKE_WICKED_RC", "162", 1), 0);
+        assert_int_equal(wicked_run(WICKED_IFRELOAD, VF), 162);
+        assert_int_equal(wicked_run(WICKED_IFRELOAD, "-x"), -EINVAL);
+        assert_int_equal(unsetenv("FAKE_WICKED_RC"), 0);
+
+        log = read_text(t.fd, "calls");
+        assert_non_null(log);
+        assert_string_equal(log, "ifup|bondweb|stdin=\n"
+                                 "ifdown|x;reboot|stdin=\n"
+                                 "ifreload|" VF "|stdin=\n");
+
+        assert_int_equal(setenv("PATH", old_path, 1), 0);
+        assert_int_equal(unsetenv("FAKE_WICKED_LOG"), 0);
+        tmpdir_close(&t);
+}
+
+int main(void) {
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_round_trip),
+                cmocka_unit_test(test_values),
+                cmocka_unit_test(test_bad_input),
+                cmocka_unit_test(test_set),
+                cmocka_unit_test(test_marker),
+                cmocka_unit_test(test_module_opts),
+                cmocka_unit_test(test_module_opts_names),
+                cmocka_unit_test(test_bond_update),
+                cmocka_unit_test(test_hcnmgr_recognition),
+                cmocka_unit_test(test_golden_new_group),
+                cmocka_unit_test(test_golden_admin_bond),
+                cmocka_unit_test(test_golden_migration),
+                cmocka_unit_test(test_golden_hcnmgr),
+                cmocka_unit_test(test_file_errors),
+                cmocka_unit_test(test_wicked_argv),
+                cmocka_unit_test(test_wicked_run),
+        };
+
+        return cmocka_run_group_tests(tests, NULL, NULL);
+}
