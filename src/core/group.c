@@ -280,22 +280,29 @@ static int parse_fail_over_mac(const char *s, uint32_t *ret) {
 }
 
 size_t bond_options_to_words(const BondOptions *o, BondOptionWord ret[static BOND_OPTION_WORDS_MAX]) {
+        bool mii = o->miimon_ms > 0;
         size_t n = 0;
 
-#define WORD(k, fmt, v)                                                                                      \
+#define WORD(on, k, fmt, v)                                                                                  \
         do {                                                                                                 \
-                ret[n].key = (k);                                                                            \
-                snprintf(ret[n].value, sizeof(ret[n].value), fmt, v);                                       \
-                n++;                                                                                         \
+                if (on) {                                                                                    \
+                        ret[n].key = (k);                                                                    \
+                        snprintf(ret[n].value, sizeof(ret[n].value), fmt, v);                                \
+                        n++;                                                                                 \
+                }                                                                                            \
         } while (0)
-        WORD("mode", "%s", "active-backup");
-        WORD("miimon", "%" PRIu32, o->miimon_ms);
-        WORD("updelay", "%" PRIu32, o->updelay_ms);
-        WORD("downdelay", "%" PRIu32, o->downdelay_ms);
-        WORD("fail_over_mac", "%s", fail_over_mac_to_string(o->fail_over_mac));
-        /* sysfs calls the peer notification count num_grat_arp. */
-        WORD("num_grat_arp", "%u", (unsigned)o->num_peer_notif);
-        WORD("peer_notif_delay", "%" PRIu32, o->peer_notif_delay_ms);
+        WORD(true, "mode", "%s", "active-backup");
+        WORD(true, "miimon", "%" PRIu32, o->miimon_ms);
+        /* With miimon 0 the kernel refuses updelay and downdelay, even 0
+         * (see link-msg.c); 0 is their default anyway. */
+        WORD(mii && o->updelay_ms, "updelay", "%" PRIu32, o->updelay_ms);
+        WORD(mii && o->downdelay_ms, "downdelay", "%" PRIu32, o->downdelay_ms);
+        WORD(true, "fail_over_mac", "%s", fail_over_mac_to_string(o->fail_over_mac));
+        /* sysfs has two names for the one count (IFLA_BOND_NUM_PEER_NOTIF);
+         * giving both keeps a later write of either from undoing it. */
+        WORD(true, "num_grat_arp", "%u", (unsigned)o->num_peer_notif);
+        WORD(true, "num_unsol_na", "%u", (unsigned)o->num_peer_notif);
+        WORD(o->peer_notif_delay_ms, "peer_notif_delay", "%" PRIu32, o->peer_notif_delay_ms);
 #undef WORD
         return n;
 }

@@ -97,12 +97,14 @@ int bond_options_set(BondOptions *o, const char *word);
 
 /* The bond's settings as the kernel's sysfs option words, mode first: the
  * form NetworkManager's bond.options and ifcfg's BONDING_MODULE_OPTS take.
- * The MTU is not a bond option and is left out. */
+ * Settings at their kernel default that some readers refuse (updelay and
+ * downdelay without miimon, peer_notif_delay 0) are left out, and so is the
+ * MTU, which is not a bond option. */
 typedef struct BondOptionWord {
         const char *key;
         char value[16];
 } BondOptionWord;
-#define BOND_OPTION_WORDS_MAX 7
+#define BOND_OPTION_WORDS_MAX 8
 size_t bond_options_to_words(const BondOptions *o, BondOptionWord ret[static BOND_OPTION_WORDS_MAX]);
 
 #define GROUP_NAME_MAX 64

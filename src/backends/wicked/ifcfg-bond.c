@@ -16,17 +16,8 @@ typedef struct OptWord {
         char *value;
 } OptWord;
 
-enum {
-        OPT_MODE,
-        OPT_MIIMON,
-        OPT_UPDELAY,
-        OPT_DOWNDELAY,
-        OPT_FAIL_OVER_MAC,
-        OPT_PRIMARY,
-        OPT_NUM_GRAT_ARP,
-        OPT_NUM_UNSOL_NA,
-        _OPT_MAX,
-};
+/* group.c's words but peer_notif_delay, plus primary. */
+enum { _OPT_MAX = BOND_OPTION_WORDS_MAX };
 
 static void opt_words_done(OptWord (*w)[_OPT_MAX]) {
         for (size_t i = 0; i < _OPT_MAX; i++)
@@ -51,30 +42,37 @@ static int opt_word(OptWord *w, const char *key, bool on, const char *fmt, ...) 
         return 0;
 }
 
+/* group.c's words (the same as NetworkManager's bond.options get), with the
+ * primary after fail_over_mac and without peer_notif_delay, which wicked
+ * does not know: it would refuse the whole bond. */
 static int opt_words(const BondOptions *o, const char *primary, OptWord (*ret)[_OPT_MAX]) {
-        const char *fom = fail_over_mac_to_string(o->fail_over_mac);
-        bool mii = o->miimon_ms > 0;
+        BondOptionWord words[BOND_OPTION_WORDS_MAX];
+        size_t n = bond_options_to_words(o, words), k = 0;
         OptWord *w = *ret;
         int r = 0;
 
         memset(w, 0, sizeof(*ret));
-        if (streq(fom, "?"))
+        if (streq(fail_over_mac_to_string(o->fail_over_mac), "?"))
                 return -EINVAL;
         if (primary && (!ifname_is_valid(primary) || strpbrk(primary, "'=")))
                 return -EINVAL;
 
-        /* With miimon 0 the kernel refuses updelay and downdelay, even 0,
-         * and wicked would fail the whole bond (see link-msg.c). */
-        r = r ?: opt_word(&w[OPT_MODE], "mode", true, "active-backup");
-        r = r ?: opt_word(&w[OPT_MIIMON], "miimon", true, "%u", o->miimon_ms);
-        r = r ?: opt_word(&w[OPT_UPDELAY], "updelay", mii && o->updelay_ms, "%u", o->updelay_ms);
-        r = r ?: opt_word(&w[OPT_DOWNDELAY], "downdelay", mii && o->downdelay_ms, "%u", o->downdelay_ms);
-        r = r ?: opt_word(&w[OPT_FAIL_OVER_MAC], "fail_over_mac", true, "%s", fom);
-        r = r ?: opt_word(&w[OPT_PRIMARY], "primary", primary, "%s", strempty(primary));
-        /* The kernel keeps one count for both (IFLA_BOND_NUM_PEER_NOTIF);
-         * writing both keeps a later write of either from undoing it. */
-        r = r ?: opt_word(&w[OPT_NUM_GRAT_ARP], "num_grat_arp", true, "%u", o->num_peer_notif);
-        r = r ?: opt_word(&w[OPT_NUM_UNSOL_NA], "num_unsol_na", true, "%u", o->num_peer_notif);
+        for (size_t i = 0; i < n && r >= 0; i++) {
+                if (streq(words[i].key, "peer_notif_delay"))
+                        continue;
+                r = opt_word(&w[k++], words[i].key, true, "%s", words[i].value);
+                if (r >= 0 && primary && streq(words[i].key, "fail_over_mac"))
+                        r = opt_word(&w[k++], "primary", true, "%s", primary);
+        }
+        /* Keys hnv owns but leaves out this time: an old value goes. */
+        static const char *const owned[] = {"updelay", "downdelay", "primary"};
+        for (size_t i = 0; i < ELEMENTSOF(owned) && r >= 0 && k < _OPT_MAX; i++) {
+                bool present = false;
+                for (size_t j = 0; j < k; j++)
+                        present = present || streq(w[j].key, owned[i]);
+                if (!present)
+                        w[k++] = (OptWord){.key = owned[i]};
+        }
         if (r < 0)
                 opt_words_done(ret);
         return r;
