@@ -103,6 +103,28 @@ GroupState policy_state(const GroupSnapshot *s, const char **ret_reason) {
         return state_for(s, pick_best(s), ret_reason);
 }
 
+GroupState policy_state_now(const GroupSnapshot *s, const char **ret_reason) {
+        const PortView *best = pick_best(s);
+
+        if (s->migrating || !best || best->enslaved)
+                return state_for(s, best, ret_reason);
+        /* The best port is not in the bond yet: what carries the traffic
+         * now is the best port that is. */
+        for (PortRole role = 0; role < _PORT_ROLE_MAX; role++)
+                for (size_t i = 0; i < s->n_ports; i++) {
+                        const PortView *p = &s->ports[i];
+                        if (p->role == role && p->enslaved && port_usable(s, p) && p->carrier) {
+                                if (ret_reason)
+                                        *ret_reason = best->role == PORT_ROLE_PRIMARY ? "VF joining the bond"
+                                                                                      : "backup joining the bond";
+                                return role == PORT_ROLE_PRIMARY ? GROUP_STATE_HEALTHY : GROUP_STATE_DEGRADED;
+                        }
+                }
+        if (ret_reason)
+                *ret_reason = "no port in the bond yet";
+        return GROUP_STATE_DOWN;
+}
+
 void policy_plan(const GroupSnapshot *s, Plan *ret) {
         *ret = (Plan){};
 

@@ -75,3 +75,8 @@ void policy_plan(const GroupSnapshot *s, Plan *ret);
 
 /* The state the snapshot shows, ignoring what actions would do. */
 GroupState policy_state(const GroupSnapshot *s, const char **ret_reason);
+
+/* The state the kernel shows now, while actions are still on their way (a
+ * backend that answers later): a port that the plan would make active but
+ * that is not in the bond yet does not count. */
+GroupState policy_state_now(const GroupSnapshot *s, const char **ret_reason);

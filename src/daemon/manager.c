@@ -592,8 +592,9 @@ static void reconcile_group(Group *g) {
         PortView views[POLICY_MAX_PORTS];
         GroupSnapshot s;
         Plan plan;
-        int bond_ifindex, k = 0;
-        bool fatal = false;
+        int bond_ifindex, k = 0, waiting[POLICY_MAX_PORTS] = {};
+        size_t n_waiting = 0;
+        bool fatal = false, in_progress = false;
         size_t i;
 
         g->dirty = false;
@@ -619,6 +620,11 @@ static void reconcile_group(Group *g) {
 
         for (i = 0; i < plan.n_actions; i++) {
                 const Action *a = &plan.actions[i];
+                bool skip = false;
+                for (size_t w = 0; w < n_waiting; w++)
+                        skip = skip || a->ifindex == waiting[w];
+                if (skip)
+                        continue;
                 log_group_debug(g->spec->name, "action %s %s", action_type_to_string(a->type),
                                 a->ifindex ? ifname_of(m, a->ifindex) : g->spec->bond_name);
                 k = apply_action(g, &bond_ifindex, a, &fatal);
@@ -639,7 +645,16 @@ static void reconcile_group(Group *g) {
                 if (backend_in_progress(k)) {
                         log_group_debug(g->spec->name, "%s in progress in %s", action_type_to_string(a->type),
                                         m->backend->ops->name);
-                        break; /* what follows needs its outcome */
+                        in_progress = true;
+                        /* What follows for the same port (or, for the bond,
+                         * anything) needs its outcome; other ports go on: a
+                         * port waiting for its old profile's hand-over must
+                         * not keep the other from joining the bond. */
+                        if (a->ifindex <= 0 || n_waiting == POLICY_MAX_PORTS)
+                                break;
+                        waiting[n_waiting++] = a->ifindex;
+                        k = 0;
+                        continue;
                 }
                 if (k < 0)
                         log_group_debug(g->spec->name, "%s deferred to the bond: %s",
@@ -648,12 +663,12 @@ static void reconcile_group(Group *g) {
         if (bond_ifindex > 0)
                 refresh_link(m, bond_ifindex);
 
-        if ((k < 0 && fatal) || backend_in_progress(k)) {
+        if ((k < 0 && fatal) || in_progress) {
                 const char *reason;
                 build_snapshot(g, &s, views);
-                GroupState state = policy_state(&s, &reason);
+                GroupState state = in_progress ? policy_state_now(&s, &reason) : policy_state(&s, &reason);
                 group_set_state(g, state, reason);
-                if (fatal)
+                if (k < 0 && fatal)
                         schedule_retry(g);
                 else
                         g->failures = 0;

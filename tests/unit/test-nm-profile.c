@@ -35,6 +35,7 @@ static void test_bond_profile(void **state) {
         assert_string_equal(nm_setting_bond_get_option_by_name(b, "miimon"), "50");
         assert_string_equal(nm_setting_bond_get_option_by_name(b, "fail_over_mac"), "follow");
         assert_string_equal(nm_setting_bond_get_option_by_name(b, "num_grat_arp"), "3");
+        assert_null(nm_setting_bond_get_option_by_name(b, "num_unsol_na"));
         assert_string_equal(nm_setting_bond_get_option_by_name(b, "primary"), "vf0");
         assert_string_equal(nm_profile_group(c), "web");
         assert_false(nm_profile_has_ip(c));
@@ -116,6 +117,7 @@ static void test_copy_static(void **state) {
         NMSettingIPConfig *s4, *s6;
 
         assert_true(nm_profile_has_ip(own));
+        assert_false(nm_profile_needs_link(own));
         assert_int_equal(nm_profile_copy_ip(bond, own), 0);
         assert_true(nm_profile_has_ip(bond));
         assert_true(nm_connection_verify(bond, NULL));
@@ -141,7 +143,9 @@ static void test_copy_dhcp_and_standalone(void **state) {
         g_autoptr(NMConnection) link_local = standalone("disabled", "link-local");
 
         assert_false(nm_profile_has_ip(link_local));
+        assert_false(nm_profile_needs_link(link_local));
         assert_true(nm_profile_has_ip(own));
+        assert_true(nm_profile_needs_link(own));
         (void)nm_profile_copy_ip(bond, own);
         assert_string_equal(nm_setting_ip_config_get_method(nm_connection_get_setting_ip4_config(bond)),
                             "auto");

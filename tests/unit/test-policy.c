@@ -502,6 +502,32 @@ static void test_policy_state_matches_plan(void **state) {
         }
 }
 
+/* While a backend's actions are on their way, the state is what the kernel
+ * shows, not what the plan will achieve. */
+static void test_policy_state_now(void **state) {
+        PortView views[] = {
+                { .ifindex = 3, .name = "vf", .role = PORT_ROLE_PRIMARY, .carrier = true },
+                { .ifindex = 4, .name = "bk", .role = PORT_ROLE_BACKUP, .carrier = true },
+        };
+        GroupSnapshot s = { .name = "g", .bond_exists = true, .bond_up = true, .bond_ifindex = BOND_IFINDEX,
+                            .ports = views, .n_ports = 2 };
+        const char *reason;
+
+        assert_int_equal(policy_state(&s, &reason), GROUP_STATE_HEALTHY);
+        assert_int_equal(policy_state_now(&s, &reason), GROUP_STATE_DOWN);
+        assert_string_equal(reason, "no port in the bond yet");
+
+        views[1].enslaved = views[1].bond_link_up = true;
+        s.active_ifindex = 4;
+        assert_int_equal(policy_state_now(&s, &reason), GROUP_STATE_DEGRADED);
+        assert_string_equal(reason, "VF joining the bond");
+
+        views[0].enslaved = views[0].bond_link_up = true;
+        s.active_ifindex = 3;
+        assert_int_equal(policy_state_now(&s, &reason), GROUP_STATE_HEALTHY);
+        assert_string_equal(reason, "VF active");
+}
+
 static void test_action_names(void **state) {
         for (ActionType t = 0; t < _ACTION_TYPE_MAX; t++)
                 assert_non_null(action_type_to_string(t));
@@ -515,6 +541,7 @@ int main(void) {
                 cmocka_unit_test(test_migrating_vf_found_enslaved_is_released_last),
                 cmocka_unit_test(test_port_order_does_not_matter),
                 cmocka_unit_test(test_policy_state_matches_plan),
+                cmocka_unit_test(test_policy_state_now),
                 cmocka_unit_test(test_action_names),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);

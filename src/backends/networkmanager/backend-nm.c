@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <net/if.h>
 #include <stdio.h>
+#include <systemd/sd-bus.h>
 
 #include "backend-nm.h"
 #include "glib-event.h"
@@ -39,10 +40,15 @@ typedef struct NmBackend {
         /* UUIDs of ports' own profiles whose IP configuration the bond's
          * profile now carries: deleted once the bond has it. */
         GHashTable *moved;
+        /* Bonds taking a static configuration from a port's own profile:
+         * no other port joins them until the old profile is gone. */
+        GHashTable *holding;
+        /* bond name -> the port hnvd last made primary, for persisting. */
+        GHashTable *primaries;
         /* Activations accepted but not finished (each holds its Request). */
         GPtrArray *watched;
         bool waiting_logged;
-        guint settle_source;
+        guint settle_source, recheck_source;
         bool settle_expired;
 } NmBackend;
 
@@ -82,18 +88,19 @@ static void request_free(Request *r) {
         g_free(r);
 }
 
-/* Ends a request; false when the backend is going away (nothing else may be
- * touched then). */
+static void persist_primary(NmBackend *nm, const char *bond);
+
+/* Ends a request (the caller frees it); false when the backend is going
+ * away: nothing but the request may be touched then. */
 static bool request_done(Request *r, GError *error) {
         NmBackend *nm = r->nm;
 
-        if (error && g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
-                request_free(r);
+        if (error && g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
                 return false;
-        }
         g_hash_table_remove(nm->pending, r->name);
         if (error)
                 log_error("NetworkManager: %s %s failed: %s", r->what, r->name, error->message);
+        persist_primary(nm, r->name);
         nm_notify(nm);
         return true;
 }
@@ -136,9 +143,9 @@ static NMActiveConnection *active_of(NmBackend *nm, NMRemoteConnection *c) {
 
 /* ---- asynchronous steps ------------------------------------------- */
 
-/* An activation stays pending until NetworkManager has finished it, not
- * only until it accepted it: libnm's view of the device lags, and asking
- * again in between starts a new activation that undoes the first. */
+/* An activation is watched until NetworkManager has finished it, not only
+ * until it accepted it: libnm's view of the device lags, and asking again
+ * in between starts a new activation that undoes the first. */
 static void watch_done(NMActiveConnection *ac, Request *r) {
         g_signal_handlers_disconnect_by_data(ac, r);
         g_ptr_array_remove(r->nm->watched, ac);
@@ -165,6 +172,14 @@ static void on_activated(GObject *source, GAsyncResult *result, gpointer userdat
                         g_object_unref(ac);
                 return;
         }
+        /* From here the activation is NetworkManager's to finish: other
+         * requests on the profile may go out (a bond waiting for DHCP takes
+         * its configuration and its ports meanwhile), and active_of() keeps
+         * hnvd from starting a second one. */
+        g_hash_table_remove(r->nm->pending, r->name);
+        g_free(r->name);
+        r->name = g_strconcat("activating:", nm_active_connection_get_id(ac), NULL);
+        g_hash_table_add(r->nm->pending, g_strdup(r->name));
         g_object_set_data(G_OBJECT(ac), "hnv-request", r);
         g_ptr_array_add(r->nm->watched, ac);
         g_signal_connect(ac, "notify::" NM_ACTIVE_CONNECTION_STATE, G_CALLBACK(on_ac_state), r);
@@ -266,6 +281,13 @@ static int name_of(int ifindex, char buf[static IF_NAMESIZE]) {
         return if_indextoname((unsigned)ifindex, buf) ? 0 : -errno;
 }
 
+static gboolean on_recheck(gpointer userdata) {
+        NmBackend *nm = userdata;
+        nm->recheck_source = 0;
+        nm_notify(nm);
+        return G_SOURCE_REMOVE;
+}
+
 static gboolean on_settle_timeout(gpointer userdata) {
         NmBackend *nm = userdata;
         nm->settle_source = 0;
@@ -296,31 +318,43 @@ static bool may_activate(NmBackend *nm, NMDevice *dev) {
  * udev rule kept from it, or the bond hnvd created (a software device that
  * appears down is "external" to NetworkManager until told otherwise). */
 static void set_managed(NmBackend *nm, NMDevice *dev, const char *pending_name) {
+        /* Once per device object (a device that comes back is a new one):
+         * libnm's view of the property lags the method's reply. */
+        if (g_object_get_data(G_OBJECT(dev), "hnv-managed-asked"))
+                return;
+        g_object_set_data(G_OBJECT(dev), "hnv-managed-asked", GINT_TO_POINTER(1));
         Request *r = request_new(nm, pending_name, "managing device for");
         log_info("NetworkManager: letting it manage %s", nm_device_get_iface(dev));
         nm_client_dbus_set_property(nm->client, nm_object_get_path(NM_OBJECT(dev)), NM_DBUS_INTERFACE_DEVICE,
                                     "Managed", g_variant_new_boolean(TRUE), -1, nm->cancel, on_managed, r);
 }
 
-/* The bond's profile active on the bond's device: 0 once activated,
- * -EINPROGRESS while on its way (each call takes the next step). */
-static int ensure_bond_active(NmBackend *nm, NMRemoteConnection *bc, const char *bond) {
+/* The bond's profile active on the bond's device: 0 once activated (or,
+ * unless need_activated, once its activation is under way: ports join a
+ * bond that is still waiting for DHCP), -EINPROGRESS while on its way (each
+ * call takes the next step). */
+static int ensure_bond_active(NmBackend *nm, NMRemoteConnection *bc, const char *bond, bool need_activated) {
         NMDevice *bdev = nm_client_get_device_by_iface(nm->client, bond);
-        NMActiveConnection *ac;
+        NMActiveConnection *ac = active_of(nm, bc);
 
+        /* First, so that a bond whose activation waits for DHCP (which
+         * needs a port) takes its ports. */
+        if (ac) {
+                if (nm_active_connection_get_state(ac) == NM_ACTIVE_CONNECTION_STATE_ACTIVATED)
+                        return 0;
+                return !need_activated && nm_active_connection_get_state(ac) == NM_ACTIVE_CONNECTION_STATE_ACTIVATING
+                               ? 0
+                               : -EINPROGRESS;
+        }
         if (is_pending(nm, bond) || !bdev)
                 return -EINPROGRESS;
         if (!nm_device_get_managed(bdev)) {
                 set_managed(nm, bdev, bond);
                 return -EINPROGRESS;
         }
-        ac = active_of(nm, bc);
-        if (!ac) {
-                if (may_activate(nm, bdev))
-                        activate(nm, bc, bond, "activating");
-                return -EINPROGRESS;
-        }
-        return nm_active_connection_get_state(ac) == NM_ACTIVE_CONNECTION_STATE_ACTIVATED ? 0 : -EINPROGRESS;
+        if (may_activate(nm, bdev))
+                activate(nm, bc, bond, "activating");
+        return -EINPROGRESS;
 }
 
 /* The bond's device is created here, by the kernel backend, with the VF's
@@ -372,16 +406,16 @@ static int nm_enslave(Backend *b, int bond_ifindex, int port_ifindex) {
         id = nm_profile_port_name(bond, port);
         if (!id)
                 return -ENOMEM;
-        if (is_pending(nm, id) || is_pending(nm, bond))
+        if (is_pending(nm, id) || g_hash_table_contains(nm->holding, bond))
                 return -EINPROGRESS;
         bc = find_profile(nm, bond);
         group = bc ? nm_profile_group(NM_CONNECTION(bc)) : NULL;
-        if (!group)
-                return -ENOENT; /* no profile of ours for this bond */
+        if (!group) /* none of ours for this bond, or on its way */
+                return is_pending(nm, bond) ? -EINPROGRESS : -ENOENT;
         dev = nm_client_get_device_by_iface(nm->client, port);
         if (!dev)
                 return -EINPROGRESS; /* NetworkManager has not seen it yet: device-added wakes us */
-        k = ensure_bond_active(nm, bc, bond);
+        k = ensure_bond_active(nm, bc, bond, false);
         if (k < 0)
                 return k;
 
@@ -448,26 +482,35 @@ static int nm_release(Backend *b, int port_ifindex) {
         return -EINPROGRESS;
 }
 
-static int nm_set_primary(Backend *b, int bond_ifindex, int port_ifindex) {
-        NmBackend *nm = nm_of(b);
-        char bond[IF_NAMESIZE], port[IF_NAMESIZE];
+/* Persists the primary hnvd last set on bond into its profile, so that
+ * NetworkManager's next activation of the bond (a reboot, an admin's "nmcli
+ * connection up") makes the VF primary itself. Deferred while another
+ * request on the profile is out: request_done() calls it again. */
+static void persist_primary(NmBackend *nm, const char *bond) {
+        const char *port = g_hash_table_lookup(nm->primaries, bond);
         NMRemoteConnection *c;
-        int k;
+        NMSettingBond *s;
 
-        k = nm->kernel->ops->set_primary(nm->kernel, bond_ifindex, port_ifindex);
-        if (k < 0 || !nm_client_get_nm_running(nm->client))
-                return k;
-        if (name_of(bond_ifindex, bond) < 0 || name_of(port_ifindex, port) < 0)
-                return k;
-        /* Persisted, so that NetworkManager's next activation of the bond
-         * (a reboot, an admin's "nmcli con up") makes the VF primary itself. */
+        if (!port || !nm_client_get_nm_running(nm->client) || is_pending(nm, bond))
+                return;
         c = find_profile(nm, bond);
-        NMSettingBond *s = c ? nm_connection_get_setting_bond(NM_CONNECTION(c)) : NULL;
-        if (s && nm_profile_group(NM_CONNECTION(c)) && !is_pending(nm, bond) &&
-            !streq_ptr(nm_setting_bond_get_option_by_name(s, "primary"), port)) {
+        s = c && nm_profile_group(NM_CONNECTION(c)) ? nm_connection_get_setting_bond(NM_CONNECTION(c)) : NULL;
+        if (s && !streq_ptr(nm_setting_bond_get_option_by_name(s, "primary"), port)) {
                 nm_setting_bond_add_option(s, "primary", port);
                 commit(nm, c, "persisting primary in");
         }
+}
+
+static int nm_set_primary(Backend *b, int bond_ifindex, int port_ifindex) {
+        NmBackend *nm = nm_of(b);
+        char bond[IF_NAMESIZE], port[IF_NAMESIZE];
+        int k;
+
+        k = nm->kernel->ops->set_primary(nm->kernel, bond_ifindex, port_ifindex);
+        if (k < 0 || name_of(bond_ifindex, bond) < 0 || name_of(port_ifindex, port) < 0)
+                return k;
+        g_hash_table_insert(nm->primaries, g_strdup(bond), g_strdup(port));
+        persist_primary(nm, bond);
         return k;
 }
 
@@ -508,23 +551,62 @@ static int nm_move_addresses(Backend *b, int from_ifindex, int to_ifindex) {
                          nm_connection_get_id(NM_CONNECTION(own)), from, to);
                 (void)nm_profile_copy_ip(NM_CONNECTION(bc), NM_CONNECTION(own));
                 g_hash_table_add(nm->moved, g_strdup(uuid));
+                /* No other port joins until the old profile is gone: the
+                 * bond has the VF's MAC and, for a while, the old profile's
+                 * addresses; meeting their holder on the link would fail
+                 * IPv6 duplicate address detection, or split the switch's
+                 * view of the MAC. */
+                g_hash_table_add(nm->holding, g_strdup(to));
                 commit(nm, bc, "moving IP configuration to");
                 return -EINPROGRESS;
         }
-        k = ensure_bond_active(nm, bc, to);
+        /* Started is enough: a bond given DHCP waits for a port before it
+         * is activated, and its ports wait for this. */
+        k = ensure_bond_active(nm, bc, to, false);
         if (k < 0)
                 return k;
         if (!g_hash_table_contains(nm->moved, to)) {
-                /* Once per bond: reapply makes the committed profile live
-                 * (harmless when the activation already started from it). */
+                /* Once per bond. An activation that started after the commit
+                 * has the configuration already; an activated bond takes it
+                 * by reapply. */
                 g_hash_table_add(nm->moved, g_strdup(to));
-                Request *r = request_new(nm, to, "reapplying");
-                nm_device_reapply_async(nm_client_get_device_by_iface(nm->client, to), NM_CONNECTION(bc), 0, 0,
-                                        nm->cancel, on_reapplied, r);
+                NMActiveConnection *bac = active_of(nm, bc);
+                if (bac && nm_active_connection_get_state(bac) == NM_ACTIVE_CONNECTION_STATE_ACTIVATED) {
+                        Request *r = request_new(nm, to, "reapplying");
+                        nm_device_reapply_async(nm_client_get_device_by_iface(nm->client, to), NM_CONNECTION(bc),
+                                                0, 0, nm->cancel, on_reapplied, r);
+                        return -EINPROGRESS;
+                }
+        }
+        /* A bond given DHCP gets its lease only once a port is in, and
+         * NetworkManager puts no address on a bond without carrier: the
+         * kernel backend moves the port's addresses (and routes) onto the
+         * bond now, as it does without NetworkManager. The lease, as the
+         * same client (the bond has the VF's MAC), brings the same address
+         * back under NetworkManager's name. */
+        bool held = false;
+        if (nm_profile_needs_link(NM_CONNECTION(own)) &&
+            nm->kernel->ops->count_addresses(nm->kernel, to_ifindex) <= 0) {
+                k = nm->kernel->ops->move_addresses(nm->kernel, from_ifindex, to_ifindex);
+                if (k < 0)
+                        return k;
+                log_info("NetworkManager: %s holds %s's addresses until its own lease arrives", to, from);
+                /* (and the port has none left, so the policy will not ask
+                 * for this move again: finish it now) */
+                held = true;
+        }
+        /* Until the bond has an address, the old profile stays. */
+        if (!held && nm->kernel->ops->count_addresses(nm->kernel, to_ifindex) <= 0) {
+                /* hnvd follows links, not addresses: look once a second
+                 * while this one-time hand-over waits for NetworkManager
+                 * to put them on. */
+                if (!nm->recheck_source)
+                        nm->recheck_source = g_timeout_add_seconds(1, on_recheck, nm);
                 return -EINPROGRESS;
         }
         g_hash_table_remove(nm->moved, to);
         g_hash_table_remove(nm->moved, uuid);
+        g_hash_table_remove(nm->holding, to);
         log_info("NetworkManager: %s now carries it; deleting %s", to,
                  nm_connection_get_id(NM_CONNECTION(own)));
         delete_profile(nm, own);
@@ -640,6 +722,13 @@ static void on_running(GObject *o, GParamSpec *p, gpointer userdata) {
         if (nm_client_get_nm_running(nm->client)) {
                 log_info("NetworkManager is running: reconciling every group");
                 g_hash_table_remove_all(nm->moved);
+                g_hash_table_remove_all(nm->holding);
+                g_hash_table_remove_all(nm->pending);
+                GHashTableIter i;
+                gpointer bond;
+                g_hash_table_iter_init(&i, nm->primaries);
+                while (g_hash_table_iter_next(&i, &bond, NULL))
+                        persist_primary(nm, bond);
         } else
                 log_warning("NetworkManager stopped: failover goes on, profile changes wait for it");
         /* Requests to the old instance will not be answered. */
@@ -669,6 +758,8 @@ static Backend *nm_free(Backend *b) {
         drop_watches(nm);
         if (nm->settle_source)
                 g_source_remove(nm->settle_source);
+        if (nm->recheck_source)
+                g_source_remove(nm->recheck_source);
         if (nm->cancel)
                 g_cancellable_cancel(nm->cancel);
         /* Let the cancelled requests' callbacks run and free themselves. */
@@ -685,6 +776,8 @@ static Backend *nm_free(Backend *b) {
         g_clear_pointer(&nm->pending, g_hash_table_unref);
         g_clear_pointer(&nm->moved, g_hash_table_unref);
         g_clear_pointer(&nm->watched, g_ptr_array_unref);
+        g_clear_pointer(&nm->primaries, g_hash_table_unref);
+        g_clear_pointer(&nm->holding, g_hash_table_unref);
         glib_event_free(nm->glib);
         backend_free(nm->kernel);
         return mfree(nm);
@@ -723,8 +816,29 @@ void backend_nm_disconnect(NMClient *client) {
                 g_object_unref(client);
 }
 
+/* hnvd starts before NetworkManager at boot (before network-pre.target),
+ * so "not running yet" must not mean "not there": systemd knows whether it
+ * is going to start. */
+static bool nm_unit_enabled(void) {
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        const char *state = NULL;
+
+        if (sd_bus_open_system(&bus) < 0)
+                return false;
+        if (sd_bus_call_method(bus, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
+                               "org.freedesktop.systemd1.Manager", "GetUnitFileState", NULL, &reply, "s",
+                               "NetworkManager.service") < 0)
+                return false;
+        if (sd_bus_message_read(reply, "s", &state) < 0)
+                return false;
+        return streq(state, "enabled") || streq(state, "enabled-runtime") || streq(state, "alias");
+}
+
 bool backend_nm_manages(NMClient *client) {
-        return nm_client_get_nm_running(client) && nm_client_networking_get_enabled(client);
+        if (nm_client_get_nm_running(client))
+                return nm_client_networking_get_enabled(client);
+        return nm_unit_enabled();
 }
 
 int backend_nm_new(Backend **ret, sd_event *event, Rtnl *rtnl, NMClient *client, BackendNotify notify,
@@ -744,6 +858,8 @@ int backend_nm_new(Backend **ret, sd_event *event, Rtnl *rtnl, NMClient *client,
         nm->pending = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
         nm->moved = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
         nm->watched = g_ptr_array_new();
+        nm->primaries = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+        nm->holding = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
         k = backend_kernel_new(&nm->kernel, rtnl);
         if (k < 0)
                 return k;

@@ -13,7 +13,9 @@ typedef struct _NMClient NMClient;
  * the client then waits for it. */
 int backend_nm_connect(NMClient **ret);
 void backend_nm_disconnect(NMClient *client); /* NULL is fine */
-/* NetworkManager runs and has networking enabled: what backend=auto asks. */
+/* What backend=auto asks: NetworkManager runs and has networking enabled,
+ * or it does not run yet but systemd will start it (NetworkManager.service
+ * enabled): hnvd starts before it at boot. */
 bool backend_nm_manages(NMClient *client);
 
 /* The NetworkManager backend. client may be NULL (it connects itself); its

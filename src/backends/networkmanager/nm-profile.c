@@ -95,11 +95,17 @@ int nm_profile_update_bond(NMConnection *c, const GroupSpec *spec, const char *p
                 nm_connection_add_setting(c, NM_SETTING(b));
                 changed = 1;
         }
-        for (size_t i = 0; i < n; i++)
+        for (size_t i = 0; i < n; i++) {
+                /* NetworkManager keeps the one count under num_grat_arp;
+                 * given num_unsol_na too, its activation of the bond failed
+                 * ("config-failed") in testing. */
+                if (streq(words[i].key, "num_unsol_na"))
+                        continue;
                 if (g_strcmp0(nm_setting_bond_get_option_by_name(b, words[i].key), words[i].value) != 0) {
                         nm_setting_bond_add_option(b, words[i].key, words[i].value);
                         changed = 1;
                 }
+        }
         if (primary && g_strcmp0(nm_setting_bond_get_option_by_name(b, "primary"), primary) != 0) {
                 nm_setting_bond_add_option(b, "primary", primary);
                 changed = 1;
@@ -135,6 +141,19 @@ bool nm_profile_has_ip(NMConnection *c) {
 
         return method_assigns(nm_connection_get_setting_ip4_config(c), v4_none) ||
                method_assigns(nm_connection_get_setting_ip6_config(c), v6_none);
+}
+
+bool nm_profile_needs_link(NMConnection *c) {
+        static const char *const v4_static[] = {NM_SETTING_IP4_CONFIG_METHOD_MANUAL,
+                                                NM_SETTING_IP4_CONFIG_METHOD_DISABLED,
+                                                NM_SETTING_IP4_CONFIG_METHOD_LINK_LOCAL, NULL};
+        static const char *const v6_static[] = {NM_SETTING_IP6_CONFIG_METHOD_MANUAL,
+                                                NM_SETTING_IP6_CONFIG_METHOD_IGNORE,
+                                                NM_SETTING_IP6_CONFIG_METHOD_DISABLED,
+                                                NM_SETTING_IP6_CONFIG_METHOD_LINK_LOCAL, NULL};
+
+        return method_assigns(nm_connection_get_setting_ip4_config(c), v4_static) ||
+               method_assigns(nm_connection_get_setting_ip6_config(c), v6_static);
 }
 
 int nm_profile_copy_ip(NMConnection *to, NMConnection *from) {

@@ -43,6 +43,11 @@ const char *nm_profile_group(NMConnection *c);
 /* Whether c configures addresses: an IPv4 or IPv6 method that assigns some
  * (static, DHCP, SLAAC), as opposed to disabled, ignore or link-local. */
 bool nm_profile_has_ip(NMConnection *c);
+/* Whether c gets an address from the network (DHCP, SLAAC): a bond given
+ * its configuration needs a port before it has an address. A static one
+ * does not, and must not meet the old holder of its addresses on the link
+ * (IPv6 duplicate address detection would fail the bond's activation). */
+bool nm_profile_needs_link(NMConnection *c);
 /* Replaces to's ipv4 and ipv6 settings with copies of from's (addresses,
  * methods, routes, DNS, everything), so the bond carries what the port's own
  * profile carried. */

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# A guest set up before hnv got its address by DHCP on its VF, through a
+# NetworkManager profile of the VF's own. hnvd moves that configuration to
+# the bond: the backup joins first, the bond (with the VF's MAC, so the same
+# DHCP client) gets the same lease through it, and only then is the VF's
+# profile deleted and the VF enslaved. The guest keeps its address the
+# whole time. The DHCP server is dnsmasq on the modelled switch.
+set -euo pipefail
+. "$HNV_SRC/tests/integration/lib.sh"
+. "$HNV_SRC/tests/integration/hnv-lib.sh"
+. "$HNV_SRC/tests/integration/nm-lib.sh"
+
+require_nm
+command -v dnsmasq >/dev/null || skip "dnsmasq is not installed"
+switch_setup
+ip netns exec sw dnsmasq --keep-in-foreground --user=root --group=root --port=0 --no-resolv \
+        --interface=br0 --bind-interfaces --dhcp-range=192.0.2.100,192.0.2.150,255.255.255.0,1h \
+        --dhcp-host=02:00:00:00:01:01,192.0.2.123 --dhcp-leasefile=/run/dnsmasq.leases \
+        --pid-file=/run/dnsmasq.pid --log-dhcp --log-facility="$HNV_RESULTS/dnsmasq.log" &
+at_exit kill "$!"
+nm_model_real_nics
+start_nm
+
+# Before hnv: the VF with its own DHCP profile, addressed.
+nmcli connection add type ethernet con-name vf0-dhcp ifname vf0 ipv4.method auto ipv6.method ignore >/dev/null
+add_vf vf0 02:00:00:00:01:01
+wait_until 60 "vf0's lease" sh -c 'ip -4 addr show dev vf0 | grep -q 192.0.2.123/24'
+
+# hnv arrives; the backup is plugged afterwards, known to udev as the group's.
+udev_rule_group 02:00:00:00:01:02 web backup
+write_config "[global]
+backend = networkmanager
+[group web]
+primary = mac:02:00:00:00:01:01
+backup = mac:02:00:00:00:01:02"
+ping -n -i 0.05 -W 1 -c 100000 192.0.2.1 > /tmp/ping.out 2>&1 &
+pinger=$!
+at_exit kill "$pinger"
+start_hnvd
+add_backup bk0 02:00:00:00:01:02
+assert_active bondweb vf0 90
+wait_state web healthy 60
+wait_until 30 "vf0-dhcp deleted" sh -c '! nmcli -t -f NAME connection show | grep -qx vf0-dhcp'
+kill -INT "$pinger" 2>/dev/null || true
+wait "$pinger" 2>/dev/null || true
+log "ping while moving the configuration: $(grep -E 'transmitted' /tmp/ping.out)"
+grep -qi "unreachable" /tmp/ping.out && fail "the guest lost its address while the configuration moved"
+
+ip -4 addr show dev bondweb | grep -q 192.0.2.123/24 || fail "bondweb lacks the lease: $(ip -4 -br addr show dev bondweb)"
+test "$(nm_field bondweb ipv4.method)" = auto || fail "bondweb's ipv4.method: $(nm_field bondweb ipv4.method)"
+test "$(cat /sys/class/net/bondweb/address)" = 02:00:00:00:01:01 || fail "the bond does not have the VF's MAC"
+ip -4 addr show dev vf0 | grep -q "inet " && fail "vf0 still has an address of its own"
+grep -q "DHCPACK(br0) 192.0.2.123 02:00:00:00:01:01" "$HNV_RESULTS/dnsmasq.log" || fail "no lease in dnsmasq's log"
+assert_no_auto_profile
+wait_until 10 "ping across bondweb" ping_ok 192.0.2.1
+pass
