@@ -139,9 +139,17 @@ static int method_remove_port(VarlinkCall *call, json_object *params, void *user
         return varlink_call_reply(call, reply);
 }
 
+/* {groups: N}: how many groups a call went over. */
+static int reply_group_count(VarlinkCall *call, int n) {
+        json_object *reply = json_object_new_object();
+        if (!reply)
+                return -ENOMEM;
+        json_object_object_add(reply, "groups", json_object_new_int(n));
+        return varlink_call_reply(call, reply);
+}
+
 static int method_reload(VarlinkCall *call, json_object *params, void *userdata) {
         _cleanup_(freep) char *error = NULL;
-        json_object *reply;
         int k;
 
         k = manager_reload(userdata, &error);
@@ -151,16 +159,11 @@ static int method_reload(VarlinkCall *call, json_object *params, void *userdata)
         }
         if (k < 0)
                 return reply_errno(call, k, error);
-        reply = json_object_new_object();
-        if (!reply)
-                return -ENOMEM;
-        json_object_object_add(reply, "groups", json_object_new_int(k));
-        return varlink_call_reply(call, reply);
+        return reply_group_count(call, k);
 }
 
 static int method_reconcile(VarlinkCall *call, json_object *params, void *userdata) {
         _cleanup_(freep) char *error = NULL;
-        json_object *reply;
         const char *group;
         int k;
 
@@ -171,11 +174,7 @@ static int method_reconcile(VarlinkCall *call, json_object *params, void *userda
         k = manager_reconcile(userdata, group, &error);
         if (k < 0)
                 return reply_errno(call, k, error);
-        reply = json_object_new_object();
-        if (!reply)
-                return -ENOMEM;
-        json_object_object_add(reply, "groups", json_object_new_int(k));
-        return varlink_call_reply(call, reply);
+        return reply_group_count(call, k);
 }
 
 /* {group} or {all: true}, and timeout_ms (> 0) where the method waits. */

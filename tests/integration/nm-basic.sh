@@ -29,14 +29,8 @@ wait_until 10 "ping from bk0" ping_ok 192.0.2.1
 udev_rule_group 02:00:00:00:01:01 web primary
 udev_rule_group 02:00:00:00:01:02 web backup
 udevadm trigger --action=change --sysname-match=bk0 && udev_settle
-write_config "[global]
-backend = networkmanager
-[group web]
-primary = mac:02:00:00:00:01:01
-backup = mac:02:00:00:00:01:02"
-ping -n -i 0.05 -W 1 -c 100000 192.0.2.1 > /tmp/ping.out 2>&1 &
-pinger=$!
-at_exit kill "$pinger"
+nm_config web 02:00:00:00:01:01 02:00:00:00:01:02
+guest_ping_start
 start_hnvd
 expect_exit 0 hnvctl status
 grep -q "^Backend: networkmanager" <<<"$out" || fail "status does not show the backend: $out"
@@ -46,11 +40,7 @@ assert_active bondweb vf0 60
 wait_state web healthy 60
 wait_until 30 "192.0.2.2 on bondweb" sh -c 'ip -4 addr show dev bondweb | grep -q 192.0.2.2/24'
 wait_until 30 "bk0-static deleted" sh -c '! nmcli -t -f NAME connection show | grep -qx bk0-static'
-kill -INT "$pinger" 2>/dev/null || true
-wait "$pinger" 2>/dev/null || true
-log "ping while moving the configuration: $(grep -E 'transmitted' /tmp/ping.out)"
-grep -qi "unreachable" /tmp/ping.out &&
-        fail "the guest lost its address while the configuration moved"
+guest_ping_stop "while the configuration moved"
 
 # The profiles: names, types, the controller, the options, the IP.
 profiles=$(nm_profiles)

@@ -28,23 +28,14 @@ wait_until 60 "vf0's lease" sh -c 'ip -4 addr show dev vf0 | grep -q 192.0.2.123
 
 # hnv arrives; the backup is plugged afterwards, known to udev as the group's.
 udev_rule_group 02:00:00:00:01:02 web backup
-write_config "[global]
-backend = networkmanager
-[group web]
-primary = mac:02:00:00:00:01:01
-backup = mac:02:00:00:00:01:02"
-ping -n -i 0.05 -W 1 -c 100000 192.0.2.1 > /tmp/ping.out 2>&1 &
-pinger=$!
-at_exit kill "$pinger"
+nm_config web 02:00:00:00:01:01 02:00:00:00:01:02
+guest_ping_start
 start_hnvd
 add_backup bk0 02:00:00:00:01:02
 assert_active bondweb vf0 90
 wait_state web healthy 60
 wait_until 30 "vf0-dhcp deleted" sh -c '! nmcli -t -f NAME connection show | grep -qx vf0-dhcp'
-kill -INT "$pinger" 2>/dev/null || true
-wait "$pinger" 2>/dev/null || true
-log "ping while moving the configuration: $(grep -E 'transmitted' /tmp/ping.out)"
-grep -qi "unreachable" /tmp/ping.out && fail "the guest lost its address while the configuration moved"
+guest_ping_stop "while the configuration moved"
 
 ip -4 addr show dev bondweb | grep -q 192.0.2.123/24 || fail "bondweb lacks the lease: $(ip -4 -br addr show dev bondweb)"
 test "$(nm_field bondweb ipv4.method)" = auto || fail "bondweb's ipv4.method: $(nm_field bondweb ipv4.method)"

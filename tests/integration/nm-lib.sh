@@ -108,6 +108,33 @@ assert_no_auto_profile() {
         [ -z "$p" ] || fail "NetworkManager created its own profile: $p"
 }
 
+# nm_config GROUP VF_MAC BK_MAC: hnv.conf with the group and the
+# networkmanager backend.
+nm_config() {
+        write_config "[global]
+backend = networkmanager
+[group $1]
+primary = mac:$2
+backup = mac:$3"
+}
+
+# guest_ping_start / guest_ping_stop: the guest pings the switch every 50 ms
+# meanwhile; stop prints ping's summary and fails if the guest was ever
+# without a route (its address gone): ping then says "unreachable".
+guest_ping_start() {
+        ping -n -i 0.05 -W 1 -c 100000 192.0.2.1 > /tmp/guest-ping.out 2>&1 &
+        GUEST_PING=$!
+        at_exit kill "$GUEST_PING"
+}
+guest_ping_stop() {
+        kill -INT "$GUEST_PING" 2>/dev/null || true
+        wait "$GUEST_PING" 2>/dev/null || true
+        log "$1: $(grep -E 'transmitted' /tmp/guest-ping.out)"
+        if grep -qi "unreachable" /tmp/guest-ping.out; then
+                fail "the guest lost its address: $1"
+        fi
+}
+
 # nm_healthy_group NAME VF VF_MAC BK BK_MAC: as healthy_group, through
 # NetworkManager: the ports tagged for udev by MAC, hnvd on the
 # networkmanager backend, 192.0.2.2/24 given to the bond's profile the way
@@ -119,11 +146,7 @@ nm_healthy_group() {
         udev_rule_group "$vfmac" "$g" primary
         udev_rule_group "$bkmac" "$g" backup
         start_nm
-        write_config "[global]
-backend = networkmanager
-[group $g]
-primary = mac:$vfmac
-backup = mac:$bkmac"
+        nm_config "$g" "$vfmac" "$bkmac"
         start_hnvd
         add_backup "$bk" "$bkmac"
         add_vf "$vf" "$vfmac"
