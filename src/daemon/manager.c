@@ -987,17 +987,13 @@ static void on_backend_notify(void *userdata) {
 
 static int backend_select(Manager *m) {
         BackendKind kind = m->config->backend;
-        NMClient *client = NULL;
         int k = -EINVAL;
 
-        if (kind == BACKEND_AUTO) {
-                kind = BACKEND_KERNEL;
-                if (backend_nm_connect(&client) >= 0 && backend_nm_manages(client))
-                        kind = BACKEND_NETWORKMANAGER;
-        }
+        if (kind == BACKEND_AUTO)
+                kind = backend_nm_expected() ? BACKEND_NETWORKMANAGER : BACKEND_KERNEL;
         switch (kind) {
         case BACKEND_NETWORKMANAGER:
-                k = backend_nm_new(&m->backend, m->event, m->rtnl, client, on_backend_notify, m);
+                k = backend_nm_new(&m->backend, m->event, m->rtnl, on_backend_notify, m);
                 break;
         case BACKEND_KERNEL:
                 k = backend_kernel_new(&m->backend, m->rtnl);
@@ -1011,7 +1007,6 @@ static int backend_select(Manager *m) {
                 k = -EINVAL;
                 break;
         }
-        backend_nm_disconnect(client);
         if (k >= 0)
                 log_info("backend: %s%s", m->backend->ops->name,
                          m->config->backend == BACKEND_AUTO ? " (chosen by backend=auto)" : "");

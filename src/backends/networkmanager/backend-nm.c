@@ -318,11 +318,17 @@ static bool may_activate(NmBackend *nm, NMDevice *dev) {
  * udev rule kept from it, or the bond hnvd created (a software device that
  * appears down is "external" to NetworkManager until told otherwise). */
 static void set_managed(NmBackend *nm, NMDevice *dev, const char *pending_name) {
-        /* Once per device object (a device that comes back is a new one):
-         * libnm's view of the property lags the method's reply. */
-        if (g_object_get_data(G_OBJECT(dev), "hnv-managed-asked"))
+        /* libnm's view of the property lags the method's reply: ask again
+         * only when an answer has had time to show (NetworkManager keeps
+         * the object of a bond whose link went and came back, unmanaged
+         * again). */
+        gint64 now = g_get_monotonic_time();
+        gint64 *asked = g_object_get_data(G_OBJECT(dev), "hnv-managed-asked");
+        if (asked && now - *asked < 2 * G_USEC_PER_SEC)
                 return;
-        g_object_set_data(G_OBJECT(dev), "hnv-managed-asked", GINT_TO_POINTER(1));
+        asked = g_new(gint64, 1);
+        *asked = now;
+        g_object_set_data_full(G_OBJECT(dev), "hnv-managed-asked", asked, g_free);
         Request *r = request_new(nm, pending_name, "managing device for");
         log_info("NetworkManager: letting it manage %s", nm_device_get_iface(dev));
         nm_client_dbus_set_property(nm->client, nm_object_get_path(NM_OBJECT(dev)), NM_DBUS_INTERFACE_DEVICE,
@@ -799,33 +805,30 @@ static const BackendOps nm_ops = {
         .free = nm_free,
 };
 
-int backend_nm_connect(NMClient **ret) {
-        g_autoptr(GError) error = NULL;
-        NMClient *c = nm_client_new(NULL, &error);
 
-        if (!c) {
-                log_debug("cannot reach NetworkManager: %s", error->message);
-                return -ENOTCONN;
-        }
-        *ret = c;
-        return 0;
-}
 
-void backend_nm_disconnect(NMClient *client) {
-        if (client)
-                g_object_unref(client);
-}
-
-/* hnvd starts before NetworkManager at boot (before network-pre.target),
- * so "not running yet" must not mean "not there": systemd knows whether it
- * is going to start. */
-static bool nm_unit_enabled(void) {
+/* Asked over sd-bus, not libnm: with the kernel backend, libnm and GDBus
+ * are never set up at all, which keeps hnvd's memory where it was (libnm's
+ * client costs about 6 MB of RSS). hnvd starts before NetworkManager at
+ * boot (before network-pre.target), so "not running yet" must not mean
+ * "not there": systemd knows whether it is going to start. */
+bool backend_nm_expected(void) {
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         const char *state = NULL;
+        int owned = 0, enabled = 0;
 
         if (sd_bus_open_system(&bus) < 0)
                 return false;
+        if (sd_bus_call_method(bus, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
+                               "NameHasOwner", NULL, &reply, "s", NM_DBUS_SERVICE) >= 0 &&
+            sd_bus_message_read(reply, "b", &owned) >= 0 && owned) {
+                if (sd_bus_get_property_trivial(bus, NM_DBUS_SERVICE, NM_DBUS_PATH, NM_DBUS_INTERFACE,
+                                                "NetworkingEnabled", NULL, 'b', &enabled) < 0)
+                        return false;
+                return enabled;
+        }
+        reply = sd_bus_message_unref(reply);
         if (sd_bus_call_method(bus, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
                                "org.freedesktop.systemd1.Manager", "GetUnitFileState", NULL, &reply, "s",
                                "NetworkManager.service") < 0)
@@ -835,14 +838,18 @@ static bool nm_unit_enabled(void) {
         return streq(state, "enabled") || streq(state, "enabled-runtime") || streq(state, "alias");
 }
 
-bool backend_nm_manages(NMClient *client) {
-        if (nm_client_get_nm_running(client))
-                return nm_client_networking_get_enabled(client);
-        return nm_unit_enabled();
+static int nm_connect(NMClient **ret) {
+        g_autoptr(GError) error = NULL;
+        NMClient *c = nm_client_new(NULL, &error);
+
+        if (!c)
+                return log_error_errno(-ENOTCONN, "cannot reach the system bus for NetworkManager: %s",
+                                       error->message);
+        *ret = c;
+        return 0;
 }
 
-int backend_nm_new(Backend **ret, sd_event *event, Rtnl *rtnl, NMClient *client, BackendNotify notify,
-                   void *userdata) {
+int backend_nm_new(Backend **ret, sd_event *event, Rtnl *rtnl, BackendNotify notify, void *userdata) {
         _cleanup_(backend_freep) Backend *b = NULL;
         NmBackend *nm;
         int k;
@@ -866,10 +873,9 @@ int backend_nm_new(Backend **ret, sd_event *event, Rtnl *rtnl, NMClient *client,
         k = glib_event_new(&nm->glib, event, g_main_context_default());
         if (k < 0)
                 return k;
-        if (client)
-                nm->client = g_object_ref(client);
-        else if ((k = backend_nm_connect(&nm->client)) < 0)
-                return log_error_errno(k, "cannot connect to the system bus for NetworkManager: %m");
+        k = nm_connect(&nm->client);
+        if (k < 0)
+                return k;
 
         g_signal_connect(nm->client, "notify::" NM_CLIENT_NM_RUNNING, G_CALLBACK(on_running), nm);
         g_signal_connect(nm->client, NM_CLIENT_DEVICE_ADDED, G_CALLBACK(on_device_added), nm);
