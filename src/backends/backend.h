@@ -2,6 +2,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <systemd/sd-event.h>
 
 #include "group.h"
 #include "macro.h"
@@ -63,3 +64,14 @@ typedef void (*BackendNotify)(void *userdata);
 typedef struct Rtnl Rtnl;
 /* The kernel backend sends its requests on rtnl's request socket. */
 int backend_kernel_new(Backend **ret, Rtnl *rtnl);
+
+/* What backend=auto asks: NetworkManager runs and has networking enabled,
+ * or it does not run yet but systemd will start it (NetworkManager.service
+ * enabled: hnvd starts before it at boot). */
+bool backend_nm_expected(void);
+
+/* The NetworkManager backend, from its module (backend-nm.h says what it
+ * does). notify: NetworkManager's state changed in a way the manager should
+ * look at. */
+typedef int (*BackendNmNew)(Backend **ret, sd_event *event, Rtnl *rtnl, BackendNotify notify, void *userdata);
+int backend_nm_load(Backend **ret, sd_event *event, Rtnl *rtnl, BackendNotify notify, void *userdata);

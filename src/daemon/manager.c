@@ -4,7 +4,6 @@
 #include <time.h>
 
 #include "backend.h"
-#include "backend-nm.h"
 #include "config.h"
 #include "control.h"
 #include "device.h"
@@ -993,7 +992,7 @@ static int backend_select(Manager *m) {
                 kind = backend_nm_expected() ? BACKEND_NETWORKMANAGER : BACKEND_KERNEL;
         switch (kind) {
         case BACKEND_NETWORKMANAGER:
-                k = backend_nm_new(&m->backend, m->event, m->rtnl, on_backend_notify, m);
+                k = backend_nm_load(&m->backend, m->event, m->rtnl, on_backend_notify, m);
                 break;
         case BACKEND_KERNEL:
                 k = backend_kernel_new(&m->backend, m->rtnl);

@@ -588,6 +588,8 @@ _hnv_need_build() {
                 fail "HNV_BUILD is not set: run through 'meson test' or export HNV_BUILD=<meson build dir>"
         HNVD=$HNV_BUILD/src/daemon/hnvd
         HNVCTL=$HNV_BUILD/src/ctl/hnvctl
+        # hnvd loads its NetworkManager backend from the build tree.
+        export HNV_MODULE_DIR=${HNV_MODULE_DIR:-$HNV_BUILD/src/backends}
         [ -x "$HNVD" ] || fail "hnvd is not built: no $HNVD"
         [ -x "$HNVCTL" ] || fail "hnvctl is not built: no $HNVCTL"
 }

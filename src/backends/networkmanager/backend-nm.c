@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <net/if.h>
 #include <stdio.h>
-#include <systemd/sd-bus.h>
 
 #include "backend-nm.h"
 #include "glib-event.h"
@@ -694,8 +693,20 @@ static int nm_dissolve_bond(Backend *b, int bond_ifindex, int keep_ifindex) {
 
 /* ---- straight to the kernel ----------------------------------------- */
 
+/* A bond with hnv's profile is brought up by NetworkManager's activation:
+ * it sets options that only a bond that is down takes ("unable to set
+ * option because the bond is up"), so a bond hnvd set up itself, or set up
+ * again while NetworkManager re-activated it, failed the activation. */
 static int nm_set_up(Backend *b, int ifindex, bool up) {
-        return nm_of(b)->kernel->ops->set_up(nm_of(b)->kernel, ifindex, up);
+        NmBackend *nm = nm_of(b);
+        char name[IF_NAMESIZE];
+        NMRemoteConnection *bc;
+
+        if (up && nm_client_get_nm_running(nm->client) && name_of(ifindex, name) >= 0 &&
+            (bc = find_profile(nm, name)) && nm_profile_group(NM_CONNECTION(bc)) &&
+            nm_connection_is_type(NM_CONNECTION(bc), NM_SETTING_BOND_SETTING_NAME))
+                return ensure_bond_active(nm, bc, name, false);
+        return nm->kernel->ops->set_up(nm->kernel, ifindex, up);
 }
 static int nm_set_active(Backend *b, int bond_ifindex, int port_ifindex) {
         return nm_of(b)->kernel->ops->set_active(nm_of(b)->kernel, bond_ifindex, port_ifindex);
@@ -806,37 +817,6 @@ static const BackendOps nm_ops = {
 };
 
 
-
-/* Asked over sd-bus, not libnm: with the kernel backend, libnm and GDBus
- * are never set up at all, which keeps hnvd's memory where it was (libnm's
- * client costs about 6 MB of RSS). hnvd starts before NetworkManager at
- * boot (before network-pre.target), so "not running yet" must not mean
- * "not there": systemd knows whether it is going to start. */
-bool backend_nm_expected(void) {
-        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-        const char *state = NULL;
-        int owned = 0, enabled = 0;
-
-        if (sd_bus_open_system(&bus) < 0)
-                return false;
-        if (sd_bus_call_method(bus, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
-                               "NameHasOwner", NULL, &reply, "s", NM_DBUS_SERVICE) >= 0 &&
-            sd_bus_message_read(reply, "b", &owned) >= 0 && owned) {
-                if (sd_bus_get_property_trivial(bus, NM_DBUS_SERVICE, NM_DBUS_PATH, NM_DBUS_INTERFACE,
-                                                "NetworkingEnabled", NULL, 'b', &enabled) < 0)
-                        return false;
-                return enabled;
-        }
-        reply = sd_bus_message_unref(reply);
-        if (sd_bus_call_method(bus, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
-                               "org.freedesktop.systemd1.Manager", "GetUnitFileState", NULL, &reply, "s",
-                               "NetworkManager.service") < 0)
-                return false;
-        if (sd_bus_message_read(reply, "s", &state) < 0)
-                return false;
-        return streq(state, "enabled") || streq(state, "enabled-runtime") || streq(state, "alias");
-}
 
 static int nm_connect(NMClient **ret) {
         g_autoptr(GError) error = NULL;

@@ -6,11 +6,6 @@
 
 #include "backend.h"
 
-/* What backend=auto asks: NetworkManager runs and has networking enabled,
- * or it does not run yet but systemd will start it (NetworkManager.service
- * enabled: hnvd starts before it at boot). */
-bool backend_nm_expected(void);
-
 /* The NetworkManager backend: a libnm client on the system bus, set up
  * synchronously (hnvd calls this before its loop runs; it succeeds when
  * NetworkManager is not running, and then waits for it), its GLib work run
