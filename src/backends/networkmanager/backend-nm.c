@@ -290,9 +290,10 @@ static gboolean on_recheck(gpointer userdata) {
 static gboolean on_settle_timeout(gpointer userdata) {
         NmBackend *nm = userdata;
         nm->settle_source = 0;
+        /* Consumed by the next may_activate(): the reconcile this asks for
+         * runs later, from hnvd's loop. */
         nm->settle_expired = true;
         nm_notify(nm);
-        nm->settle_expired = false;
         return G_SOURCE_REMOVE;
 }
 
@@ -302,15 +303,24 @@ static gboolean on_settle_timeout(gpointer userdata) {
  * and brings them back): a second activation would undo the first. If
  * NetworkManager does not go on by itself, hnvd looks again in a while. */
 static bool may_activate(NmBackend *nm, NMDevice *dev) {
+        /* A bond profile added before NetworkManager saw hnvd's link gets a
+         * device object that stays unrealized: activating it realizes it on
+         * the existing link. */
+        if (!nm_device_is_real(dev))
+                return true;
         if (nm_device_get_state(dev) != NM_DEVICE_STATE_DISCONNECTED)
                 return false; /* its state change wakes us */
         /* (not a switch: NetworkManager's enum is not ours to list) */
         NMDeviceStateReason why = nm_device_get_state_reason(dev);
         if (why != NM_DEVICE_STATE_REASON_NEW_ACTIVATION && why != NM_DEVICE_STATE_REASON_DEPENDENCY_FAILED)
                 return true;
+        if (nm->settle_expired) {
+                nm->settle_expired = false;
+                return true;
+        }
         if (!nm->settle_source)
                 nm->settle_source = g_timeout_add_seconds(NM_SETTLE_S, on_settle_timeout, nm);
-        return nm->settle_expired;
+        return false;
 }
 
 /* Asks NetworkManager to manage a device it leaves alone: a port hnv's
