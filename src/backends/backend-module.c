@@ -13,9 +13,9 @@
 #define NM_BUS_NAME "org.freedesktop.NetworkManager"
 
 /* Asked over sd-bus, not libnm: with the kernel backend hnvd never loads
- * libnm, GLib or GIO (see backend-module.c). hnvd starts before NetworkManager at
- * boot (before network-pre.target), so "not running yet" must not mean
- * "not there": systemd knows whether it is going to start. */
+ * libnm, GLib or GIO (see backend_nm_load() below). hnvd starts before
+ * NetworkManager at boot (before network-pre.target), so "not running yet"
+ * must not mean "not there": systemd knows whether it is going to start. */
 bool backend_nm_expected(void) {
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
@@ -41,7 +41,6 @@ bool backend_nm_expected(void) {
                 return false;
         return streq(state, "enabled") || streq(state, "enabled-runtime") || streq(state, "alias");
 }
-
 
 /* The NetworkManager backend lives in a module of its own, loaded only when
  * it is used: linked into hnvd, libnm, GIO and GLib cost it 5.5 MB of RSS

@@ -35,18 +35,22 @@ static bool port_usable(const GroupSnapshot *s, const PortView *p) {
         return true;
 }
 
-/* Which port should carry traffic once the plan is applied: the first
- * usable VF with carrier, else the first usable backup with carrier. Ports
- * are ranked by role, not by list position, so the caller's order does not
- * matter. */
-static const PortView *pick_best(const GroupSnapshot *s) {
+/* Which port should carry traffic once the plan is applied (or, with
+ * in_bond, which one can now): the first usable VF with carrier, else the
+ * first usable backup with carrier. Ports are ranked by role, not by list
+ * position, so the caller's order does not matter. */
+static const PortView *pick_best_of(const GroupSnapshot *s, bool in_bond) {
         for (PortRole role = 0; role < _PORT_ROLE_MAX; role++)
                 for (size_t i = 0; i < s->n_ports; i++) {
                         const PortView *p = &s->ports[i];
-                        if (p->role == role && port_usable(s, p) && p->carrier)
+                        if (p->role == role && port_usable(s, p) && p->carrier && (!in_bond || p->enslaved))
                                 return p;
                 }
         return NULL;
+}
+
+static const PortView *pick_best(const GroupSnapshot *s) {
+        return pick_best_of(s, false);
 }
 
 static const PortView *find_port(const GroupSnapshot *s, int ifindex) {
@@ -110,19 +114,14 @@ GroupState policy_state_now(const GroupSnapshot *s, const char **ret_reason) {
                 return state_for(s, best, ret_reason);
         /* The best port is not in the bond yet: what carries the traffic
          * now is the best port that is. */
-        for (PortRole role = 0; role < _PORT_ROLE_MAX; role++)
-                for (size_t i = 0; i < s->n_ports; i++) {
-                        const PortView *p = &s->ports[i];
-                        if (p->role == role && p->enslaved && port_usable(s, p) && p->carrier) {
-                                if (ret_reason)
-                                        *ret_reason = best->role == PORT_ROLE_PRIMARY ? "VF joining the bond"
-                                                                                      : "backup joining the bond";
-                                return role == PORT_ROLE_PRIMARY ? GROUP_STATE_HEALTHY : GROUP_STATE_DEGRADED;
-                        }
-                }
+        const PortView *now = pick_best_of(s, true);
         if (ret_reason)
-                *ret_reason = "no port in the bond yet";
-        return GROUP_STATE_DOWN;
+                *ret_reason = !now                             ? "no port in the bond yet"
+                              : best->role == PORT_ROLE_PRIMARY ? "VF joining the bond"
+                                                                : "backup joining the bond";
+        return !now                                 ? GROUP_STATE_DOWN
+               : now->role == PORT_ROLE_PRIMARY ? GROUP_STATE_HEALTHY
+                                                : GROUP_STATE_DEGRADED;
 }
 
 void policy_plan(const GroupSnapshot *s, Plan *ret) {

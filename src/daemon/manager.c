@@ -1338,17 +1338,19 @@ int manager_remove_group(Manager *m, const char *name, char **ret_error) {
 int manager_reconcile(Manager *m, const char *name, char **ret_error) {
         int n = 0;
 
-        for (size_t i = 0; i < m->n_groups; i++) {
-                Group *g = m->groups[i];
-                if (g->disabled || (name && !streq(g->spec->name, name) && !streq(g->spec->bond_name, name)))
-                        continue;
-                if (name)
-                        log_group_info(g->spec->name, "reconcile requested");
+        if (name) {
+                Group *g = find_group(m, name) ?: find_group_by_bond(m, name);
+                if (!g || g->disabled)
+                        return set_error(ret_error, -ENOENT, "no group or bond '%s'", name);
+                log_group_info(g->spec->name, "reconcile requested");
                 group_mark_dirty(g);
-                n++;
+                return 1;
         }
-        if (name && n == 0)
-                return set_error(ret_error, -ENOENT, "no group or bond '%s'", name);
+        for (size_t i = 0; i < m->n_groups; i++)
+                if (!m->groups[i]->disabled) {
+                        group_mark_dirty(m->groups[i]);
+                        n++;
+                }
         return n;
 }
 

@@ -37,7 +37,9 @@ typedef struct NmBackend {
          * reconcile until NetworkManager's answer arrives. */
         GHashTable *pending;
         /* UUIDs of ports' own profiles whose IP configuration the bond's
-         * profile now carries: deleted once the bond has it. */
+         * profile now carries (deleted once the bond has it), and the names
+         * of the bonds whose activation has been given that configuration
+         * (reapplied, or started after the commit). */
         GHashTable *moved;
         /* Bonds taking a static configuration from a port's own profile:
          * no other port joins them until the old profile is gone. */
