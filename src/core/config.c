@@ -52,11 +52,14 @@ Config *config_new(void) {
         if (!c)
                 return NULL;
         c->auto_pairing = true;
+        c->device_tree = true;
         c->migration_timeout_sec = HNV_MIGRATION_TIMEOUT_DEFAULT_SEC;
         bond_options_init(&c->bond_defaults);
         c->paravirt_drivers = strv_new_copy(default_paravirt_drivers, ELEMENTSOF(default_paravirt_drivers));
-        if (!c->paravirt_drivers)
-                return mfree(c);
+        c->device_tree_root = strdup(DEVICETREE_ROOT_DEFAULT);
+        c->sysfs_root = strdup(HNV_SYSFS_ROOT_DEFAULT);
+        if (!c->paravirt_drivers || !c->device_tree_root || !c->sysfs_root)
+                return config_free(c);
         return c;
 }
 
@@ -71,6 +74,8 @@ Config *config_free(Config *c) {
         free(c->groups);
         free(c->group_bond_options);
         strv_free(c->paravirt_drivers);
+        free(c->device_tree_root);
+        free(c->sysfs_root);
         return mfree(c);
 }
 
@@ -180,6 +185,9 @@ enum {
         KEY_BOND = 1u << 5,
         KEY_MIGRATION_TIMEOUT = 1u << 6,
         KEY_BACKEND = 1u << 7,
+        KEY_DEVICE_TREE = 1u << 8,
+        KEY_DEVICE_TREE_ROOT = 1u << 9,
+        KEY_SYSFS_ROOT = 1u << 10,
 };
 
 typedef struct Parser {
@@ -377,6 +385,12 @@ static int parser_global_key(Parser *p, const char *key, const char *value) {
                 bit = KEY_MIGRATION_TIMEOUT;
         else if (streq(key, "backend"))
                 bit = KEY_BACKEND;
+        else if (streq(key, "device-tree"))
+                bit = KEY_DEVICE_TREE;
+        else if (streq(key, "device-tree-root"))
+                bit = KEY_DEVICE_TREE_ROOT;
+        else if (streq(key, "sysfs-root"))
+                bit = KEY_SYSFS_ROOT;
         else
                 return parser_error(p, p->line, "unknown key '%s' in [global]", key);
 
@@ -384,12 +398,29 @@ static int parser_global_key(Parser *p, const char *key, const char *value) {
                 return parser_error(p, p->line, "duplicate key '%s' in [global]", key);
         p->global_seen |= bit;
 
-        if (bit == KEY_AUTO_PAIRING) {
+        if (bit == KEY_AUTO_PAIRING || bit == KEY_DEVICE_TREE) {
                 r = parse_boolean(value);
                 if (r < 0)
-                        return parser_error(p, p->line, "invalid value '%s' for auto-pairing: use yes or no",
-                                            value);
-                c->auto_pairing = r;
+                        return parser_error(p, p->line, "invalid value '%s' for %s: use yes or no", value, key);
+                if (bit == KEY_AUTO_PAIRING)
+                        c->auto_pairing = r;
+                else
+                        c->device_tree = r;
+
+        } else if (bit == KEY_DEVICE_TREE_ROOT || bit == KEY_SYSFS_ROOT) {
+                char *copy;
+
+                /* Relative to what? hnvd's working directory is no place
+                 * to look for the system's trees. */
+                if (value[0] != '/')
+                        return parser_error(p, p->line, "invalid value '%s' for %s: use an absolute path",
+                                            value, key);
+                copy = strdup(value);
+                if (!copy)
+                        return -ENOMEM;
+                char **slot = bit == KEY_DEVICE_TREE_ROOT ? &c->device_tree_root : &c->sysfs_root;
+                free(*slot);
+                *slot = copy;
 
         } else if (bit == KEY_PARAVIRT_DRIVERS) {
                 _cleanup_(strv_builder_done) StrvBuilder b = {};
@@ -465,6 +496,10 @@ static int parser_group_key(Parser *p, const char *key, const char *value) {
                 r = port_match_parse(value, &g->match[role]);
                 if (r == -ENOMEM)
                         return r;
+                /* An hcn-id names both ports of a group at once; only the
+                 * device tree's ibm,hcn-mode can tell them apart. */
+                if (r >= 0 && g->match[role].type == PORT_MATCH_HCN_ID)
+                        r = -EINVAL;
                 if (r < 0)
                         return parser_error(
                                 p, p->line,
@@ -587,6 +622,7 @@ static bool port_match_equal(const PortMatch *a, const PortMatch *b) {
         case PORT_MATCH_MAC:
                 return hw_addr_equal(&a->mac, &b->mac);
         case PORT_MATCH_NAME:
+        case PORT_MATCH_HCN_ID:
                 return streq_ptr(a->value, b->value);
         case PORT_MATCH_UDEV_PROPERTY:
                 return streq_ptr(a->key, b->key) && streq_ptr(a->value, b->value);

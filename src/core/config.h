@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "devicetree.h"
 #include "group.h"
 
 #define HNV_CONFIG_FILE   "/etc/hnv/hnv.conf"
@@ -13,6 +14,10 @@
  * the migration to end and puts the VF back (seconds). */
 #define HNV_MIGRATION_TIMEOUT_DEFAULT_SEC 600U
 #define HNV_MIGRATION_TIMEOUT_MAX_SEC     86400U
+
+/* Where hnvd reads a netdev's device/devspec attribute:
+ * <sysfs-root>/class/net/<ifname>/device/devspec. */
+#define HNV_SYSFS_ROOT_DEFAULT "/sys"
 
 /* The parsed configuration. See hnv.conf(5) for the format. A Config is
  * immutable once loaded: a reload parses a new one in full and swaps it in
@@ -36,6 +41,11 @@ typedef struct Config {
         char **paravirt_drivers; /* [global] paravirt-drivers=, NULL-terminated */
         BondOptions bond_defaults; /* [global] bond-options= */
         unsigned migration_timeout_sec; /* [global] migration-timeout=, default 600 */
+        /* [global] device-tree=, default yes: pair by ibm,hcn-id whenever
+         * device_tree_root exists (PowerVM); nothing happens elsewhere. */
+        bool device_tree;
+        char *device_tree_root; /* [global] device-tree-root=, default /proc/device-tree */
+        char *sysfs_root;       /* [global] sysfs-root=, default /sys */
         GroupSpec **groups;      /* [group NAME] sections, in file order */
         size_t n_groups;
         /* Each group's own bond-options= words, parallel to groups (entries

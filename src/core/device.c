@@ -40,6 +40,7 @@ Device *device_new(const LinkInfo *link) {
                 return NULL;
 
         d->link = *link;
+        d->hcn_mode = _PORT_ROLE_INVALID;
         device_update_identity(d);
         return d;
 }
@@ -50,6 +51,7 @@ Device *device_free(Device *d) {
 
         free(d->driver);
         strv_free(d->udev_properties);
+        free(d->devspec);
         return mfree(d);
 }
 
@@ -79,4 +81,19 @@ const char *device_get_property(const Device *d, const char *key) {
                         return *p + n + 1;
 
         return NULL;
+}
+
+void device_set_devspec(Device *d, char *devspec) {
+        free(d->devspec);
+        d->devspec = devspec;
+}
+
+void device_set_devicetree(Device *d, const DtEntry *e) {
+        if (!e) {
+                d->hcn_id[0] = '\0';
+                d->hcn_mode = _PORT_ROLE_INVALID;
+                return;
+        }
+        memcpy(d->hcn_id, e->hcn_id, sizeof(d->hcn_id));
+        d->hcn_mode = e->mode;
 }

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "devicetree.h"
 #include "ether.h"
 #include "group.h"
 
@@ -57,6 +58,17 @@ typedef struct Device {
          * the device was not enslaved (fail_over_mac=follow swaps MACs). */
         HwAddr identity_mac;
         bool has_identity_mac;
+
+        /* PowerVM: the device's node in the device tree, from its sysfs
+         * device/devspec attribute (NULL: none). Read when udev finishes
+         * with the device; a rename does not change it. */
+        char *devspec;
+        /* What that node said when the device was paired: its ibm,hcn-id
+         * ("" when it has none or is not in the tree) and ibm,hcn-mode.
+         * Kept as they were, so that a tree the console is in the middle of
+         * changing never moves a port that is already paired. */
+        char hcn_id[HCN_ID_SIZE];
+        PortRole hcn_mode;
 } Device;
 
 Device *device_new(const LinkInfo *link);
@@ -68,3 +80,7 @@ void device_update_link(Device *d, const LinkInfo *link);
 /* Takes ownership of props (NULL-terminated "KEY=VALUE" list). */
 void device_set_udev(Device *d, bool initialized, char *driver, bool is_pci, char **props);
 const char *device_get_property(const Device *d, const char *key);
+/* Takes ownership of devspec (may be NULL). */
+void device_set_devspec(Device *d, char *devspec);
+/* Copies the HNV facts of the device's node (NULL: it has none). */
+void device_set_devicetree(Device *d, const DtEntry *e);

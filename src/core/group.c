@@ -13,6 +13,7 @@ static const char *const port_role_table[_PORT_ROLE_MAX] = {
 
 static const char *const group_source_table[_GROUP_SOURCE_MAX] = {
         [GROUP_SOURCE_CONFIG] = "config",
+        [GROUP_SOURCE_DEVICETREE] = "devicetree",
         [GROUP_SOURCE_RUNTIME] = "runtime",
         [GROUP_SOURCE_UDEV] = "udev",
         [GROUP_SOURCE_AUTO] = "auto",
@@ -177,6 +178,30 @@ static int parse_udev(const char *s, PortMatch *ret) {
         return 0;
 }
 
+/* Exactly the form the device tree reader gives (devicetree.h), so that a
+ * state file round-trips and two spellings of one id never make two groups. */
+static bool hcn_id_is_valid(const char *s) {
+        size_t n = 0;
+
+        for (; s[n]; n++)
+                if (!((s[n] >= '0' && s[n] <= '9') || (s[n] >= 'a' && s[n] <= 'f')))
+                        return false;
+        return n == 8;
+}
+
+static int parse_hcn_id(const char *s, PortMatch *ret) {
+        char *v;
+
+        if (!hcn_id_is_valid(s))
+                return -EINVAL;
+        v = strdup(s);
+        if (!v)
+                return -ENOMEM;
+
+        *ret = (PortMatch){.type = PORT_MATCH_HCN_ID, .value = v};
+        return 0;
+}
+
 static const char *startswith(const char *s, const char *prefix) {
         size_t n = strlen(prefix);
         return strncmp(s, prefix, n) == 0 ? s + n : NULL;
@@ -194,6 +219,8 @@ int port_match_parse(const char *s, PortMatch *ret) {
                 return parse_name(rest, ret);
         if ((rest = startswith(s, "udev:")))
                 return parse_udev(rest, ret);
+        if ((rest = startswith(s, "hcn-id:")))
+                return parse_hcn_id(rest, ret);
 
         /* "02-00-00-00-00-01" is also a valid interface name; the MAC reading
          * wins, because that is what someone pasting a MAC means. */
@@ -221,6 +248,9 @@ char *port_match_to_string(const PortMatch *m) {
                 break;
         case PORT_MATCH_UDEV_PROPERTY:
                 r = asprintf(&s, "udev:%s=%s", strempty(m->key), strempty(m->value));
+                break;
+        case PORT_MATCH_HCN_ID:
+                r = asprintf(&s, "hcn-id:%s", strempty(m->value));
                 break;
         case _PORT_MATCH_TYPE_MAX:
         case _PORT_MATCH_TYPE_INVALID:

@@ -23,6 +23,11 @@ PortRole port_role_from_string(const char *s);
 /* Where a group's definition came from, highest precedence first. */
 typedef enum GroupSource {
         GROUP_SOURCE_CONFIG,  /* hnv.conf / conf.d */
+        /* PowerVM: the console's ibm,hcn-id in the device tree. Below the
+         * admin's own file, above everything hnv learns at run time: the
+         * console is the authority on which devices form a group, and a
+         * runtime or udev group naming the same devices is the older guess. */
+        GROUP_SOURCE_DEVICETREE,
         GROUP_SOURCE_RUNTIME, /* hnvctl add (kept in /run/hnv across daemon restarts) */
         GROUP_SOURCE_UDEV,    /* HNV_GROUP= / HNV_ROLE= udev properties */
         GROUP_SOURCE_AUTO,    /* a VF and a paravirtual NIC with one permanent MAC */
@@ -51,6 +56,10 @@ typedef enum PortMatchType {
         PORT_MATCH_MAC,           /* permanent MAC address */
         PORT_MATCH_NAME,          /* interface name (fnmatch pattern) */
         PORT_MATCH_UDEV_PROPERTY, /* KEY=VALUE (fnmatch pattern on VALUE) */
+        /* The device's device-tree node carries this ibm,hcn-id (8 lowercase
+         * hex digits). Only device-tree groups use it: both of their roles
+         * match one id, and the node's ibm,hcn-mode tells the roles apart. */
+        PORT_MATCH_HCN_ID,
         _PORT_MATCH_TYPE_MAX,
         _PORT_MATCH_TYPE_INVALID = -EINVAL,
 } PortMatchType;
@@ -59,12 +68,13 @@ typedef struct PortMatch {
         PortMatchType type;
         HwAddr mac;  /* PORT_MATCH_MAC */
         char *key;   /* PORT_MATCH_UDEV_PROPERTY */
-        char *value; /* PORT_MATCH_NAME pattern, PORT_MATCH_UDEV_PROPERTY pattern */
+        char *value; /* PORT_MATCH_NAME pattern, PORT_MATCH_UDEV_PROPERTY pattern, PORT_MATCH_HCN_ID id */
 } PortMatch;
 
 void port_match_done(PortMatch *m);
 int port_match_copy(PortMatch *dst, const PortMatch *src);
-/* "mac:02:00:..", "name:vf*", "udev:ID_PATH=pci-*"; a bare MAC or name is accepted too. */
+/* "mac:02:00:..", "name:vf*", "udev:ID_PATH=pci-*", "hcn-id:333e80f5"; a bare
+ * MAC or name is accepted too. */
 int port_match_parse(const char *s, PortMatch *ret);
 /* Inverse of port_match_parse; returns a newly allocated string. */
 char *port_match_to_string(const PortMatch *m);

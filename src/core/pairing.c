@@ -70,6 +70,10 @@ bool port_match_device(const PortMatch *m, const Device *d) {
                 v = device_get_property(d, m->key);
                 return v && fnmatch(strempty(m->value), v, 0) == 0;
 
+        case PORT_MATCH_HCN_ID:
+                /* An empty id is "no node", never a match. */
+                return m->value && d->hcn_id[0] && streq(m->value, d->hcn_id);
+
         case PORT_MATCH_NONE:
         case _PORT_MATCH_TYPE_MAX:
         case _PORT_MATCH_TYPE_INVALID:
@@ -87,7 +91,10 @@ bool port_match_device(const PortMatch *m, const Device *d) {
  *    also name the role. (The check lives here rather than in the PortMatch
  *    because a PortMatch holds one KEY=VALUE pair.)
  *  - AUTO: VF and paravirtual NIC share the MAC both roles match on, so the
- *    role is taken from the kind of device (see device_auto_role()). */
+ *    role is taken from the kind of device (see device_auto_role()).
+ *  - DEVICETREE: both roles match the hcn-id, and the node's ibm,hcn-mode
+ *    names the role: the console says which port is the VF, so it is not
+ *    guessed from the driver. */
 static bool spec_role_matches(const PairingContext *ctx, const GroupSpec *spec, PortRole role,
                               const Device *d) {
         const char *r;
@@ -106,6 +113,9 @@ static bool spec_role_matches(const PairingContext *ctx, const GroupSpec *spec, 
 
         case GROUP_SOURCE_AUTO:
                 return device_auto_role(ctx->config, d) == role;
+
+        case GROUP_SOURCE_DEVICETREE:
+                return d->hcn_mode == role;
 
         case _GROUP_SOURCE_MAX:
         case _GROUP_SOURCE_INVALID:
@@ -254,6 +264,35 @@ int pairing_group_from_udev(const Device *d, GroupSpec **ret_spec, PortRole *ret
         if (ret_role)
                 *ret_role = role;
         return 1;
+}
+
+int pairing_group_from_devicetree(const DtGroup *g, const BondOptions *options, GroupSpec **ret) {
+        _cleanup_(group_spec_freep) GroupSpec *spec = NULL;
+
+        spec = group_spec_new(g->hcn_id, GROUP_SOURCE_DEVICETREE);
+        if (!spec)
+                return -ENOMEM;
+        /* hcnmgr's name, so that bonds it built are taken over, not doubled. */
+        memcpy(spec->bond_name, g->bond_name, sizeof(spec->bond_name));
+        if (options)
+                spec->options = *options;
+
+        /* Both roles match the hcn-id; pairing_match() tells them apart by
+         * ibm,hcn-mode (see spec_role_matches()). */
+        for (PortRole i = 0; i < _PORT_ROLE_MAX; i++) {
+                PortMatch *m = &spec->match[i];
+
+                port_match_done(m);
+                *m = (PortMatch){
+                        .type = PORT_MATCH_HCN_ID,
+                        .value = strdup(g->hcn_id),
+                };
+                if (!m->value)
+                        return -ENOMEM;
+        }
+
+        *ret = TAKE_PTR(spec);
+        return 0;
 }
 
 /* Whether a device may be paired automatically, and as what. */

@@ -6,6 +6,7 @@
 
 #include "config.h"
 #include "device.h"
+#include "devicetree.h"
 #include "group.h"
 
 /* Pairing decides which group a device belongs to and in which role. It is
@@ -13,8 +14,9 @@
  * precedence rule is a table of unit-test cases.
  *
  * Precedence, highest first (GroupSource order):
- *   1. config groups (hnv.conf), 2. runtime groups (hnvctl add),
- *   3. udev properties HNV_GROUP= / HNV_ROLE=, 4. automatic MAC pairing.
+ *   1. config groups (hnv.conf), 2. device-tree groups (PowerVM's
+ *   ibm,hcn-id), 3. runtime groups (hnvctl add), 4. udev properties
+ *   HNV_GROUP= / HNV_ROLE=, 5. automatic MAC pairing.
  * A device claimed at one level is not looked at by the lower ones. */
 
 typedef struct PairingContext {
@@ -50,6 +52,12 @@ void pairing_match(const PairingContext *ctx, const Device *d, PairingResult *re
  * 0 when the device has no such properties, <0 when they are invalid
  * (bad group name, unknown role, bond name too long). */
 int pairing_group_from_udev(const Device *d, GroupSpec **ret_spec, PortRole *ret_role);
+
+/* The group of one hcn-id in the device tree: named after the id, bond
+ * "bond<hcn-id>" (hcnmgr's name), both roles matching the id; the device's
+ * ibm,hcn-mode then picks its role. options: the bond settings (NULL: the
+ * built-in defaults). */
+int pairing_group_from_devicetree(const DtGroup *g, const BondOptions *options, GroupSpec **ret);
 
 /* Automatic pairing over every unclaimed device: a PCI device and a
  * paravirtual NIC (driver in config->paravirt_drivers) with one identity MAC

@@ -34,7 +34,7 @@ static void test_enum_strings(void **state) {
         assert_int_equal(port_role_from_string(""), -EINVAL);
         assert_int_equal(port_role_from_string(NULL), -EINVAL);
 
-        static const char *const sources[] = {"config", "runtime", "udev", "auto"};
+        static const char *const sources[] = {"config", "devicetree", "runtime", "udev", "auto"};
         for (GroupSource s = 0; s < _GROUP_SOURCE_MAX; s++)
                 assert_string_equal(group_source_to_string(s), sources[s]);
         assert_null(group_source_to_string(_GROUP_SOURCE_MAX));
@@ -78,9 +78,18 @@ static const MatchCase match_cases[] = {
         {"udev:HNV_ROLE=a=b", PORT_MATCH_UDEV_PROPERTY, "udev:HNV_ROLE=a=b"},
         {"udev:ID_MODEL_FROM_DATABASE=Virtio network device", PORT_MATCH_UDEV_PROPERTY,
          "udev:ID_MODEL_FROM_DATABASE=Virtio network device"},
+        /* Only ever the device tree's own form, so a state file round-trips. */
+        {"hcn-id:333e80f5", PORT_MATCH_HCN_ID, "hcn-id:333e80f5"},
+        {"hcn-id:00000000", PORT_MATCH_HCN_ID, "hcn-id:00000000"},
 
         {"", _PORT_MATCH_TYPE_INVALID, NULL},
         {"mac:", _PORT_MATCH_TYPE_INVALID, NULL},
+        {"hcn-id:", _PORT_MATCH_TYPE_INVALID, NULL},
+        {"hcn-id:333E80F5", _PORT_MATCH_TYPE_INVALID, NULL},
+        {"hcn-id:3e80f5", _PORT_MATCH_TYPE_INVALID, NULL},
+        {"hcn-id:333e80f5a", _PORT_MATCH_TYPE_INVALID, NULL},
+        {"hcn-id:0x3e80f5", _PORT_MATCH_TYPE_INVALID, NULL},
+        {"hcn-id:333g80f5", _PORT_MATCH_TYPE_INVALID, NULL},
         {"mac:02:00:00:00:00", _PORT_MATCH_TYPE_INVALID, NULL},
         {"mac:02:00:00:00:00:0", _PORT_MATCH_TYPE_INVALID, NULL},
         {"mac:02:00:00:00:00:01:02", _PORT_MATCH_TYPE_INVALID, NULL},
@@ -709,6 +718,43 @@ static void test_defaults(void **state) {
         assert_null(c);
 }
 
+/* The device-tree keys: defaults, values, and a drop-in overriding the main
+ * file (later files win, as for every [global] key). */
+static void test_device_tree_keys(void **state) {
+        static const struct {
+                const char *title;
+                const char *text, *dropin; /* dropin: NULL for none */
+                bool device_tree;
+                const char *root, *sysfs;
+        } cases[] = {
+                {"defaults", "", NULL, true, "/proc/device-tree", "/sys"},
+                {"off", "[global]\ndevice-tree = no\n", NULL, false, "/proc/device-tree", "/sys"},
+                {"on, spelled true", "[global]\ndevice-tree = true\n", NULL, true, "/proc/device-tree", "/sys"},
+                {"fixture roots",
+                 "[global]\ndevice-tree-root = /run/fixture/dt   # a test's tree\nsysfs-root = /run/fixture/sys\n",
+                 NULL, true, "/run/fixture/dt", "/run/fixture/sys"},
+                {"path with blanks inside", "[global]\nsysfs-root = /a b/sys\n", NULL, true,
+                 "/proc/device-tree", "/a b/sys"},
+                {"a drop-in overrides", "[global]\ndevice-tree-root = /one\ndevice-tree = no\n",
+                 "[global]\ndevice-tree-root = /two\ndevice-tree = yes\n", true, "/two", "/sys"},
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                _cleanup_(config_freep) Config *c = config_new();
+                _cleanup_(freep) char *error = NULL;
+
+                assert_non_null(c);
+                if (config_parse_text(c, "hnv.conf", cases[i].text, &error) < 0)
+                        fail_msg("%s: %s", cases[i].title, s_or_null(error));
+                if (cases[i].dropin && config_parse_text(c, "10.conf", cases[i].dropin, &error) < 0)
+                        fail_msg("%s: %s", cases[i].title, s_or_null(error));
+                if (c->device_tree != cases[i].device_tree)
+                        fail_msg("%s: device_tree %d", cases[i].title, c->device_tree);
+                assert_string_equal(c->device_tree_root, cases[i].root);
+                assert_string_equal(c->sysfs_root, cases[i].sysfs);
+        }
+}
+
 static void test_find_group_and_drivers(void **state) {
         _cleanup_(config_freep) Config *c = config_new();
 
@@ -822,6 +868,23 @@ static const BadCase bad_cases[] = {
         {"[group web]\nbond = 1234567890123456\n",
          "hnv.conf:2: invalid bond name '1234567890123456' (at most 15 characters)"},
         {"[group web]\nbond =\n", "hnv.conf:2: invalid bond name '' (at most 15 characters)"},
+        /* An hcn-id names both ports at once: only the device tree's
+         * ibm,hcn-mode can tell them apart. */
+        {"[group web]\nprimary = hcn-id:333e80f5\n",
+         "hnv.conf:2: invalid primary 'hcn-id:333e80f5': use mac:ADDRESS, name:PATTERN or udev:KEY=PATTERN"},
+
+        /* device-tree=, device-tree-root=, sysfs-root= */
+        {"[global]\ndevice-tree = sometimes\n",
+         "hnv.conf:2: invalid value 'sometimes' for device-tree: use yes or no"},
+        {"[global]\ndevice-tree =\n", "hnv.conf:2: invalid value '' for device-tree: use yes or no"},
+        {"[global]\ndevice-tree = no\ndevice-tree = yes\n", "hnv.conf:3: duplicate key 'device-tree' in [global]"},
+        {"[global]\ndevice-tree-root = proc/device-tree\n",
+         "hnv.conf:2: invalid value 'proc/device-tree' for device-tree-root: use an absolute path"},
+        {"[global]\ndevice-tree-root =\n",
+         "hnv.conf:2: invalid value '' for device-tree-root: use an absolute path"},
+        {"[global]\nsysfs-root = ~/sys\n", "hnv.conf:2: invalid value '~/sys' for sysfs-root: use an absolute path"},
+        {"[global]\nsysfs-root = /a\nsysfs-root = /b\n", "hnv.conf:3: duplicate key 'sysfs-root' in [global]"},
+        {"[group web]\ndevice-tree = no\n", "hnv.conf:2: unknown key 'device-tree' in [group web]"},
 
         /* default bond name too long: reported at the section header, at its end */
         {"\n[group abcdefghijkl]\nprimary = vf0\nbackup = bk0\n",
@@ -1221,6 +1284,7 @@ int main(void) {
                 cmocka_unit_test(test_enum_strings),
                 cmocka_unit_test(test_port_match_table),
                 cmocka_unit_test(test_port_match_copy_done),
+                cmocka_unit_test(test_device_tree_keys),
                 cmocka_unit_test(test_bond_options_defaults),
                 cmocka_unit_test(test_bond_options_set_table),
                 cmocka_unit_test(test_name_validation),

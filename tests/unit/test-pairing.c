@@ -41,6 +41,11 @@ typedef struct DevDef {
         bool uninitialized; /* udev has not finished with it */
         uint32_t flags;
         const char *props[MAX_PROPS];
+        /* Its device-tree node, as the manager copies it from the table:
+         * ibm,hcn-id (NULL: no node) and ibm,hcn-mode ("primary", "backup",
+         * NULL for none). */
+        const char *hcn_id;
+        const char *hcn_mode;
 } DevDef;
 
 /* One known group. Port matches are written as in hnv.conf ("mac:..",
@@ -127,6 +132,11 @@ static Device *device_from_def(const DevDef *def) {
         }
         device_set_udev(d, !def->uninitialized, def->driver ? strdup(def->driver) : NULL, def->pci,
                         strv_from(def->props, MAX_PROPS));
+        if (def->hcn_id) {
+                DtEntry e = {.mode = def->hcn_mode ? port_role_from_string(def->hcn_mode) : _PORT_ROLE_INVALID};
+                assert_int_equal(strscpy_strict(e.hcn_id, sizeof(e.hcn_id), def->hcn_id), 0);
+                device_set_devicetree(d, &e);
+        }
         return d;
 }
 
@@ -219,6 +229,11 @@ typedef struct MatchCase {
                 .name = n, .source = GROUP_SOURCE_UDEV, .primary = "udev:HNV_GROUP=" n, \
                 .backup = "udev:HNV_GROUP=" n                                           \
         }
+#define DT(id)                                                                                  \
+        {                                                                                       \
+                .name = id, .source = GROUP_SOURCE_DEVICETREE, .primary = "hcn-id:" id,         \
+                .backup = "hcn-id:" id                                                          \
+        }
 #define AUTO(n, mac) \
         { .name = n, .source = GROUP_SOURCE_AUTO, .primary = "mac:" mac, .backup = "mac:" mac }
 
@@ -226,6 +241,10 @@ typedef struct MatchCase {
         { .name = "enp1s0", .mac = MAC_A, .driver = "mlx5_core", .pci = true }
 #define VIRTIO_A \
         { .name = "eth0", .mac = MAC_A, .driver = "virtio_net", .pci = true }
+#define HCN "333e80f5"
+/* A VF whose device-tree node names it the primary of hcn-id HCN. */
+#define VF_DT \
+        { .name = "enP1p1s0", .mac = MAC_A, .driver = "mlx5_core", .pci = true, .hcn_id = HCN, .hcn_mode = "primary" }
 /* A VF that udev tagged, and the auto group for its MAC: it matches every level. */
 #define VF_ALL                                                                             \
         {                                                                                  \
@@ -292,6 +311,30 @@ static const MatchCase match_cases[] = {
          "ud",
          PORT_ROLE_PRIMARY},
         {"auto alone", {AUTO("au", MAC_A)}, VF_ALL, PAIRING_MATCHED, "au", PORT_ROLE_PRIMARY},
+        {"config beats devicetree",
+         {DT(HCN), CFG("cfg", NULL, "name:enP1p1s0")},
+         VF_DT,
+         PAIRING_MATCHED,
+         "cfg",
+         PORT_ROLE_BACKUP},
+        {"devicetree beats runtime, udev, auto",
+         {AUTO("au", MAC_A), UDEV("ud"), RT("rt", NULL, "name:enP1p1s0"), DT(HCN), CFG("cfg", "name:nope", NULL)},
+         {.name = "enP1p1s0",
+          .mac = MAC_A,
+          .driver = "mlx5_core",
+          .pci = true,
+          .props = {"HNV_GROUP=ud", "HNV_ROLE=backup"},
+          .hcn_id = HCN,
+          .hcn_mode = "primary"},
+         PAIRING_MATCHED,
+         HCN,
+         PORT_ROLE_PRIMARY},
+        {"runtime takes a device-tree device the tree's group does not claim",
+         {RT("rt", NULL, "name:enP1p1s0"), DT("00000001")},
+         VF_DT,
+         PAIRING_MATCHED,
+         "rt",
+         PORT_ROLE_BACKUP},
         {"config beats runtime",
          {RT("rt", "mac:" MAC_A, NULL), CFG("cfg", "name:enp*", NULL)},
          VF_A,
@@ -406,6 +449,39 @@ static const MatchCase match_cases[] = {
          "au",
          PORT_ROLE_BACKUP},
 
+        /* Device-tree groups: the node's ibm,hcn-mode picks the role. */
+        {"devicetree primary", {DT(HCN)}, VF_DT, PAIRING_MATCHED, HCN, PORT_ROLE_PRIMARY},
+        {"devicetree backup, ibmvnic",
+         {DT(HCN)},
+         {.name = "env3", .mac = MAC_B, .driver = "ibmvnic", .hcn_id = HCN, .hcn_mode = "backup"},
+         PAIRING_MATCHED,
+         HCN,
+         PORT_ROLE_BACKUP},
+        {"devicetree backup, ibmveth (a second backup of one group)",
+         {DT(HCN)},
+         {.name = "env2", .mac = MAC_C, .driver = "ibmveth", .hcn_id = HCN, .hcn_mode = "backup"},
+         PAIRING_MATCHED,
+         HCN,
+         PORT_ROLE_BACKUP},
+        {"devicetree, the role is the node's, not the driver's",
+         {DT(HCN)},
+         {.name = "env3", .mac = MAC_B, .driver = "ibmvnic", .hcn_id = HCN, .hcn_mode = "primary"},
+         PAIRING_MATCHED,
+         HCN,
+         PORT_ROLE_PRIMARY},
+        {"devicetree, other hcn-id",
+         {DT("00000001")},
+         VF_DT,
+         PAIRING_NONE},
+        {"devicetree, device without a node",
+         {DT(HCN)},
+         VF_A,
+         PAIRING_NONE},
+        {"devicetree, node without a mode",
+         {DT(HCN)},
+         {.name = "enP1p1s0", .mac = MAC_A, .driver = "mlx5_core", .pci = true, .hcn_id = HCN},
+         PAIRING_NONE},
+
         /* Devices pairing never takes. */
         {"a bond is never a port",
          {CFG("g", "name:*", NULL)},
@@ -454,6 +530,77 @@ static void test_match_table(void **state) {
 
                 fixture_done(&f);
         }
+}
+
+/* The group of one hcn-id, as the manager builds it from dt_table_group(),
+ * and the ports it then takes. */
+static void test_group_from_devicetree(void **state) {
+        const DevDef vf = VF_DT,
+                     vnic = {.name = "env3", .driver = "ibmvnic", .hcn_id = HCN, .hcn_mode = "backup"},
+                     llan = {.name = "env2", .driver = "ibmveth", .hcn_id = HCN, .hcn_mode = "backup"},
+                     other = {.name = "env4", .driver = "ibmveth", .hcn_id = "00000001", .hcn_mode = "backup"};
+        DtGroup dg = {.hcn_id = HCN, .bond_name = "bond" HCN};
+        _cleanup_(group_spec_freep) GroupSpec *spec = NULL;
+        _cleanup_(freep) char *p = NULL, *b = NULL;
+        BondOptions options;
+        Fixture f;
+
+        bond_options_init(&options);
+        options.miimon_ms = 250;
+        assert_int_equal(pairing_group_from_devicetree(&dg, &options, &spec), 0);
+        assert_string_equal(spec->name, HCN);
+        assert_string_equal(spec->bond_name, "bond333e80f5");
+        assert_int_equal(spec->source, GROUP_SOURCE_DEVICETREE);
+        assert_int_equal(spec->options.miimon_ms, 250);
+        assert_null(spec->origin);
+        p = port_match_to_string(&spec->match[PORT_ROLE_PRIMARY]);
+        b = port_match_to_string(&spec->match[PORT_ROLE_BACKUP]);
+        assert_string_equal(p, "hcn-id:" HCN);
+        assert_string_equal(b, "hcn-id:" HCN);
+
+        fixture_init(&f, NULL, 0, NULL, false);
+        fixture_add_group(&f, TAKE_PTR(spec));
+        const struct {
+                const DevDef *dev;
+                PairingResultKind kind;
+                PortRole role;
+        } cases[] = {
+                {&vf, PAIRING_MATCHED, PORT_ROLE_PRIMARY},
+                {&vnic, PAIRING_MATCHED, PORT_ROLE_BACKUP},
+                {&llan, PAIRING_MATCHED, PORT_ROLE_BACKUP},
+                {&other, PAIRING_NONE, _PORT_ROLE_INVALID},
+        };
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                _cleanup_(device_freep) Device *d = device_from_def(cases[i].dev);
+                PairingResult r;
+
+                pairing_match(&f.ctx, d, &r);
+                if (r.kind != cases[i].kind || r.role != cases[i].role)
+                        fail_msg("%s: got %s as %d", cases[i].dev->name, result_kind_name(r.kind), r.role);
+        }
+
+        /* Without options: the built-in defaults. */
+        assert_int_equal(pairing_group_from_devicetree(&dg, NULL, &spec), 0);
+        assert_int_equal(spec->options.miimon_ms, 100);
+        fixture_done(&f);
+}
+
+/* A node's facts are copied, and cleared again for a device without one. */
+static void test_device_devicetree(void **state) {
+        const DevDef def = VF_DT;
+        _cleanup_(device_freep) Device *d = device_from_def(&def);
+
+        assert_string_equal(d->hcn_id, HCN);
+        assert_int_equal(d->hcn_mode, PORT_ROLE_PRIMARY);
+        device_set_devspec(d, strdup("/pci@800000020000011/ethernet@0"));
+        assert_string_equal(d->devspec, "/pci@800000020000011/ethernet@0");
+        device_set_devicetree(d, NULL);
+        assert_string_equal(d->hcn_id, "");
+        assert_int_equal(d->hcn_mode, _PORT_ROLE_INVALID);
+        device_set_devspec(d, NULL);
+        assert_null(d->devspec);
+        /* device_free() frees a devspec still set. */
+        device_set_devspec(d, strdup("/vdevice/l-lan@30000002"));
 }
 
 static void test_conflict_reasons(void **state) {
@@ -1150,6 +1297,8 @@ int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_match_table),
                 cmocka_unit_test(test_conflict_reasons),
+                cmocka_unit_test(test_group_from_devicetree),
+                cmocka_unit_test(test_device_devicetree),
                 cmocka_unit_test(test_port_match_edges),
                 cmocka_unit_test(test_udev_table),
                 cmocka_unit_test(test_auto_table),
