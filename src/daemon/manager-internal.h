@@ -13,6 +13,7 @@
 #include "backend.h"
 #include "config.h"
 #include "device.h"
+#include "devicetree.h"
 #include "group.h"
 #include "manager.h"
 #include "rtnl.h"
@@ -88,11 +89,28 @@ struct Manager {
         size_t n_excluded;
         /* complete-migration calls waiting for their groups to be healthy. */
         MigrationWait *waits;
+
+        /* PowerVM: the HNV nodes of the device tree at the last scan; NULL
+         * when device-tree=no or there is no tree (not PowerVM). */
+        DtTable *dt;
+        /* The device-tree problems the last scan reported, as logged, so
+         * that each is logged once and not on every rescan. */
+        char **dt_problems;
+        int dt_scan_error; /* the last scan's failure, logged once */
 };
 
 uint64_t now_usec(void);
 Link *find_link(Manager *m, int ifindex);
 Link *find_link_by_name(Manager *m, const char *name);
+/* The link whose device/devspec names this device-tree node. */
+Link *find_link_by_devspec(Manager *m, const char *devspec);
+/* Reads the device tree again (when device-tree=yes): new hcn-ids become
+ * groups, groups whose hcn-id is gone and that have no port left are
+ * dropped, unpaired links are paired again, and the device-tree groups are
+ * reconciled. Links already paired stay where they are. Returns 0, -ENOENT
+ * when there is no tree or device-tree=no, or another -errno (logged; the
+ * previous table is kept). */
+int manager_devicetree_rescan(Manager *m);
 Group *find_group(Manager *m, const char *name);
 Link *group_bond(Group *g);
 Link *group_port(Group *g, PortRole role);
