@@ -431,7 +431,8 @@ int dt_scan(const char *root, DtTable **ret, dt_problem_cb on_problem, void *use
 
         /* Sorted before reading, so that problems come in a stable order
          * and the duplicate rule picks the same node every time. */
-        qsort(s.candidates, s.n_candidates, sizeof(Candidate), candidate_cmp);
+        if (s.n_candidates > 0) /* qsort() wants a pointer even for nothing */
+                qsort(s.candidates, s.n_candidates, sizeof(Candidate), candidate_cmp);
 
         s.entries = calloc(s.n_candidates ?: 1, sizeof(DtEntry));
         if (!s.entries)
@@ -611,4 +612,22 @@ const DtGroup *dt_groups_find(const DtGroups *g, const char *hcn_id) {
                 if (streq(g->groups[i].hcn_id, hcn_id))
                         return &g->groups[i];
         return NULL;
+}
+
+int dt_drc_index_parse(const char *s, uint32_t *ret) {
+        unsigned long v;
+        char *end;
+
+        if (!s)
+                return -EINVAL;
+        if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+                s += 2;
+        /* strtoul would take a sign, blanks and more than 32 bits. */
+        if (s[0] == '\0' || strlen(s) > 8 || strspn(s, "0123456789abcdefABCDEF") != strlen(s))
+                return -EINVAL;
+        v = strtoul(s, &end, 16);
+        if (*end)
+                return -EINVAL;
+        *ret = (uint32_t)v;
+        return 0;
 }
