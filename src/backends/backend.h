@@ -44,6 +44,11 @@ typedef struct BackendOps {
         int (*count_addresses)(Backend *b, int ifindex);
         int (*move_addresses)(Backend *b, int from_ifindex, int to_ifindex);
         Backend *(*free)(Backend *b);
+        /* Boot reconcile: forgets what hnv (or hcnmgr before it) persisted for
+         * interfaces no longer wanted: keep(ifname) is false for a port whose
+         * device is gone and for a bond no group has. Never touches what anyone
+         * else wrote. Returns how many items it removed, or a negative errno. */
+        int (*prune)(Backend *b, bool (*keep)(const char *ifname, void *userdata), void *userdata);
 } BackendOps;
 
 struct Backend {

@@ -93,6 +93,11 @@ int dt_table_match_devspec(const DtTable *t, const char *attr, const DtEntry **r
  * leading zeros optional, "0x" allowed) to the 8-digit form. */
 int hcn_id_normalize(const char *s, char ret[static HCN_ID_SIZE]);
 
+/* A DRC index as the console passes it (DRC_INDEX=8000003a): hex, up to 8
+ * digits, "0x" and either case allowed. hcnmgr compared the text; hnv
+ * compares the number, so "0x8000003A" names the same device. */
+int dt_drc_index_parse(const char *s, uint32_t *ret);
+
 /* The nodes of one hcn-id: one bond. */
 typedef struct DtGroup {
         char hcn_id[HCN_ID_SIZE];

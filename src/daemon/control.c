@@ -3,6 +3,7 @@
 
 #include "control.h"
 #include "log.h"
+#include "hcn.h"
 #include "migration.h"
 
 #define IO_HNV_DESCRIPTION                                                                                   \
@@ -177,6 +178,20 @@ static int method_reconcile(VarlinkCall *call, json_object *params, void *userda
         return reply_group_count(call, k);
 }
 
+static int get_timeout(VarlinkCall *call, json_object *params, uint64_t def, uint64_t *ret) {
+        json_object *v;
+
+        *ret = def;
+        if (params && json_object_object_get_ex(params, "timeout_ms", &v) && !json_object_is_type(v, json_type_null)) {
+                int64_t ms = json_object_get_int64(v);
+                if (!json_object_is_type(v, json_type_int) || ms <= 0 || ms > 24LL * 3600 * 1000)
+                        return varlink_call_errorf(call, "io.hnv.InvalidArgument",
+                                                   "timeout_ms must be between 1 and 86400000");
+                *ret = (uint64_t)ms * 1000ULL;
+        }
+        return 1;
+}
+
 /* {group} or {all: true}, and timeout_ms (> 0) where the method waits. */
 static int get_selection(VarlinkCall *call, json_object *params, const char **ret_group, bool *ret_all,
                          uint64_t *ret_timeout_usec) {
@@ -187,17 +202,8 @@ static int get_selection(VarlinkCall *call, json_object *params, const char **re
         *ret_all = params && json_object_object_get_ex(params, "all", &v) && json_object_get_boolean(v);
         if (!!*ret_group == *ret_all)
                 return varlink_call_errorf(call, "io.hnv.InvalidArgument", "name one group, or all");
-        if (ret_timeout_usec) {
-                *ret_timeout_usec = MIGRATION_WAIT_DEFAULT_USEC;
-                if (params && json_object_object_get_ex(params, "timeout_ms", &v) &&
-                    !json_object_is_type(v, json_type_null)) {
-                        int64_t ms = json_object_get_int64(v);
-                        if (!json_object_is_type(v, json_type_int) || ms <= 0 || ms > 24LL * 3600 * 1000)
-                                return varlink_call_errorf(call, "io.hnv.InvalidArgument",
-                                                           "timeout_ms must be between 1 and 86400000");
-                        *ret_timeout_usec = (uint64_t)ms * 1000ULL;
-                }
-        }
+        if (ret_timeout_usec)
+                return get_timeout(call, params, MIGRATION_WAIT_DEFAULT_USEC, ret_timeout_usec);
         return 1;
 }
 
@@ -245,9 +251,79 @@ static int method_complete_migration(VarlinkCall *call, json_object *params, voi
         return migration_complete(userdata, call, group, all, timeout);
 }
 
-int control_start(Manager *m, sd_event *event, const char *rundir, VarlinkServer **ret) {
+/* The hcn commands' methods name devices by DRC index (hex, as the
+ * console passes it) and wait at most timeout_ms. */
+static int get_drc_index(VarlinkCall *call, json_object *params, uint32_t *ret) {
+        const char *s;
+
+        if (get_string(params, "drc_index", true, &s) < 0 || dt_drc_index_parse(s, ret) < 0)
+                return varlink_call_errorf(call, "io.hnv.InvalidArgument",
+                                           "drc_index must be a DRC index in hex (up to 8 digits)");
+        return 1;
+}
+
+static int method_configure_device(VarlinkCall *call, json_object *params, void *userdata) {
+        uint64_t timeout;
+        uint32_t drc;
+        int k;
+
+        k = get_drc_index(call, params, &drc);
+        if (k <= 0)
+                return k;
+        k = get_timeout(call, params, HCN_CONFIGURE_WAIT_DEFAULT_USEC, &timeout);
+        if (k <= 0)
+                return k;
+        return hcn_configure_device(userdata, call, drc, timeout);
+}
+
+static int method_query_device(VarlinkCall *call, json_object *params, void *userdata) {
+        _cleanup_(freep) char *error = NULL;
+        const char *hcn_id;
+        json_object *reply;
+        uint32_t drc;
+        int k;
+
+        k = get_drc_index(call, params, &drc);
+        if (k <= 0)
+                return k;
+        if (get_string(params, "hcn_id", false, &hcn_id) < 0)
+                return varlink_call_errorf(call, VARLINK_ERROR_INVALID_PARAMETER, "'hcn_id' must be a string");
+        k = hcn_query_device(userdata, drc, hcn_id, &reply, &error);
+        if (k < 0)
+                return reply_errno(call, k, error);
+        return varlink_call_reply(call, reply);
+}
+
+static int method_remove_device(VarlinkCall *call, json_object *params, void *userdata) {
+        const char *hcn_id;
+        uint64_t timeout;
+        uint32_t drc;
+        int k;
+
+        k = get_drc_index(call, params, &drc);
+        if (k <= 0)
+                return k;
+        if (get_string(params, "hcn_id", false, &hcn_id) < 0)
+                return varlink_call_errorf(call, VARLINK_ERROR_INVALID_PARAMETER, "'hcn_id' must be a string");
+        k = get_timeout(call, params, MIGRATION_WAIT_DEFAULT_USEC, &timeout);
+        if (k <= 0)
+                return k;
+        return hcn_remove_device(userdata, call, drc, hcn_id, timeout);
+}
+
+static int method_scan(VarlinkCall *call, json_object *params, void *userdata) {
+        uint64_t timeout;
+        int k;
+
+        k = get_timeout(call, params, HCN_SCAN_WAIT_DEFAULT_USEC, &timeout);
+        if (k <= 0)
+                return k;
+        log_info("scan requested by uid %u", (unsigned)varlink_call_peer_uid(call));
+        return hcn_scan(userdata, call, timeout);
+}
+
+static int control_server_new(Manager *m, sd_event *event, const char *path, VarlinkServer **ret) {
         _cleanup_(varlink_server_freep) VarlinkServer *s = NULL;
-        _cleanup_(freep) char *path = NULL;
         static const struct {
                 const char *name;
                 VarlinkMethodFlags flags;
@@ -262,16 +338,18 @@ int control_start(Manager *m, sd_event *event, const char *rundir, VarlinkServer
                 { "io.hnv.QueryMigration", VARLINK_METHOD_ANYONE, method_query_migration },
                 { "io.hnv.PrepareMigration", VARLINK_METHOD_ROOT_ONLY, method_prepare_migration },
                 { "io.hnv.CompleteMigration", VARLINK_METHOD_ROOT_ONLY, method_complete_migration },
+                { "io.hnv.ConfigureDevice", VARLINK_METHOD_ROOT_ONLY, method_configure_device },
+                { "io.hnv.QueryDevice", VARLINK_METHOD_ANYONE, method_query_device },
+                { "io.hnv.RemoveDevice", VARLINK_METHOD_ROOT_ONLY, method_remove_device },
+                { "io.hnv.Scan", VARLINK_METHOD_ROOT_ONLY, method_scan },
         };
         int k;
 
-        if (asprintf(&path, "%s/" HNV_CONTROL_SOCKET_NAME, rundir) < 0)
-                return -ENOMEM;
         /* Anyone may connect and read status; hnvd checks the peer's uid on
          * every method that changes state. */
         k = varlink_server_new(&s, event, path, 0666, -1);
         if (k < 0)
-                return log_error_errno(k, "cannot listen on %s: %m", path);
+                return path ? log_error_errno(k, "cannot listen on %s: %m", path) : k;
         k = varlink_server_add_interface(s, "io.hnv", IO_HNV_DESCRIPTION);
         if (k < 0)
                 return k;
@@ -280,7 +358,40 @@ int control_start(Manager *m, sd_event *event, const char *rundir, VarlinkServer
                 if (k < 0)
                         return k;
         }
+        *ret = TAKE_PTR(s);
+        return 0;
+}
+
+int control_start(Manager *m, sd_event *event, const char *rundir, VarlinkServer **ret) {
+        _cleanup_(freep) char *path = NULL;
+        int k;
+
+        if (asprintf(&path, "%s/" HNV_CONTROL_SOCKET_NAME, rundir) < 0)
+                return -ENOMEM;
+        k = control_server_new(m, event, path, ret);
+        if (k < 0)
+                return k;
         log_info("listening on %s", path);
+        return 0;
+}
+
+static void on_direct_closed(VarlinkServer *s, void *userdata) {
+        (void)sd_event_exit(userdata, 0);
+}
+
+int control_start_direct(Manager *m, sd_event *event, int fd, VarlinkServer **ret) {
+        _cleanup_(varlink_server_freep) VarlinkServer *s = NULL;
+        int k;
+
+        k = control_server_new(m, event, NULL, &s);
+        if (k < 0) {
+                close(fd);
+                return k;
+        }
+        varlink_server_set_on_idle(s, on_direct_closed, event);
+        k = varlink_server_adopt_connection(s, fd);
+        if (k < 0)
+                return k;
         *ret = TAKE_PTR(s);
         return 0;
 }

@@ -21,6 +21,7 @@
 #include "varlink.h"
 
 typedef struct MigrationWait MigrationWait;
+typedef struct HcnWait HcnWait;
 
 typedef struct Group {
         Manager *manager;
@@ -83,6 +84,8 @@ struct Manager {
         char *state_path;
         bool udev_running;
         bool started;
+        bool direct; /* ManagerOptions.direct */
+        int direct_fd;
         /* ifindexes kept out by remove-port before a restart, applied as the
          * links are rediscovered. */
         int *excluded;
@@ -97,6 +100,8 @@ struct Manager {
          * that each is logged once and not on every rescan. */
         char **dt_problems;
         int dt_scan_error; /* the last scan's failure, logged once */
+        /* hcn commands waiting for devices to join their bonds (hcn.h). */
+        HcnWait *hcn_waits;
 };
 
 uint64_t now_usec(void);
@@ -115,6 +120,8 @@ Group *find_group(Manager *m, const char *name);
 Link *group_bond(Group *g);
 Link *group_port(Group *g, PortRole role);
 void group_mark_dirty(Group *g);
+/* Undoes a dissolve (manager_remove_group()): pairing may build it again. */
+void group_enable(Group *g);
 void group_set_state(Group *g, GroupState state, const char *reason);
 void refresh_link(Manager *m, int ifindex);
 const char *ifname_of(Manager *m, int ifindex);

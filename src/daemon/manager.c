@@ -12,10 +12,12 @@
 #include "hnv-build-config.h"
 #include "log.h"
 #include "manager-internal.h"
+#include "hcn.h"
 #include "migration.h"
 #include "pairing.h"
 #include "policy.h"
 #include "rtnl.h"
+#include "run-lock.h"
 #include "state-file.h"
 #include "udev-monitor.h"
 #include "varlink.h"
@@ -377,6 +379,20 @@ static void run_auto_pairing(Manager *m) {
                 if (!m->links[i]->group)
                         assign_link(m, m->links[i]);
         save_state(m);
+}
+
+void group_enable(Group *g) {
+        Manager *m = g->manager;
+
+        if (!g->disabled)
+                return;
+        g->disabled = false;
+        log_group_info(g->spec->name, "wanted again");
+        for (size_t i = 0; i < m->n_links; i++)
+                if (!m->links[i]->group)
+                        assign_link(m, m->links[i]);
+        save_state(m);
+        group_mark_dirty(g);
 }
 
 static void assign_all(Manager *m) {
@@ -952,6 +968,7 @@ static int on_reconcile(sd_event_source *s, void *userdata) {
                         break;
         }
         migration_check_waits(m);
+        hcn_check_waits(m);
         return 0;
 }
 
@@ -1142,6 +1159,7 @@ Manager *manager_free(Manager *m) {
         if (!m)
                 return NULL;
         migration_free_waits(m);
+        hcn_free_waits(m);
         m->varlink = varlink_server_free(m->varlink);
         sd_event_source_disable_unref(m->reconcile);
         free_links(m);
@@ -1156,6 +1174,8 @@ Manager *manager_free(Manager *m) {
         free(m->config_file);
         free(m->config_dropin);
         free(m->rundir);
+        if (m->direct_fd >= 0)
+                close(m->direct_fd);
         free(m->state_path);
         free(m->excluded);
         dt_table_free(m->dt);
@@ -1173,6 +1193,8 @@ int manager_new(Manager **ret, sd_event *event, const ManagerOptions *o) {
         m->config_file = strdup(o && o->config_file ? o->config_file : HNV_CONFIG_FILE);
         m->config_dropin = strdup(o && o->config_dropin ? o->config_dropin : HNV_CONFIG_DROPIN);
         m->rundir = strdup(o && o->rundir ? o->rundir : HNV_RUNDIR);
+        m->direct = o && o->direct;
+        m->direct_fd = m->direct ? o->direct_fd : -EBADF;
         if (!m->config_file || !m->config_dropin || !m->rundir)
                 return -ENOMEM;
         if (asprintf(&m->state_path, "%s/state.json", m->rundir) < 0) {
@@ -1289,6 +1311,8 @@ static int backend_select(Manager *m) {
 }
 
 int manager_start(Manager *m, char **ret_error) {
+        _cleanup_(closep) int lock_fd = -EBADF;
+        bool waited;
         int k;
 
         k = manager_reload(m, ret_error);
@@ -1297,6 +1321,17 @@ int manager_start(Manager *m, char **ret_error) {
 
         if (mkdir(m->rundir, 0755) < 0 && errno != EEXIST)
                 return log_error_errno(negative_errno(), "cannot create %s: %m", m->rundir);
+
+        /* An hcn command doing its work without hnvd must finish before hnvd
+         * looks at the groups; its own bound ends the wait. In direct mode
+         * the caller holds the lock already. */
+        if (!m->direct) {
+                k = run_lock_acquire(m->rundir, 0, &lock_fd, &waited);
+                if (k < 0)
+                        return log_error_errno(k, "cannot take %s/" RUN_LOCK_NAME ": %m", m->rundir);
+                if (waited)
+                        log_info("waited for an hcn command that acted without hnvd");
+        }
 
         k = load_state(m);
         if (k < 0)
@@ -1334,9 +1369,15 @@ int manager_start(Manager *m, char **ret_error) {
         for (size_t i = 0; i < m->n_groups; i++)
                 group_mark_dirty(m->groups[i]);
 
-        k = control_start(m, m->event, m->rundir, &m->varlink);
-        if (k < 0)
-                return k;
+        if (m->direct) {
+                k = control_start_direct(m, m->event, TAKE_FD(m->direct_fd), &m->varlink);
+                if (k < 0)
+                        return k;
+        } else {
+                k = control_start(m, m->event, m->rundir, &m->varlink);
+                if (k < 0)
+                        return k;
+        }
         return 0;
 }
 

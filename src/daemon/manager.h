@@ -19,6 +19,12 @@ typedef struct ManagerOptions {
         const char *config_file;   /* default HNV_CONFIG_FILE */
         const char *config_dropin; /* default HNV_CONFIG_DROPIN */
         const char *rundir;        /* default /run/hnv: socket and state file */
+        /* Direct mode (an hcn command that found no hnvd, hcnmgr(8)): the
+         * caller holds the run lock (run-lock.h) and the manager serves
+         * only direct_fd, one end of a socketpair, instead of listening,
+         * and leaves the event loop when that connection closes. */
+        bool direct;
+        int direct_fd;
 } ManagerOptions;
 
 int manager_new(Manager **ret, sd_event *event, const ManagerOptions *o);

@@ -100,6 +100,8 @@ struct VarlinkServer {
 
         VarlinkConnection *connections;
         unsigned n_connections;
+        varlink_idle_t on_idle;
+        void *on_idle_userdata;
 };
 
 struct VarlinkCall {
@@ -426,6 +428,8 @@ static VarlinkConnection *connection_free(VarlinkConnection *c) {
                 if (c->next)
                         c->next->prev = c->prev;
                 c->server->n_connections--;
+                if (c->server->n_connections == 0 && c->server->on_idle)
+                        c->server->on_idle(c->server, c->server->on_idle_userdata);
         }
         if (c->current) {
                 /* The handler may still hold the call; its reply will go nowhere. */
@@ -816,7 +820,7 @@ int varlink_server_new(VarlinkServer **ret, sd_event *event, const char *socket_
         _cleanup_(varlink_server_freep) VarlinkServer *s = NULL;
         int k;
 
-        if (!ret || !event || (listen_fd < 0 && !socket_path))
+        if (!ret || !event)
                 return -EINVAL;
 
         s = calloc(1, sizeof(*s));
@@ -824,6 +828,13 @@ int varlink_server_new(VarlinkServer **ret, sd_event *event, const char *socket_
                 return -ENOMEM;
         s->listen_fd = -EBADF;
         s->event = sd_event_ref(event);
+
+        if (listen_fd < 0 && !socket_path) {
+                /* No listener: connections come through
+                 * varlink_server_adopt_connection() only. */
+                *ret = TAKE_PTR(s);
+                return 0;
+        }
 
         if (listen_fd >= 0) {
                 int flags = fcntl(listen_fd, F_GETFL);
@@ -854,6 +865,7 @@ VarlinkServer *varlink_server_free(VarlinkServer *s) {
         if (!s)
                 return NULL;
 
+        s->on_idle = NULL; /* going away, not idle */
         while (s->connections)
                 connection_free(s->connections);
         s->listen_source = sd_event_source_disable_unref(s->listen_source);
@@ -933,6 +945,25 @@ int varlink_server_add_method(VarlinkServer *s, const char *method, VarlinkMetho
                 .userdata = userdata,
         };
         return 0;
+}
+
+int varlink_server_adopt_connection(VarlinkServer *s, int fd) {
+        int flags;
+
+        if (!s || fd < 0)
+                return -EINVAL;
+        flags = fcntl(fd, F_GETFL);
+        if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0) {
+                int k = -errno;
+                close(fd);
+                return k;
+        }
+        return connection_new(s, fd);
+}
+
+void varlink_server_set_on_idle(VarlinkServer *s, varlink_idle_t cb, void *userdata) {
+        s->on_idle = cb;
+        s->on_idle_userdata = userdata;
 }
 
 unsigned varlink_server_connections(const VarlinkServer *s) {

@@ -38,7 +38,8 @@ typedef enum VarlinkMethodFlags {
 } VarlinkMethodFlags;
 
 /* Listens on socket_path (replacing a stale socket) with the given mode;
- * or adopts listen_fd when it is >= 0 (socket activation). */
+ * or adopts listen_fd when it is >= 0 (socket activation); or, with neither,
+ * listens nowhere and serves only adopted connections. */
 int varlink_server_new(VarlinkServer **ret, sd_event *event, const char *socket_path, mode_t mode,
                        int listen_fd);
 VarlinkServer *varlink_server_free(VarlinkServer *s);
@@ -50,6 +51,12 @@ int varlink_server_add_interface(VarlinkServer *s, const char *interface, const 
 int varlink_server_add_method(VarlinkServer *s, const char *method, VarlinkMethodFlags flags,
                               varlink_method_t cb, void *userdata);
 unsigned varlink_server_connections(const VarlinkServer *s);
+/* Serves one end of a connected stream socket (a socketpair), as if a peer
+ * had connected; takes fd, also on error. */
+int varlink_server_adopt_connection(VarlinkServer *s, int fd);
+/* cb runs whenever the last connection closes. */
+typedef void (*varlink_idle_t)(VarlinkServer *s, void *userdata);
+void varlink_server_set_on_idle(VarlinkServer *s, varlink_idle_t cb, void *userdata);
 
 VarlinkCall *varlink_call_ref(VarlinkCall *c);
 VarlinkCall *varlink_call_unref(VarlinkCall *c);

@@ -161,6 +161,57 @@ static void test_copy_dhcp_and_standalone(void **state) {
                             "auto");
 }
 
+/* A profile as hcnmgr, an admin or the installer made it (no hnv mark). */
+static NMConnection *plain_profile(const char *id, const char *ifname, const char *type, const char *controller) {
+        NMConnection *c = nm_simple_connection_new();
+        NMSetting *sc = nm_setting_connection_new();
+
+        g_object_set(sc, NM_SETTING_CONNECTION_ID, id, NM_SETTING_CONNECTION_INTERFACE_NAME, ifname,
+                     NM_SETTING_CONNECTION_TYPE, type, NULL);
+        if (controller)
+                g_object_set(sc, NM_SETTING_CONNECTION_MASTER, controller, NM_SETTING_CONNECTION_SLAVE_TYPE, "bond",
+                             NULL);
+        nm_connection_add_setting(c, sc);
+        return c;
+}
+
+/* What the boot reconcile may delete: hnv's and hcnmgr's profiles, by the
+ * interface they are for; never anyone else's. */
+static void test_prunable(void **state) {
+        static const struct {
+                const char *id, *ifname, *type, *controller, *want;
+        } cases[] = {
+                { "bond333e80f5", "bond333e80f5", "bond", NULL, "bond333e80f5" },
+                { "bond333e80f5-enP1p0s0", "enP1p0s0", "802-3-ethernet", "bond333e80f5", "enP1p0s0" },
+                /* Not hcnmgr's: another name shape, another controller, an
+                 * id that does not match the interface, a bond with an
+                 * admin's name. */
+                { "bond333e80f5-env3", "env2", "802-3-ethernet", "bond333e80f5", NULL },
+                { "bond333e80f5-env3", "env3", "802-3-ethernet", "bond11111111", NULL },
+                { "bond333e80f5-env3", "env3", "802-3-ethernet", NULL, NULL },
+                { "bond333E80F5", "bond333E80F5", "bond", NULL, NULL },
+                { "bond0", "bond0", "bond", NULL, NULL },
+                { "bondweb-vf0", "vf0", "802-3-ethernet", "bondweb", NULL },
+                { "Wired connection 1", "eth0", "802-3-ethernet", NULL, NULL },
+                { "eth0", "eth0", "802-3-ethernet", NULL, NULL },
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                g_autoptr(NMConnection) c =
+                        plain_profile(cases[i].id, cases[i].ifname, cases[i].type, cases[i].controller);
+                const char *got = nm_profile_prunable_ifname(c);
+                if (!streq_ptr(got, cases[i].want))
+                        fail_msg("%s: got %s, want %s", cases[i].id, strna(got), strna(cases[i].want));
+        }
+
+        /* hnv's own, whatever its name: by the mark. */
+        g_autoptr(NMConnection) port = nm_profile_new_port("web", "bondweb", "vf0");
+        assert_string_equal(nm_profile_prunable_ifname(port), "vf0");
+        _cleanup_(group_spec_freep) GroupSpec *spec = spec_new();
+        g_autoptr(NMConnection) bond = nm_profile_new_bond(spec, NULL);
+        assert_string_equal(nm_profile_prunable_ifname(bond), spec->bond_name);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_bond_profile),
@@ -168,6 +219,7 @@ int main(void) {
                 cmocka_unit_test(test_adopt_and_primary),
                 cmocka_unit_test(test_copy_static),
                 cmocka_unit_test(test_copy_dhcp_and_standalone),
+                cmocka_unit_test(test_prunable),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -641,6 +641,31 @@ static void delete_group_profiles(NmBackend *nm, const char *group) {
                 delete_profile(nm, doomed->pdata[i]);
 }
 
+/* The boot reconcile: hnv's and hcnmgr's profiles for interfaces that are
+ * gone (an inactive migration took the VF) would otherwise wait for a
+ * device that never comes; anyone else's stay, whatever their names. */
+static int nm_prune(Backend *b, bool (*keep)(const char *ifname, void *userdata), void *userdata) {
+        NmBackend *nm = nm_of(b);
+        const GPtrArray *all;
+        g_autoptr(GPtrArray) doomed = g_ptr_array_new();
+
+        if (!running(nm))
+                return -ENOTCONN;
+        all = nm_client_get_connections(nm->client);
+        for (guint i = 0; i < all->len; i++) {
+                const char *ifname = nm_profile_prunable_ifname(NM_CONNECTION(all->pdata[i]));
+                if (ifname && !keep(ifname, userdata))
+                        g_ptr_array_add(doomed, all->pdata[i]);
+        }
+        for (guint i = 0; i < doomed->len; i++) {
+                log_info("NetworkManager: %s is for %s, which is gone",
+                         nm_connection_get_id(NM_CONNECTION(doomed->pdata[i])),
+                         nm_profile_prunable_ifname(NM_CONNECTION(doomed->pdata[i])));
+                delete_profile(nm, doomed->pdata[i]);
+        }
+        return (int)doomed->len;
+}
+
 static void on_standalone_activated(GObject *source, GAsyncResult *result, gpointer userdata) {
         Request *r = userdata;
         g_autoptr(GError) error = NULL;
@@ -826,6 +851,7 @@ static const BackendOps nm_ops = {
         .count_addresses = nm_count_addresses,
         .move_addresses = nm_move_addresses,
         .free = nm_free,
+        .prune = nm_prune,
 };
 
 

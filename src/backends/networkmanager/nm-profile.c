@@ -122,6 +122,40 @@ const char *nm_profile_group(NMConnection *c) {
         return u ? nm_setting_user_get_data(u, NM_PROFILE_MARKER) : NULL;
 }
 
+/* "bond" and the 8 lowercase hex digits of an hcn-id: hcnmgr's bond names. */
+static bool is_hcn_bond_name(const char *s, size_t n) {
+        static const char hex[] = "0123456789abcdef";
+
+        if (n != strlen("bond") + 8 || strncmp(s, "bond", 4) != 0)
+                return false;
+        for (size_t i = 4; i < n; i++)
+                if (!strchr(hex, s[i]) || s[i] == '\0')
+                        return false;
+        return true;
+}
+
+const char *nm_profile_prunable_ifname(NMConnection *c) {
+        const char *id = nm_connection_get_id(c), *ifname = nm_connection_get_interface_name(c);
+        NMSettingConnection *sc = nm_connection_get_setting_connection(c);
+        const char *controller = sc ? nm_setting_connection_get_master(sc) : NULL;
+
+        if (!ifname || !id)
+                return NULL;
+        if (nm_profile_group(c))
+                return ifname;
+
+        /* hcnmgr named the bond's profile after the bond, and each port's
+         * after the bond and the port, with the bond as its controller. */
+        if (nm_connection_is_type(c, NM_SETTING_BOND_SETTING_NAME))
+                return streq(id, ifname) && is_hcn_bond_name(id, strlen(id)) ? ifname : NULL;
+        const char *dash = strchr(id, '-');
+        if (!dash || !controller || !is_hcn_bond_name(id, (size_t)(dash - id)) ||
+            strncmp(controller, id, (size_t)(dash - id)) != 0 || strlen(controller) != (size_t)(dash - id) ||
+            !streq(dash + 1, ifname))
+                return NULL;
+        return ifname;
+}
+
 static bool method_assigns(NMSettingIPConfig *s, const char *const *none) {
         const char *method = s ? nm_setting_ip_config_get_method(s) : NULL;
         if (!method)

@@ -40,6 +40,12 @@ int nm_profile_update_port(NMConnection *c, const char *group);
 /* The group that marked c, or NULL. */
 const char *nm_profile_group(NMConnection *c);
 
+/* The interface a profile is for, when the profile is hnv's (marked) or
+ * hcnmgr's (a bond "bond<8 hex digits>" of mode active-backup, or a port
+ * "bond<id>-<ifname>" of that bond): what the boot reconcile may delete once
+ * the interface is gone. NULL for everyone else's profiles. */
+const char *nm_profile_prunable_ifname(NMConnection *c);
+
 /* Whether c configures addresses: an IPv4 or IPv6 method that assigns some
  * (static, DHCP, SLAAC), as opposed to disabled, ignore or link-local. */
 bool nm_profile_has_ip(NMConnection *c);
