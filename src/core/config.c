@@ -375,23 +375,25 @@ static int parser_global_key(Parser *p, const char *key, const char *value) {
         unsigned bit;
         int r;
 
-        if (streq(key, "auto-pairing"))
-                bit = KEY_AUTO_PAIRING;
-        else if (streq(key, "paravirt-drivers"))
-                bit = KEY_PARAVIRT_DRIVERS;
-        else if (streq(key, "bond-options"))
-                bit = KEY_BOND_OPTIONS;
-        else if (streq(key, "migration-timeout"))
-                bit = KEY_MIGRATION_TIMEOUT;
-        else if (streq(key, "backend"))
-                bit = KEY_BACKEND;
-        else if (streq(key, "device-tree"))
-                bit = KEY_DEVICE_TREE;
-        else if (streq(key, "device-tree-root"))
-                bit = KEY_DEVICE_TREE_ROOT;
-        else if (streq(key, "sysfs-root"))
-                bit = KEY_SYSFS_ROOT;
-        else
+        static const struct {
+                const char *key;
+                unsigned bit;
+        } keys[] = {
+                {"auto-pairing", KEY_AUTO_PAIRING},
+                {"paravirt-drivers", KEY_PARAVIRT_DRIVERS},
+                {"bond-options", KEY_BOND_OPTIONS},
+                {"migration-timeout", KEY_MIGRATION_TIMEOUT},
+                {"backend", KEY_BACKEND},
+                {"device-tree", KEY_DEVICE_TREE},
+                {"device-tree-root", KEY_DEVICE_TREE_ROOT},
+                {"sysfs-root", KEY_SYSFS_ROOT},
+        };
+
+        bit = 0;
+        for (size_t i = 0; i < ELEMENTSOF(keys) && !bit; i++)
+                if (streq(key, keys[i].key))
+                        bit = keys[i].bit;
+        if (!bit)
                 return parser_error(p, p->line, "unknown key '%s' in [global]", key);
 
         if (p->global_seen & bit)

@@ -146,17 +146,20 @@ static int parse_mac(const char *s, PortMatch *ret) {
         return 0;
 }
 
-static int parse_name(const char *s, PortMatch *ret) {
-        char *v;
+/* A match that is just its type and one string. */
+static int match_with_value(PortMatchType type, const char *s, PortMatch *ret) {
+        char *v = strdup(s);
 
-        if (!name_pattern_is_valid(s))
-                return -EINVAL;
-        v = strdup(s);
         if (!v)
                 return -ENOMEM;
-
-        *ret = (PortMatch){.type = PORT_MATCH_NAME, .value = v};
+        *ret = (PortMatch){.type = type, .value = v};
         return 0;
+}
+
+static int parse_name(const char *s, PortMatch *ret) {
+        if (!name_pattern_is_valid(s))
+                return -EINVAL;
+        return match_with_value(PORT_MATCH_NAME, s, ret);
 }
 
 static int parse_udev(const char *s, PortMatch *ret) {
@@ -190,16 +193,9 @@ static bool hcn_id_is_valid(const char *s) {
 }
 
 static int parse_hcn_id(const char *s, PortMatch *ret) {
-        char *v;
-
         if (!hcn_id_is_valid(s))
                 return -EINVAL;
-        v = strdup(s);
-        if (!v)
-                return -ENOMEM;
-
-        *ret = (PortMatch){.type = PORT_MATCH_HCN_ID, .value = v};
-        return 0;
+        return match_with_value(PORT_MATCH_HCN_ID, s, ret);
 }
 
 static const char *startswith(const char *s, const char *prefix) {
