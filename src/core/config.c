@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <ctype.h>
 #include <dirent.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -71,6 +72,7 @@ Config *config_free(Config *c) {
         free(c->groups);
         free(c->group_bond_options);
         strv_free(c->paravirt_drivers);
+        free(c->ifcfg_dir);
         return mfree(c);
 }
 
@@ -180,6 +182,7 @@ enum {
         KEY_BOND = 1u << 5,
         KEY_MIGRATION_TIMEOUT = 1u << 6,
         KEY_BACKEND = 1u << 7,
+        KEY_IFCFG_DIR = 1u << 8,
 };
 
 typedef struct Parser {
@@ -362,6 +365,14 @@ static int parser_bond_options(Parser *p, const char *key, const char *value, Bo
         return 0;
 }
 
+/* A path that prints as itself in a log line and a man page. */
+static bool path_is_printable(const char *s) {
+        for (; *s; s++)
+                if (iscntrl((unsigned char)*s))
+                        return false;
+        return true;
+}
+
 static int parser_global_key(Parser *p, const char *key, const char *value) {
         Config *c = p->config;
         unsigned bit;
@@ -377,6 +388,8 @@ static int parser_global_key(Parser *p, const char *key, const char *value) {
                 bit = KEY_MIGRATION_TIMEOUT;
         else if (streq(key, "backend"))
                 bit = KEY_BACKEND;
+        else if (streq(key, "ifcfg-dir"))
+                bit = KEY_IFCFG_DIR;
         else
                 return parser_error(p, p->line, "unknown key '%s' in [global]", key);
 
@@ -417,6 +430,18 @@ static int parser_global_key(Parser *p, const char *key, const char *value) {
                                             "invalid value '%s' for backend: use auto, kernel, networkmanager or wicked",
                                             value);
                 c->backend = k;
+        } else if (bit == KEY_IFCFG_DIR) {
+                /* Absolute: hnvd's working directory is no one's business,
+                 * and a relative path would mean something else under
+                 * systemd than in a shell. */
+                if (value[0] != '/' || !path_is_printable(value))
+                        return parser_error(p, p->line, "invalid value '%s' for ifcfg-dir: use an absolute path",
+                                            value);
+                char *dir = strdup(value);
+                if (!dir)
+                        return -ENOMEM;
+                free(c->ifcfg_dir);
+                c->ifcfg_dir = dir;
         } else if (bit == KEY_MIGRATION_TIMEOUT) {
                 char *end;
                 errno = 0;

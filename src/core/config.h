@@ -14,6 +14,9 @@
 #define HNV_MIGRATION_TIMEOUT_DEFAULT_SEC 600U
 #define HNV_MIGRATION_TIMEOUT_MAX_SEC     86400U
 
+/* Where wicked reads its ifcfg files (ifcfg(5)); [global] ifcfg-dir=. */
+#define HNV_IFCFG_DIR_DEFAULT "/etc/sysconfig/network"
+
 /* The parsed configuration. See hnv.conf(5) for the format. A Config is
  * immutable once loaded: a reload parses a new one in full and swaps it in
  * only when it is valid, so a bad file never disturbs running groups. */
@@ -36,6 +39,7 @@ typedef struct Config {
         char **paravirt_drivers; /* [global] paravirt-drivers=, NULL-terminated */
         BondOptions bond_defaults; /* [global] bond-options= */
         unsigned migration_timeout_sec; /* [global] migration-timeout=, default 600 */
+        char *ifcfg_dir;         /* [global] ifcfg-dir=, NULL: HNV_IFCFG_DIR_DEFAULT */
         GroupSpec **groups;      /* [group NAME] sections, in file order */
         size_t n_groups;
         /* Each group's own bond-options= words, parallel to groups (entries
