@@ -10,8 +10,11 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <time.h>
 #include <dirent.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <systemd/sd-event.h>
 
 #include <cmocka.h>
 
@@ -20,6 +23,7 @@
 #include "wicked/ifcfg-files.h"
 #include "wicked/ifcfg.h"
 #include "wicked/wicked-cmd.h"
+#include "wicked/wicked-runner.h"
 
 #define VF     "enP32775p1s0"
 #define VF_NEW "enP32776p1s0"
@@ -707,6 +711,119 @@ static void test_wicked_run(void **state) {
         tmpdir_close(&t);
 }
 
+/* A recording wicked, as tests/integration/wicked-lib.sh installs one:
+ * one line per call, then FAKE_WICKED_SLEEP seconds (a hung wicked) and
+ * exit FAKE_WICKED_RC. */
+static void fake_wicked_install(TmpDir *t, char **ret_old_path) {
+        _cleanup_(freep) char *path = NULL, *log_path = NULL;
+
+        *ret_old_path = strdup(getenv("PATH") ?: "/usr/bin:/bin");
+        assert_non_null(*ret_old_path);
+        write_text(t->fd, "wicked",
+                   "#!/bin/sh\n"
+                   "echo \"$*\" >>\"$FAKE_WICKED_LOG\"\n"
+                   "[ -z \"$FAKE_WICKED_SLEEP\" ] || exec sleep \"$FAKE_WICKED_SLEEP\"\n"
+                   "exit \"${FAKE_WICKED_RC:-0}\"\n");
+        assert_int_equal(fchmodat(t->fd, "wicked", 0755, 0), 0);
+        assert_true(asprintf(&log_path, "%s/calls", t->path) > 0);
+        assert_int_equal(setenv("FAKE_WICKED_LOG", log_path, 1), 0);
+        assert_true(asprintf(&path, "%s:%s", t->path, *ret_old_path) > 0);
+        assert_int_equal(setenv("PATH", path, 1), 0);
+}
+
+static void fake_wicked_remove(char *old_path) {
+        assert_int_equal(setenv("PATH", old_path, 1), 0);
+        assert_int_equal(unsetenv("FAKE_WICKED_LOG"), 0);
+        free(old_path);
+}
+
+/* Runs the loop until the runner is idle; returns how long it took. */
+static uint64_t now_usec(void) {
+        struct timespec ts;
+        assert_int_equal(clock_gettime(CLOCK_MONOTONIC, &ts), 0);
+        return (uint64_t)ts.tv_sec * 1000000ULL + (uint64_t)ts.tv_nsec / 1000ULL;
+}
+
+static uint64_t drain(sd_event *e, WickedRunner *r) {
+        uint64_t start = now_usec();
+
+
+        for (int i = 0; wicked_runner_pending(r) > 0; i++) {
+                assert_true(i < 1000);
+                assert_true(sd_event_run(e, 100 * 1000) >= 0);
+        }
+        return now_usec() - start;
+}
+
+static void test_wicked_runner(void **state) {
+        _cleanup_(sd_event_unrefp) sd_event *e = NULL;
+        _cleanup_(wicked_runner_freep) WickedRunner *r = NULL;
+        _cleanup_(freep) char *log = NULL;
+        char *old_path;
+        TmpDir t;
+
+        tmpdir_open(&t);
+        fake_wicked_install(&t, &old_path);
+        assert_int_equal(sd_event_new(&e), 0);
+        assert_int_equal(wicked_runner_new(&r, e, WICKED_TIMEOUT_USEC), 0);
+
+        /* One queue runs in order; reloads still waiting coalesce, the one
+         * running does not (it may have read the files before). */
+        assert_int_equal(wicked_runner_submit(r, "bondweb", WICKED_IFDOWN, VF), 1);
+        assert_int_equal(wicked_runner_submit(r, "bondweb", WICKED_IFRELOAD, "bondweb"), 1);
+        assert_int_equal(wicked_runner_submit(r, "bondweb", WICKED_IFRELOAD, "bondweb"), 0);
+        assert_int_equal(wicked_runner_pending(r), 2);
+        assert_int_equal(wicked_runner_submit(r, "bondweb", WICKED_IFRELOAD, "-x"), -EINVAL);
+        assert_int_equal(wicked_runner_submit(r, "a b", WICKED_IFRELOAD, "bondweb"), -EINVAL);
+        drain(e, r);
+        assert_int_equal(wicked_runner_submit(r, "bondweb", WICKED_IFRELOAD, "bondweb"), 1);
+        assert_int_equal(wicked_runner_submit(r, "bondweb", WICKED_IFRELOAD, "bondweb"), 1);
+        assert_int_equal(wicked_runner_submit(r, "bondweb", WICKED_IFRELOAD, "bondweb"), 0);
+        drain(e, r);
+        log = read_text(t.fd, "calls");
+        assert_string_equal(log, "ifdown " VF "\nifreload bondweb\nifreload bondweb\nifreload bondweb\n");
+        log = mfree(log);
+        assert_int_equal(unlinkat(t.fd, "calls", 0), 0);
+
+        /* A failure is logged and the queue goes on. */
+        assert_int_equal(setenv("FAKE_WICKED_RC", "3", 1), 0);
+        assert_int_equal(wicked_runner_submit(r, "bondweb", WICKED_IFRELOAD, "bondweb"), 1);
+        assert_int_equal(wicked_runner_submit(r, "bondweb", WICKED_IFUP, "bondweb"), 1);
+        drain(e, r);
+        assert_int_equal(unsetenv("FAKE_WICKED_RC"), 0);
+        log = read_text(t.fd, "calls");
+        assert_string_equal(log, "ifreload bondweb\nifup bondweb\n");
+        log = mfree(log);
+        assert_int_equal(unlinkat(t.fd, "calls", 0), 0);
+
+        /* A hung wicked is killed at the timeout; it holds up only its own
+         * queue: another bond's command runs meanwhile. */
+        r = wicked_runner_free(r);
+        assert_int_equal(wicked_runner_new(&r, e, 300 * 1000), 0);
+        assert_int_equal(setenv("FAKE_WICKED_SLEEP", "30", 1), 0);
+        assert_int_equal(wicked_runner_submit(r, "bondweb", WICKED_IFRELOAD, "bondweb"), 1);
+        assert_int_equal(unsetenv("FAKE_WICKED_SLEEP"), 0);
+        assert_int_equal(wicked_runner_submit(r, "bondweb", WICKED_IFUP, "bondweb"), 1);
+        assert_int_equal(wicked_runner_submit(r, "bondx", WICKED_IFRELOAD, "bondx"), 1);
+        for (int i = 0; i < 100 && wicked_runner_pending(r) == 3; i++)
+                assert_true(sd_event_run(e, 10 * 1000) >= 0);
+        assert_int_equal(wicked_runner_pending(r), 2); /* bondx done, bondweb still hung */
+        uint64_t took = drain(e, r);
+        assert_true(took < 10ULL * 1000 * 1000);
+        log = read_text(t.fd, "calls");
+        assert_string_equal(log, "ifreload bondweb\nifreload bondx\nifup bondweb\n");
+        log = mfree(log);
+
+        /* No wicked at all: dropped, the loop is not held up. */
+        assert_int_equal(setenv("PATH", "/nonexistent", 1), 0);
+        assert_int_equal(wicked_runner_submit(r, "bondweb", WICKED_IFRELOAD, "bondweb"), 1);
+        assert_int_equal(wicked_runner_submit(r, "bondweb", WICKED_IFRELOAD, "bondweb"), 1);
+        assert_int_equal(wicked_runner_pending(r), 0);
+
+        fake_wicked_remove(old_path);
+        tmpdir_close(&t);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_round_trip),
@@ -725,7 +842,14 @@ int main(void) {
                 cmocka_unit_test(test_file_errors),
                 cmocka_unit_test(test_wicked_argv),
                 cmocka_unit_test(test_wicked_run),
+                cmocka_unit_test(test_wicked_runner),
         };
+        sigset_t mask;
+
+        /* sd_event_add_child() wants SIGCHLD blocked, as hnvd's main() does. */
+        sigemptyset(&mask);
+        sigaddset(&mask, SIGCHLD);
+        sigprocmask(SIG_BLOCK, &mask, NULL);
 
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
