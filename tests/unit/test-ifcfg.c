@@ -641,6 +641,95 @@ static void test_file_errors(void **state) {
         tmpdir_close(&t);
 }
 
+static bool keep_listed(const char *ifname, void *userdata) {
+        for (const char *const *k = userdata; *k; k++)
+                if (streq(*k, ifname))
+                        return true;
+        return false;
+}
+
+static void test_prune(void **state) {
+        static const char *const kept[] = {"bondweb", BACKUP, "bond333e80f5", "bondadmin", NULL};
+        static const char admin_port[] = "# mine\nBOOTPROTO='dhcp'\n";
+        static const char admin_bond[] = "BONDING_MASTER='yes'\nBONDING_SLAVE_0='gone0'\n";
+        _cleanup_(freep) char *text = NULL, *hcnmgr = golden_read("hcnmgr-bond.in");
+        _cleanup_(group_spec_freep) GroupSpec *g = group_spec_new("web", GROUP_SOURCE_CONFIG);
+        _cleanup_(ifcfg_doc_freep) IfcfgDoc *d = NULL;
+        TmpDir t;
+
+        assert_non_null(g);
+        strcpy(g->bond_name, "bondweb");
+        tmpdir_open(&t);
+        assert_int_equal(ifcfg_save_group(t.fd, g, VF, BACKUP), 1);
+        strcpy(g->bond_name, "bondold");
+        assert_int_equal(ifcfg_save_group(t.fd, g, NULL, "oldbk"), 1);
+        write_text(t.fd, "ifcfg-bond333e80f5", hcnmgr);
+        write_text(t.fd, "ifcfg-eth9", admin_port);
+        write_text(t.fd, "ifcfg-bondadmin", admin_bond);
+        assert_int_equal(symlinkat("ifcfg-bondold", t.fd, "ifcfg-link0"), 0);
+        write_text(t.fd, "ifcfg-bad0", "# Managed by hnv\nX='open\n");
+
+        /* VF's file, bondold's and its port's, and the entries naming VF
+         * in bondweb and in the hcnmgr bond. */
+        assert_int_equal(ifcfg_prune(t.fd, keep_listed, (void *)kept), 5);
+
+        assert_null(read_text(t.fd, "ifcfg-" VF));
+        assert_null(read_text(t.fd, "ifcfg-bondold"));
+        assert_null(read_text(t.fd, "ifcfg-oldbk"));
+        assert_non_null(text = read_text(t.fd, "ifcfg-" BACKUP));
+        text = mfree(text);
+
+        assert_int_equal(ifcfg_read(t.fd, "bondweb", &d, NULL), 0);
+        assert_string_equal(ifcfg_doc_get(d, "BONDING_SLAVE_1"), BACKUP);
+        assert_null(ifcfg_doc_get(d, "BONDING_SLAVE_0"));
+        assert_null(strstr(ifcfg_doc_get(d, "BONDING_MODULE_OPTS"), "primary="));
+        assert_non_null(strstr(ifcfg_doc_get(d, "BONDING_MODULE_OPTS"), "fail_over_mac=follow"));
+        d = ifcfg_doc_free(d);
+
+        /* hcnmgr's bond, kept, is adopted now that hnv changed it. */
+        assert_int_equal(ifcfg_read(t.fd, "bond333e80f5", &d, NULL), 0);
+        assert_true(ifcfg_doc_has_marker(d));
+        assert_null(ifcfg_doc_get(d, "BONDING_SLAVE_1"));
+        assert_string_equal(ifcfg_doc_get(d, "BONDING_SLAVE_2"), BACKUP);
+        assert_string_equal(ifcfg_doc_get(d, "BONDING_MODULE_OPTS"), "mode=1 miimon=100 fail_over_mac=2");
+        d = ifcfg_doc_free(d);
+
+        /* Anyone else's files, a link, a file hnv cannot read: as they were. */
+        text = read_text(t.fd, "ifcfg-eth9");
+        assert_string_equal(text, admin_port);
+        text = mfree(text);
+        text = read_text(t.fd, "ifcfg-bondadmin");
+        assert_string_equal(text, admin_bond);
+        text = mfree(text);
+        assert_non_null(text = read_text(t.fd, "ifcfg-bad0"));
+
+        /* Nothing left to do the second time. */
+        assert_int_equal(ifcfg_prune(t.fd, keep_listed, (void *)kept), 0);
+        check_no_temporaries(t.fd);
+        tmpdir_close(&t);
+}
+
+static void test_remove_group(void **state) {
+        _cleanup_(group_spec_freep) GroupSpec *g = group_spec_new("web", GROUP_SOURCE_CONFIG);
+        _cleanup_(freep) char *text = NULL;
+        TmpDir t;
+
+        assert_non_null(g);
+        strcpy(g->bond_name, "bondweb");
+        tmpdir_open(&t);
+        write_text(t.fd, "ifcfg-" BACKUP, "BOOTPROTO='static'\n");
+        write_text(t.fd, "ifcfg-eth9", "IPADDR='192.0.2.9/24'\n");
+        assert_int_equal(ifcfg_save_group(t.fd, g, VF, BACKUP), 1);
+        /* The bond's and the VF's; the backup's file was the admin's. */
+        assert_int_equal(ifcfg_remove_group(t.fd, "bondweb"), 2);
+        assert_null(read_text(t.fd, "ifcfg-bondweb"));
+        assert_null(read_text(t.fd, "ifcfg-" VF));
+        text = read_text(t.fd, "ifcfg-eth9");
+        assert_string_equal(text, "IPADDR='192.0.2.9/24'\n");
+        assert_int_equal(ifcfg_remove_group(t.fd, "bondweb"), -ENOENT);
+        tmpdir_close(&t);
+}
+
 /* ---------------------------------------------------------------------- */
 /* commands */
 
@@ -840,6 +929,8 @@ int main(void) {
                 cmocka_unit_test(test_golden_migration),
                 cmocka_unit_test(test_golden_hcnmgr),
                 cmocka_unit_test(test_file_errors),
+                cmocka_unit_test(test_prune),
+                cmocka_unit_test(test_remove_group),
                 cmocka_unit_test(test_wicked_argv),
                 cmocka_unit_test(test_wicked_run),
                 cmocka_unit_test(test_wicked_runner),

@@ -51,3 +51,16 @@ int ifcfg_save_group(int dir_fd, const GroupSpec *g, const char *vf, const char 
  * did (ifcfg_is_hcnmgr_bond()). -EPERM for anyone else's file, -ENOENT when
  * there is none, -EBADMSG when it cannot be read. */
 int ifcfg_remove(int dir_fd, const char *ifname);
+
+/* Deletes hnv's (or hcnmgr's) files of a bond: the bond's and those of the
+ * ports it names that hnv created. Anyone else's stay. Returns how many
+ * files went; -ENOENT when the bond has no file. */
+int ifcfg_remove_group(int dir_fd, const char *bond);
+
+/* The boot reconcile (BackendOps.prune): for each ifcfg-* file hnv or
+ * hcnmgr wrote, deletes it when keep(ifname) is false; in a kept bond's
+ * file, drops the BONDING_SLAVE_* entries (and a primary= word) naming a
+ * port not kept, adopting an hcnmgr file it changes. Files of anyone else,
+ * links, and files it cannot read are left alone. Returns how many files
+ * and entries it removed. */
+int ifcfg_prune(int dir_fd, bool (*keep)(const char *ifname, void *userdata), void *userdata);
