@@ -508,7 +508,7 @@ static void test_golden_new_group(void **state) {
         TmpDir t;
 
         tmpdir_open(&t);
-        assert_int_equal(ifcfg_save_group(t.fd, g, VF, BACKUP), 1);
+        assert_int_equal(ifcfg_save_group(t.fd, g, VF, BACKUP, NULL), 1);
         check_golden(t.fd, "ifcfg-bondweb", "new-bond.expected");
         check_golden(t.fd, "ifcfg-" VF, "new-port.expected");
         check_golden(t.fd, "ifcfg-" BACKUP, "new-port.expected");
@@ -518,7 +518,7 @@ static void test_golden_new_group(void **state) {
         {
                 struct stat before, after;
                 assert_int_equal(fstatat(t.fd, "ifcfg-bondweb", &before, 0), 0);
-                assert_int_equal(ifcfg_save_group(t.fd, g, VF, BACKUP), 0);
+                assert_int_equal(ifcfg_save_group(t.fd, g, VF, BACKUP, NULL), 0);
                 assert_int_equal(fstatat(t.fd, "ifcfg-bondweb", &after, 0), 0);
                 assert_int_equal(before.st_ino, after.st_ino);
         }
@@ -537,7 +537,7 @@ static void test_golden_admin_bond(void **state) {
         /* The port the admin's bond listed, with a file of the admin's. */
         write_text(t.fd, "ifcfg-eth7", "STARTMODE='hotplug'\nBOOTPROTO='none'\n");
 
-        assert_int_equal(ifcfg_save_group(t.fd, g, VF, BACKUP), 1);
+        assert_int_equal(ifcfg_save_group(t.fd, g, VF, BACKUP, NULL), 1);
         check_golden(t.fd, "ifcfg-bondweb", "admin-bond.expected");
         check_golden(t.fd, "ifcfg-" VF, "admin-port.expected");
         check_golden(t.fd, "ifcfg-" BACKUP, "new-port.expected");
@@ -565,7 +565,7 @@ static void test_golden_migration(void **state) {
         assert_int_equal(ifcfg_save_port(t.fd, VF), 1);
         assert_int_equal(ifcfg_save_port(t.fd, BACKUP), 1);
 
-        assert_int_equal(ifcfg_save_group(t.fd, g, VF_NEW, BACKUP), 1);
+        assert_int_equal(ifcfg_save_group(t.fd, g, VF_NEW, BACKUP, NULL), 1);
         check_golden(t.fd, "ifcfg-bondweb", "migration-bond.expected");
         check_golden(t.fd, "ifcfg-" VF_NEW, "new-port.expected");
         /* The old VF's file was hnv's: gone with its name. */
@@ -660,9 +660,9 @@ static void test_prune(void **state) {
         assert_non_null(g);
         strcpy(g->bond_name, "bondweb");
         tmpdir_open(&t);
-        assert_int_equal(ifcfg_save_group(t.fd, g, VF, BACKUP), 1);
+        assert_int_equal(ifcfg_save_group(t.fd, g, VF, BACKUP, NULL), 1);
         strcpy(g->bond_name, "bondold");
-        assert_int_equal(ifcfg_save_group(t.fd, g, NULL, "oldbk"), 1);
+        assert_int_equal(ifcfg_save_group(t.fd, g, NULL, "oldbk", NULL), 1);
         write_text(t.fd, "ifcfg-bond333e80f5", hcnmgr);
         write_text(t.fd, "ifcfg-eth9", admin_port);
         write_text(t.fd, "ifcfg-bondadmin", admin_bond);
@@ -719,7 +719,7 @@ static void test_remove_group(void **state) {
         tmpdir_open(&t);
         write_text(t.fd, "ifcfg-" BACKUP, "BOOTPROTO='static'\n");
         write_text(t.fd, "ifcfg-eth9", "IPADDR='192.0.2.9/24'\n");
-        assert_int_equal(ifcfg_save_group(t.fd, g, VF, BACKUP), 1);
+        assert_int_equal(ifcfg_save_group(t.fd, g, VF, BACKUP, NULL), 1);
         /* The bond's and the VF's; the backup's file was the admin's. */
         assert_int_equal(ifcfg_remove_group(t.fd, "bondweb"), 2);
         assert_null(read_text(t.fd, "ifcfg-bondweb"));

@@ -236,7 +236,7 @@ int ifcfg_save_port(int dir_fd, const char *ifname) {
         return save(dir_fd, ifname, d, old_text);
 }
 
-int ifcfg_save_group(int dir_fd, const GroupSpec *g, const char *vf, const char *backup) {
+int ifcfg_save_group(int dir_fd, const GroupSpec *g, const char *vf, const char *backup, char ***ret_dropped) {
         _cleanup_(strv_freep) char **dropped = NULL;
         char bond[IFNAMSIZ];
         int r, changed;
@@ -278,6 +278,8 @@ int ifcfg_save_group(int dir_fd, const GroupSpec *g, const char *vf, const char 
                 if (r >= 0)
                         changed = 1;
         }
+        if (ret_dropped)
+                *ret_dropped = TAKE_PTR(dropped);
         return changed;
 }
 

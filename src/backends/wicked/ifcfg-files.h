@@ -44,8 +44,9 @@ int ifcfg_save_bond(int dir_fd, const char *bond, const BondOptions *o, const ch
 int ifcfg_save_port(int dir_fd, const char *ifname);
 /* The bond's file and both ports' files for a group; the files of ports the
  * bond named before (the VF's old name after a migration) are removed when
- * hnv created them. Returns 1 when anything changed. */
-int ifcfg_save_group(int dir_fd, const GroupSpec *g, const char *vf, const char *backup);
+ * hnv created them, and their names go to *ret_dropped (if not NULL; a
+ * NULL-terminated list, perhaps empty). Returns 1 when anything changed. */
+int ifcfg_save_group(int dir_fd, const GroupSpec *g, const char *vf, const char *backup, char ***ret_dropped);
 
 /* Deletes ifcfg-<ifname> if hnv created it (it has IFCFG_MARKER) or hcnmgr
  * did (ifcfg_is_hcnmgr_bond()). -EPERM for anyone else's file, -ENOENT when
