@@ -556,6 +556,7 @@ static void test_golden_admin_bond(void **state) {
 static void test_golden_migration(void **state) {
         _cleanup_(group_spec_freep) GroupSpec *g = web_group();
         _cleanup_(freep) char *bond = golden_read("migration-bond.in"), *old = NULL;
+        _cleanup_(strv_freep) char **dropped = NULL;
         TmpDir t;
 
         tmpdir_open(&t);
@@ -565,7 +566,11 @@ static void test_golden_migration(void **state) {
         assert_int_equal(ifcfg_save_port(t.fd, VF), 1);
         assert_int_equal(ifcfg_save_port(t.fd, BACKUP), 1);
 
-        assert_int_equal(ifcfg_save_group(t.fd, g, VF_NEW, BACKUP, NULL), 1);
+        assert_int_equal(ifcfg_save_group(t.fd, g, VF_NEW, BACKUP, &dropped), 1);
+        /* The backend takes these down in wicked. */
+        assert_non_null(dropped);
+        assert_string_equal(dropped[0], VF);
+        assert_null(dropped[1]);
         check_golden(t.fd, "ifcfg-bondweb", "migration-bond.expected");
         check_golden(t.fd, "ifcfg-" VF_NEW, "new-port.expected");
         /* The old VF's file was hnv's: gone with its name. */
