@@ -73,12 +73,7 @@ start_hnvd
 hnvctl status | grep -q "^Backend: wicked" || fail "hnvctl status does not say Backend: wicked"
 
 # --- a VF and a backup hotplugged
-add_backup bk0 02:00:00:00:01:02
-add_vf vf0 02:00:00:00:01:01
-assert_active bondweb vf0
-wait_state web healthy
-ip addr add 192.0.2.2/24 dev bondweb
-wait_until 10 "ping across bondweb" ping_ok 192.0.2.1
+plug_group web vf0 02:00:00:00:01:01 bk0 02:00:00:00:01:02
 wait_eq 10 "bondweb's file names both ports" "bk0 vf0" slaves bondweb
 test "$(head -n1 "$IFCFG/ifcfg-bondweb")" = "# Managed by hnv" || fail "ifcfg-bondweb has no marker"
 test "$(ifcfg_get bondweb BONDING_MASTER)" = yes || fail "BONDING_MASTER"

@@ -658,12 +658,10 @@ static void test_prune(void **state) {
         static const char admin_port[] = "# mine\nBOOTPROTO='dhcp'\n";
         static const char admin_bond[] = "BONDING_MASTER='yes'\nBONDING_SLAVE_0='gone0'\n";
         _cleanup_(freep) char *text = NULL, *hcnmgr = golden_read("hcnmgr-bond.in");
-        _cleanup_(group_spec_freep) GroupSpec *g = group_spec_new("web", GROUP_SOURCE_CONFIG);
+        _cleanup_(group_spec_freep) GroupSpec *g = web_group();
         _cleanup_(ifcfg_doc_freep) IfcfgDoc *d = NULL;
         TmpDir t;
 
-        assert_non_null(g);
-        strcpy(g->bond_name, "bondweb");
         tmpdir_open(&t);
         assert_int_equal(ifcfg_save_group(t.fd, g, VF, BACKUP, NULL), 1);
         strcpy(g->bond_name, "bondold");
@@ -715,12 +713,10 @@ static void test_prune(void **state) {
 }
 
 static void test_remove_group(void **state) {
-        _cleanup_(group_spec_freep) GroupSpec *g = group_spec_new("web", GROUP_SOURCE_CONFIG);
+        _cleanup_(group_spec_freep) GroupSpec *g = web_group();
         _cleanup_(freep) char *text = NULL;
         TmpDir t;
 
-        assert_non_null(g);
-        strcpy(g->bond_name, "bondweb");
         tmpdir_open(&t);
         write_text(t.fd, "ifcfg-" BACKUP, "BOOTPROTO='static'\n");
         write_text(t.fd, "ifcfg-eth9", "IPADDR='192.0.2.9/24'\n");
