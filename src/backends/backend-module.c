@@ -11,9 +11,9 @@
 #include "log.h"
 #include "macro.h"
 
-#define NM_BUS_NAME "org.freedesktop.NetworkManager"
-#define SD_BUS_NAME "org.freedesktop.systemd1"
-#define SD_BUS_PATH "/org/freedesktop/systemd1"
+#define NM_BUS_NAME    "org.freedesktop.NetworkManager"
+#define SD_BUS_NAME    "org.freedesktop.systemd1"
+#define SD_BUS_PATH    "/org/freedesktop/systemd1"
 #define SD_BUS_MANAGER "org.freedesktop.systemd1.Manager"
 
 /* Asked over sd-bus, not libnm: with the kernel backend hnvd never loads
@@ -24,8 +24,8 @@ static bool unit_file_enabled(sd_bus *bus, const char *unit) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         const char *state = NULL;
 
-        if (sd_bus_call_method(bus, SD_BUS_NAME, SD_BUS_PATH, SD_BUS_MANAGER, "GetUnitFileState", NULL, &reply,
-                               "s", unit) < 0 ||
+        if (sd_bus_call_method(bus, SD_BUS_NAME, SD_BUS_PATH, SD_BUS_MANAGER, "GetUnitFileState", NULL,
+                               &reply, "s", unit) < 0 ||
             sd_bus_message_read(reply, "s", &state) < 0)
                 return false;
         return streq(state, "enabled") || streq(state, "enabled-runtime") || streq(state, "alias");
@@ -37,12 +37,13 @@ static int unit_property(sd_bus *bus, const char *name, const char *property, ch
         const char *path;
         int k;
 
-        k = sd_bus_call_method(bus, SD_BUS_NAME, SD_BUS_PATH, SD_BUS_MANAGER, "LoadUnit", NULL, &reply, "s", name);
+        k = sd_bus_call_method(bus, SD_BUS_NAME, SD_BUS_PATH, SD_BUS_MANAGER, "LoadUnit", NULL, &reply, "s",
+                               name);
         if (k >= 0)
                 k = sd_bus_message_read(reply, "o", &path);
         if (k >= 0)
-                k = sd_bus_get_property_string(bus, SD_BUS_NAME, path, "org.freedesktop.systemd1.Unit", property,
-                                               NULL, ret);
+                k = sd_bus_get_property_string(bus, SD_BUS_NAME, path, "org.freedesktop.systemd1.Unit",
+                                               property, NULL, ret);
         return k;
 }
 
@@ -56,8 +57,8 @@ bool backend_nm_expected(void) {
         if (sd_bus_call_method(bus, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
                                "NameHasOwner", NULL, &reply, "s", NM_BUS_NAME) >= 0 &&
             sd_bus_message_read(reply, "b", &owned) >= 0 && owned) {
-                if (sd_bus_get_property_trivial(bus, NM_BUS_NAME, "/org/freedesktop/NetworkManager", NM_BUS_NAME,
-                                                "NetworkingEnabled", NULL, 'b', &enabled) < 0)
+                if (sd_bus_get_property_trivial(bus, NM_BUS_NAME, "/org/freedesktop/NetworkManager",
+                                                NM_BUS_NAME, "NetworkingEnabled", NULL, 'b', &enabled) < 0)
                         return false;
                 return enabled;
         }

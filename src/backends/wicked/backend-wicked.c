@@ -146,7 +146,8 @@ static int wicked_dissolve_bond(Backend *b, int bond_ifindex, int keep_ifindex) 
         forget_dirty(wb, bond);
         r = ifcfg_remove_group(wb->dir_fd, bond);
         if (r < 0 && r != -ENOENT)
-                log_link_warning_errno(bond, r, "cannot remove hnv's ifcfg files of %s from %s: %m", bond, wb->dir);
+                log_link_warning_errno(bond, r, "cannot remove hnv's ifcfg files of %s from %s: %m", bond,
+                                       wb->dir);
         /* The bond is gone from the kernel already; the reload makes wicked
          * drop its policy for it, so that it does not build it again. The
          * port that stays, with the bond's addresses, is not reloaded:
@@ -265,8 +266,8 @@ int backend_wicked_new(Backend **ret, sd_event *event, Rtnl *rtnl, const char *i
         }
         wb->dir_fd = open(ifcfg_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (wb->dir_fd < 0) {
-                k = log_error_errno(negative_errno(), "backend=wicked: cannot open the ifcfg directory %s: %m",
-                                    ifcfg_dir);
+                k = log_error_errno(negative_errno(),
+                                    "backend=wicked: cannot open the ifcfg directory %s: %m", ifcfg_dir);
                 goto fail;
         }
         k = backend_kernel_new(&wb->kernel, rtnl);

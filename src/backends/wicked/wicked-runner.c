@@ -112,9 +112,10 @@ static void queue_next(WickedQueue *q) {
                 }
                 if (k == -ENOENT) {
                         if (!r->missing_logged)
-                                log_link_warning(c->ifname,
-                                                 "wicked is not installed (not on PATH): the ifcfg files are "
-                                                 "written, but wicked is not told to reload them");
+                                log_link_warning(
+                                        c->ifname,
+                                        "wicked is not installed (not on PATH): the ifcfg files are "
+                                        "written, but wicked is not told to reload them");
                         r->missing_logged = true;
                 } else if (q->pid > 0) {
                         /* Started, but sd-event cannot watch it: reaped
