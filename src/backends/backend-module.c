@@ -57,8 +57,8 @@ bool backend_nm_expected(void) {
         if (sd_bus_call_method(bus, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
                                "NameHasOwner", NULL, &reply, "s", NM_BUS_NAME) >= 0 &&
             sd_bus_message_read(reply, "b", &owned) >= 0 && owned) {
-                if (sd_bus_get_property_trivial(bus, NM_BUS_NAME, "/org/freedesktop/NetworkManager",
-                                                NM_BUS_NAME, "NetworkingEnabled", NULL, 'b', &enabled) < 0)
+                if (sd_bus_get_property_trivial(bus, NM_BUS_NAME, "/org/freedesktop/NetworkManager", NM_BUS_NAME,
+                                                "NetworkingEnabled", NULL, 'b', &enabled) < 0)
                         return false;
                 return enabled;
         }
