@@ -14,7 +14,9 @@
  * wicked's ifcfg files. The manager sees only this table.
  *
  * Every operation returns 0 or a negative errno and logs nothing: the
- * manager logs once, with the group and interface names it knows.
+ * manager logs once, with the group and interface names it knows. (What
+ * the wicked backend does after an operation has returned, writing files
+ * and running wicked, it logs itself: no caller is left to.)
  * -EINPROGRESS means the request went to a connection manager that answers
  * later: the outcome shows in the kernel's links, and a backend that needs
  * the manager to look again calls its BackendNotify. */
