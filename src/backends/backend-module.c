@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Choosing and loading a backend: what backend=auto asks, and the module
- * that holds the NetworkManager backend. */
+/* Choosing and loading a backend: what backend=auto asks (NetworkManager
+ * first, then wicked), and the module that holds the NetworkManager
+ * backend. */
 #include <dlfcn.h>
 #include <stdio.h>
 #include <systemd/sd-bus.h>
@@ -10,16 +11,45 @@
 #include "log.h"
 #include "macro.h"
 
-#define NM_BUS_NAME "org.freedesktop.NetworkManager"
+#define NM_BUS_NAME    "org.freedesktop.NetworkManager"
+#define SD_BUS_NAME    "org.freedesktop.systemd1"
+#define SD_BUS_PATH    "/org/freedesktop/systemd1"
+#define SD_BUS_MANAGER "org.freedesktop.systemd1.Manager"
 
 /* Asked over sd-bus, not libnm: with the kernel backend hnvd never loads
  * libnm, GLib or GIO (see backend_nm_load() below). hnvd starts before
  * NetworkManager at boot (before network-pre.target), so "not running yet"
  * must not mean "not there": systemd knows whether it is going to start. */
+static bool unit_file_enabled(sd_bus *bus, const char *unit) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        const char *state = NULL;
+
+        if (sd_bus_call_method(bus, SD_BUS_NAME, SD_BUS_PATH, SD_BUS_MANAGER, "GetUnitFileState", NULL,
+                               &reply, "s", unit) < 0 ||
+            sd_bus_message_read(reply, "s", &state) < 0)
+                return false;
+        return streq(state, "enabled") || streq(state, "enabled-runtime") || streq(state, "alias");
+}
+
+/* A property of the unit systemd loads for name (following an alias). */
+static int unit_property(sd_bus *bus, const char *name, const char *property, char **ret) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        const char *path;
+        int k;
+
+        k = sd_bus_call_method(bus, SD_BUS_NAME, SD_BUS_PATH, SD_BUS_MANAGER, "LoadUnit", NULL, &reply, "s",
+                               name);
+        if (k >= 0)
+                k = sd_bus_message_read(reply, "o", &path);
+        if (k >= 0)
+                k = sd_bus_get_property_string(bus, SD_BUS_NAME, path, "org.freedesktop.systemd1.Unit",
+                                               property, NULL, ret);
+        return k;
+}
+
 bool backend_nm_expected(void) {
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-        const char *state = NULL;
         int owned = 0, enabled = 0;
 
         if (sd_bus_open_system(&bus) < 0)
@@ -32,14 +62,24 @@ bool backend_nm_expected(void) {
                         return false;
                 return enabled;
         }
-        reply = sd_bus_message_unref(reply);
-        if (sd_bus_call_method(bus, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
-                               "org.freedesktop.systemd1.Manager", "GetUnitFileState", NULL, &reply, "s",
-                               "NetworkManager.service") < 0)
+        return unit_file_enabled(bus, "NetworkManager.service");
+}
+
+/* As hcnmgr asked (systemctl show -P Id network.service), and, as for
+ * NetworkManager, whether systemd is going to start it: hnvd starts
+ * before wicked at boot. */
+bool backend_wicked_expected(void) {
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        _cleanup_(freep) char *id = NULL, *state = NULL;
+
+        if (sd_bus_open_system(&bus) < 0)
                 return false;
-        if (sd_bus_message_read(reply, "s", &state) < 0)
-                return false;
-        return streq(state, "enabled") || streq(state, "enabled-runtime") || streq(state, "alias");
+        if (unit_property(bus, "network.service", "Id", &id) >= 0 && streq(id, "wicked.service"))
+                return true;
+        if (unit_file_enabled(bus, "wicked.service"))
+                return true;
+        return unit_property(bus, "wicked.service", "ActiveState", &state) >= 0 &&
+               (streq(state, "active") || streq(state, "activating") || streq(state, "reloading"));
 }
 
 /* The NetworkManager backend lives in a module of its own, loaded only when

@@ -9,11 +9,14 @@
 
 /* A backend carries the policy's actions into the system. The kernel
  * backend talks netlink directly; the NetworkManager backend does the same
- * through NetworkManager's profiles so that it does not fight hnvd (wicked
- * comes later). The manager sees only this table.
+ * through NetworkManager's profiles so that it does not fight hnvd; the
+ * wicked backend does it through the kernel too and persists each group in
+ * wicked's ifcfg files. The manager sees only this table.
  *
  * Every operation returns 0 or a negative errno and logs nothing: the
- * manager logs once, with the group and interface names it knows.
+ * manager logs once, with the group and interface names it knows. (What
+ * the wicked backend does after an operation has returned, writing files
+ * and running wicked, it logs itself: no caller is left to.)
  * -EINPROGRESS means the request went to a connection manager that answers
  * later: the outcome shows in the kernel's links, and a backend that needs
  * the manager to look again calls its BackendNotify. */
@@ -47,7 +50,8 @@ typedef struct BackendOps {
         /* Boot reconcile: forgets what hnv (or hcnmgr before it) persisted for
          * interfaces no longer wanted: keep(ifname) is false for a port whose
          * device is gone and for a bond no group has. Never touches what anyone
-         * else wrote. Returns how many items it removed, or a negative errno. */
+         * else wrote. Returns how many items it removed, or a negative errno.
+         * NULL for a backend that persists nothing (kernel). */
         int (*prune)(Backend *b, bool (*keep)(const char *ifname, void *userdata), void *userdata);
 } BackendOps;
 
@@ -80,3 +84,18 @@ bool backend_nm_expected(void);
  * look at. */
 typedef int (*BackendNmNew)(Backend **ret, sd_event *event, Rtnl *rtnl, BackendNotify notify, void *userdata);
 int backend_nm_load(Backend **ret, sd_event *event, Rtnl *rtnl, BackendNotify notify, void *userdata);
+
+/* What backend=auto asks after backend_nm_expected(): wicked is the
+ * system's network service (network.service is an alias of
+ * wicked.service), or wicked.service is enabled or active. */
+bool backend_wicked_expected(void);
+
+/* The group whose bond is named bond, for the wicked backend to persist:
+ * its spec, and its VF and backup while they are in the bond (NULL when
+ * not). NULL when no group (or a dissolved one) has the bond. */
+typedef const GroupSpec *(*BackendGroupLookup)(const char *bond, const char **ret_vf, const char **ret_backup,
+                                               void *userdata);
+/* The wicked backend (backend-wicked.c): the kernel backend for every
+ * action, then ifcfg files in ifcfg_dir and `wicked ifreload`. */
+int backend_wicked_new(Backend **ret, sd_event *event, Rtnl *rtnl, const char *ifcfg_dir,
+                       BackendGroupLookup lookup, void *userdata);

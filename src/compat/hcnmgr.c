@@ -47,6 +47,12 @@ static int run_direct(int fd) {
         ManagerOptions mo = { .rundir = getenv("HNV_RUNDIR"), .direct = true, .direct_fd = fd };
         int k;
 
+        /* As in hnvd: sd-event takes a child's exit (the wicked backend's
+         * commands) only with SIGCHLD blocked. */
+        sigset_t mask;
+        sigemptyset(&mask);
+        sigaddset(&mask, SIGCHLD);
+        sigprocmask(SIG_BLOCK, &mask, NULL);
         signal(SIGPIPE, SIG_IGN);
         k = sd_event_new(&event);
         if (k < 0) {

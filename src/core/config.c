@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <ctype.h>
 #include <dirent.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -76,6 +77,7 @@ Config *config_free(Config *c) {
         strv_free(c->paravirt_drivers);
         free(c->device_tree_root);
         free(c->sysfs_root);
+        free(c->ifcfg_dir);
         return mfree(c);
 }
 
@@ -188,6 +190,7 @@ enum {
         KEY_DEVICE_TREE = 1u << 8,
         KEY_DEVICE_TREE_ROOT = 1u << 9,
         KEY_SYSFS_ROOT = 1u << 10,
+        KEY_IFCFG_DIR = 1u << 11,
 };
 
 typedef struct Parser {
@@ -370,6 +373,14 @@ static int parser_bond_options(Parser *p, const char *key, const char *value, Bo
         return 0;
 }
 
+/* A path that prints as itself in a log line and a man page. */
+static bool path_is_printable(const char *s) {
+        for (; *s; s++)
+                if (iscntrl((unsigned char)*s))
+                        return false;
+        return true;
+}
+
 static int parser_global_key(Parser *p, const char *key, const char *value) {
         Config *c = p->config;
         unsigned bit;
@@ -387,6 +398,7 @@ static int parser_global_key(Parser *p, const char *key, const char *value) {
                 {"device-tree", KEY_DEVICE_TREE},
                 {"device-tree-root", KEY_DEVICE_TREE_ROOT},
                 {"sysfs-root", KEY_SYSFS_ROOT},
+                {"ifcfg-dir", KEY_IFCFG_DIR},
         };
 
         bit = 0;
@@ -409,18 +421,22 @@ static int parser_global_key(Parser *p, const char *key, const char *value) {
                 else
                         c->device_tree = r;
 
-        } else if (bit == KEY_DEVICE_TREE_ROOT || bit == KEY_SYSFS_ROOT) {
+        } else if (bit == KEY_DEVICE_TREE_ROOT || bit == KEY_SYSFS_ROOT || bit == KEY_IFCFG_DIR) {
                 char *copy;
 
-                /* Relative to what? hnvd's working directory is no place
-                 * to look for the system's trees. */
-                if (value[0] != '/')
+                /* Relative to what? hnvd's working directory is no place to
+                 * look for the system's trees and files, and means something
+                 * else under systemd than in a shell. A path must also print
+                 * as itself in a log line. */
+                if (value[0] != '/' || !path_is_printable(value))
                         return parser_error(p, p->line, "invalid value '%s' for %s: use an absolute path",
                                             value, key);
                 copy = strdup(value);
                 if (!copy)
                         return -ENOMEM;
-                char **slot = bit == KEY_DEVICE_TREE_ROOT ? &c->device_tree_root : &c->sysfs_root;
+                char **slot = bit == KEY_DEVICE_TREE_ROOT ? &c->device_tree_root
+                              : bit == KEY_SYSFS_ROOT     ? &c->sysfs_root
+                                                          : &c->ifcfg_dir;
                 free(*slot);
                 *slot = copy;
 

@@ -18,6 +18,8 @@
 /* Where hnvd reads a netdev's device/devspec attribute:
  * <sysfs-root>/class/net/<ifname>/device/devspec. */
 #define HNV_SYSFS_ROOT_DEFAULT "/sys"
+/* Where wicked reads its ifcfg files (ifcfg(5)); [global] ifcfg-dir=. */
+#define HNV_IFCFG_DIR_DEFAULT "/etc/sysconfig/network"
 
 /* The parsed configuration. See hnv.conf(5) for the format. A Config is
  * immutable once loaded: a reload parses a new one in full and swaps it in
@@ -46,6 +48,7 @@ typedef struct Config {
         bool device_tree;
         char *device_tree_root; /* [global] device-tree-root=, default /proc/device-tree */
         char *sysfs_root;       /* [global] sysfs-root=, default /sys */
+        char *ifcfg_dir;         /* [global] ifcfg-dir=, NULL: HNV_IFCFG_DIR_DEFAULT */
         GroupSpec **groups;      /* [group NAME] sections, in file order */
         size_t n_groups;
         /* Each group's own bond-options= words, parallel to groups (entries

@@ -116,6 +116,9 @@ int main(int argc, char **argv) {
         sigaddset(&mask, SIGTERM);
         sigaddset(&mask, SIGINT);
         sigaddset(&mask, SIGHUP);
+        /* For sd_event_add_child(): the wicked backend's commands end as
+         * loop events, never as a wait. */
+        sigaddset(&mask, SIGCHLD);
         sigprocmask(SIG_BLOCK, &mask, NULL);
         /* A client that hangs up mid-reply must not kill the daemon. */
         signal(SIGPIPE, SIG_IGN);

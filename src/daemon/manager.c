@@ -1282,12 +1282,32 @@ static void on_backend_notify(void *userdata) {
                 group_mark_dirty(m->groups[i]);
 }
 
+static const char *port_in_bond(Group *g, PortRole role, Link *bond) {
+        Link *l = group_port(g, role);
+        return l && l->device->link.master_ifindex == bond->device->link.ifindex ? l->device->link.name : NULL;
+}
+
+/* For the wicked backend: a group's ports while they are in its bond. */
+static const GroupSpec *lookup_bond(const char *bond_name, const char **ret_vf, const char **ret_backup,
+                                    void *userdata) {
+        Group *g = find_group_by_bond(userdata, bond_name);
+        Link *bond = g && !g->disabled ? group_bond(g) : NULL;
+
+        if (!bond)
+                return NULL;
+        *ret_vf = port_in_bond(g, PORT_ROLE_PRIMARY, bond);
+        *ret_backup = port_in_bond(g, PORT_ROLE_BACKUP, bond);
+        return g->spec;
+}
+
 static int backend_select(Manager *m) {
         BackendKind kind = m->config->backend;
         int k = -EINVAL;
 
         if (kind == BACKEND_AUTO)
-                kind = backend_nm_expected() ? BACKEND_NETWORKMANAGER : BACKEND_KERNEL;
+                kind = backend_nm_expected()       ? BACKEND_NETWORKMANAGER
+                       : backend_wicked_expected() ? BACKEND_WICKED
+                                                   : BACKEND_KERNEL;
         switch (kind) {
         case BACKEND_NETWORKMANAGER:
                 k = backend_nm_load(&m->backend, m->event, m->rtnl, on_backend_notify, m);
@@ -1296,7 +1316,8 @@ static int backend_select(Manager *m) {
                 k = backend_kernel_new(&m->backend, m->rtnl);
                 break;
         case BACKEND_WICKED:
-                k = log_error_errno(-EOPNOTSUPP, "backend=wicked: the wicked backend is not in this version");
+                k = backend_wicked_new(&m->backend, m->event, m->rtnl,
+                                       m->config->ifcfg_dir ?: HNV_IFCFG_DIR_DEFAULT, lookup_bond, m);
                 break;
         case BACKEND_AUTO:
         case _BACKEND_KIND_MAX:

@@ -90,4 +90,21 @@ set +e; wait "$pid"; rc=$?; set -e
 if grep -E "AddressSanitizer|LeakSanitizer|runtime error" "$tmp/hnvd.log"; then
         fail "sanitizer report"
 fi
+# backend=wicked: a missing ifcfg directory stops the start with one clear
+# line; with one, hnvd runs the wicked backend and leaves no leak behind.
+printf '[global]\nbackend = wicked\nifcfg-dir = %s\n[group web]\nprimary = name:vf0\nbackup = name:bk0\n' \
+        "$tmp/ifcfg" > "$tmp/hnv.conf"
+expect_exit 1 "${hnvd[@]}"
+grep -q "cannot open the ifcfg directory $tmp/ifcfg" <<<"$out" || fail "no line about the ifcfg directory: $out"
+mkdir "$tmp/ifcfg"
+"${hnvd[@]}" >"$tmp/hnvd.log" 2>&1 &
+pid=$!
+wait_for 10 hnvctl status || fail "hnvd with backend=wicked did not come up"
+hnvctl status | grep -q "^Backend: wicked" || fail "status does not say Backend: wicked"
+kill -TERM "$pid"
+set +e; wait "$pid"; rc=$?; set -e
+[ "$rc" -eq 0 ] || fail "hnvd (wicked) exited $rc (sanitizer report?)"
+if grep -E "AddressSanitizer|LeakSanitizer|runtime error" "$tmp/hnvd.log"; then
+        fail "sanitizer report (wicked)"
+fi
 echo "PASS: hnvd-control"

@@ -44,6 +44,14 @@ primary = mac:$vfmac
 backup = mac:$bkmac"
         switch_setup
         start_hnvd
+        plug_group "$@"
+}
+
+# plug_group NAME VF VF_MAC BK BK_MAC: with hnvd running and the group
+# configured, the backup and then the VF plugged, the VF active and
+# 192.0.2.2/24 on the bond.
+plug_group() {
+        local g=$1 vf=$2 vfmac=$3 bk=$4 bkmac=$5
         add_backup "$bk" "$bkmac"
         add_vf "$vf" "$vfmac"
         assert_active "bond$g" "$vf"

@@ -442,6 +442,7 @@ typedef struct GoodCase {
         uint8_t num_peer_notif, fail_over_mac;
         unsigned migration_timeout; /* 0: expect the default */
         const char *backend;        /* NULL: expect auto */
+        const char *ifcfg_dir;      /* NULL: expect none (the default) */
         size_t n_groups;
         GroupExpect groups[3];
 } GoodCase;
@@ -530,6 +531,17 @@ static const GoodCase good_cases[] = {
                 .num_peer_notif = 3,
                 .fail_over_mac = 2,
                 .backend = "networkmanager",
+        },
+        {
+                .title = "ifcfg-dir",
+                .text = "[global]\nbackend = wicked\nifcfg-dir = /tmp/hnv test/sysconfig\n",
+                .auto_pairing = true,
+                .drivers = DEFAULT_DRIVERS,
+                .miimon = 100,
+                .num_peer_notif = 3,
+                .fail_over_mac = 2,
+                .backend = "wicked",
+                .ifcfg_dir = "/tmp/hnv test/sysconfig",
         },
         {
                 .title = "[global] bond-options after the group still apply to it",
@@ -653,6 +665,10 @@ static void test_parse_good_table(void **state) {
 
                 assert_int_equal(c->auto_pairing, t->auto_pairing);
                 assert_string_equal(backend_kind_to_string(c->backend), t->backend ? t->backend : "auto");
+                if (t->ifcfg_dir)
+                        assert_string_equal(c->ifcfg_dir, t->ifcfg_dir);
+                else
+                        assert_null(c->ifcfg_dir);
                 assert_int_equal(c->migration_timeout_sec,
                                  t->migration_timeout ? t->migration_timeout : HNV_MIGRATION_TIMEOUT_DEFAULT_SEC);
                 drivers = strv_join(c->paravirt_drivers);
@@ -831,6 +847,11 @@ static const BadCase bad_cases[] = {
         {"[global]\nbackend = nm\n",
          "hnv.conf:2: invalid value 'nm' for backend: use auto, kernel, networkmanager or wicked"},
         {"[global]\nbackend = kernel\nbackend = kernel\n", "hnv.conf:3: duplicate key 'backend' in [global]"},
+        {"[global]\nifcfg-dir = sysconfig/network\n",
+         "hnv.conf:2: invalid value 'sysconfig/network' for ifcfg-dir: use an absolute path"},
+        {"[global]\nifcfg-dir =\n", "hnv.conf:2: invalid value '' for ifcfg-dir: use an absolute path"},
+        {"[global]\nifcfg-dir = /a\tb\n", "hnv.conf:2: invalid value '/a\tb' for ifcfg-dir: use an absolute path"},
+        {"[global]\nifcfg-dir = /a\nifcfg-dir = /b\n", "hnv.conf:3: duplicate key 'ifcfg-dir' in [global]"},
         {"[global]\nmigration-timeout = 0\n",
          "hnv.conf:2: invalid value '0' for migration-timeout: seconds, 1 to 86400"},
         {"[global]\nmigration-timeout = -5\n",

@@ -10,8 +10,11 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <time.h>
 #include <dirent.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <systemd/sd-event.h>
 
 #include <cmocka.h>
 
@@ -20,6 +23,7 @@
 #include "wicked/ifcfg-files.h"
 #include "wicked/ifcfg.h"
 #include "wicked/wicked-cmd.h"
+#include "wicked/wicked-runner.h"
 
 #define VF     "enP32775p1s0"
 #define VF_NEW "enP32776p1s0"
@@ -504,7 +508,7 @@ static void test_golden_new_group(void **state) {
         TmpDir t;
 
         tmpdir_open(&t);
-        assert_int_equal(ifcfg_save_group(t.fd, g, VF, BACKUP), 1);
+        assert_int_equal(ifcfg_save_group(t.fd, g, VF, BACKUP, NULL), 1);
         check_golden(t.fd, "ifcfg-bondweb", "new-bond.expected");
         check_golden(t.fd, "ifcfg-" VF, "new-port.expected");
         check_golden(t.fd, "ifcfg-" BACKUP, "new-port.expected");
@@ -514,7 +518,7 @@ static void test_golden_new_group(void **state) {
         {
                 struct stat before, after;
                 assert_int_equal(fstatat(t.fd, "ifcfg-bondweb", &before, 0), 0);
-                assert_int_equal(ifcfg_save_group(t.fd, g, VF, BACKUP), 0);
+                assert_int_equal(ifcfg_save_group(t.fd, g, VF, BACKUP, NULL), 0);
                 assert_int_equal(fstatat(t.fd, "ifcfg-bondweb", &after, 0), 0);
                 assert_int_equal(before.st_ino, after.st_ino);
         }
@@ -533,7 +537,7 @@ static void test_golden_admin_bond(void **state) {
         /* The port the admin's bond listed, with a file of the admin's. */
         write_text(t.fd, "ifcfg-eth7", "STARTMODE='hotplug'\nBOOTPROTO='none'\n");
 
-        assert_int_equal(ifcfg_save_group(t.fd, g, VF, BACKUP), 1);
+        assert_int_equal(ifcfg_save_group(t.fd, g, VF, BACKUP, NULL), 1);
         check_golden(t.fd, "ifcfg-bondweb", "admin-bond.expected");
         check_golden(t.fd, "ifcfg-" VF, "admin-port.expected");
         check_golden(t.fd, "ifcfg-" BACKUP, "new-port.expected");
@@ -552,6 +556,7 @@ static void test_golden_admin_bond(void **state) {
 static void test_golden_migration(void **state) {
         _cleanup_(group_spec_freep) GroupSpec *g = web_group();
         _cleanup_(freep) char *bond = golden_read("migration-bond.in"), *old = NULL;
+        _cleanup_(strv_freep) char **dropped = NULL;
         TmpDir t;
 
         tmpdir_open(&t);
@@ -561,7 +566,11 @@ static void test_golden_migration(void **state) {
         assert_int_equal(ifcfg_save_port(t.fd, VF), 1);
         assert_int_equal(ifcfg_save_port(t.fd, BACKUP), 1);
 
-        assert_int_equal(ifcfg_save_group(t.fd, g, VF_NEW, BACKUP), 1);
+        assert_int_equal(ifcfg_save_group(t.fd, g, VF_NEW, BACKUP, &dropped), 1);
+        /* The backend takes these down in wicked. */
+        assert_non_null(dropped);
+        assert_string_equal(dropped[0], VF);
+        assert_null(dropped[1]);
         check_golden(t.fd, "ifcfg-bondweb", "migration-bond.expected");
         check_golden(t.fd, "ifcfg-" VF_NEW, "new-port.expected");
         /* The old VF's file was hnv's: gone with its name. */
@@ -637,6 +646,91 @@ static void test_file_errors(void **state) {
         tmpdir_close(&t);
 }
 
+static bool keep_listed(const char *ifname, void *userdata) {
+        for (const char *const *k = userdata; *k; k++)
+                if (streq(*k, ifname))
+                        return true;
+        return false;
+}
+
+static void test_prune(void **state) {
+        static const char *const kept[] = {"bondweb", BACKUP, "bond333e80f5", "bondadmin", NULL};
+        static const char admin_port[] = "# mine\nBOOTPROTO='dhcp'\n";
+        static const char admin_bond[] = "BONDING_MASTER='yes'\nBONDING_SLAVE_0='gone0'\n";
+        _cleanup_(freep) char *text = NULL, *hcnmgr = golden_read("hcnmgr-bond.in");
+        _cleanup_(group_spec_freep) GroupSpec *g = web_group();
+        _cleanup_(ifcfg_doc_freep) IfcfgDoc *d = NULL;
+        TmpDir t;
+
+        tmpdir_open(&t);
+        assert_int_equal(ifcfg_save_group(t.fd, g, VF, BACKUP, NULL), 1);
+        strcpy(g->bond_name, "bondold");
+        assert_int_equal(ifcfg_save_group(t.fd, g, NULL, "oldbk", NULL), 1);
+        write_text(t.fd, "ifcfg-bond333e80f5", hcnmgr);
+        write_text(t.fd, "ifcfg-eth9", admin_port);
+        write_text(t.fd, "ifcfg-bondadmin", admin_bond);
+        assert_int_equal(symlinkat("ifcfg-bondold", t.fd, "ifcfg-link0"), 0);
+        write_text(t.fd, "ifcfg-bad0", "# Managed by hnv\nX='open\n");
+
+        /* VF's file, bondold's and its port's, and the entries naming VF
+         * in bondweb and in the hcnmgr bond. */
+        assert_int_equal(ifcfg_prune(t.fd, keep_listed, (void *)kept), 5);
+
+        assert_null(read_text(t.fd, "ifcfg-" VF));
+        assert_null(read_text(t.fd, "ifcfg-bondold"));
+        assert_null(read_text(t.fd, "ifcfg-oldbk"));
+        assert_non_null(text = read_text(t.fd, "ifcfg-" BACKUP));
+        text = mfree(text);
+
+        assert_int_equal(ifcfg_read(t.fd, "bondweb", &d, NULL), 0);
+        assert_string_equal(ifcfg_doc_get(d, "BONDING_SLAVE_1"), BACKUP);
+        assert_null(ifcfg_doc_get(d, "BONDING_SLAVE_0"));
+        assert_null(strstr(ifcfg_doc_get(d, "BONDING_MODULE_OPTS"), "primary="));
+        assert_non_null(strstr(ifcfg_doc_get(d, "BONDING_MODULE_OPTS"), "fail_over_mac=follow"));
+        d = ifcfg_doc_free(d);
+
+        /* hcnmgr's bond, kept, is adopted now that hnv changed it. */
+        assert_int_equal(ifcfg_read(t.fd, "bond333e80f5", &d, NULL), 0);
+        assert_true(ifcfg_doc_has_marker(d));
+        assert_null(ifcfg_doc_get(d, "BONDING_SLAVE_1"));
+        assert_string_equal(ifcfg_doc_get(d, "BONDING_SLAVE_2"), BACKUP);
+        assert_string_equal(ifcfg_doc_get(d, "BONDING_MODULE_OPTS"), "mode=1 miimon=100 fail_over_mac=2");
+        d = ifcfg_doc_free(d);
+
+        /* Anyone else's files, a link, a file hnv cannot read: as they were. */
+        text = read_text(t.fd, "ifcfg-eth9");
+        assert_string_equal(text, admin_port);
+        text = mfree(text);
+        text = read_text(t.fd, "ifcfg-bondadmin");
+        assert_string_equal(text, admin_bond);
+        text = mfree(text);
+        assert_non_null(text = read_text(t.fd, "ifcfg-bad0"));
+
+        /* Nothing left to do the second time. */
+        assert_int_equal(ifcfg_prune(t.fd, keep_listed, (void *)kept), 0);
+        check_no_temporaries(t.fd);
+        tmpdir_close(&t);
+}
+
+static void test_remove_group(void **state) {
+        _cleanup_(group_spec_freep) GroupSpec *g = web_group();
+        _cleanup_(freep) char *text = NULL;
+        TmpDir t;
+
+        tmpdir_open(&t);
+        write_text(t.fd, "ifcfg-" BACKUP, "BOOTPROTO='static'\n");
+        write_text(t.fd, "ifcfg-eth9", "IPADDR='192.0.2.9/24'\n");
+        assert_int_equal(ifcfg_save_group(t.fd, g, VF, BACKUP, NULL), 1);
+        /* The bond's and the VF's; the backup's file was the admin's. */
+        assert_int_equal(ifcfg_remove_group(t.fd, "bondweb"), 2);
+        assert_null(read_text(t.fd, "ifcfg-bondweb"));
+        assert_null(read_text(t.fd, "ifcfg-" VF));
+        text = read_text(t.fd, "ifcfg-eth9");
+        assert_string_equal(text, "IPADDR='192.0.2.9/24'\n");
+        assert_int_equal(ifcfg_remove_group(t.fd, "bondweb"), -ENOENT);
+        tmpdir_close(&t);
+}
+
 /* ---------------------------------------------------------------------- */
 /* commands */
 
@@ -707,6 +801,119 @@ static void test_wicked_run(void **state) {
         tmpdir_close(&t);
 }
 
+/* A recording wicked, as tests/integration/wicked-lib.sh installs one:
+ * one line per call, then FAKE_WICKED_SLEEP seconds (a hung wicked) and
+ * exit FAKE_WICKED_RC. */
+static void fake_wicked_install(TmpDir *t, char **ret_old_path) {
+        _cleanup_(freep) char *path = NULL, *log_path = NULL;
+
+        *ret_old_path = strdup(getenv("PATH") ?: "/usr/bin:/bin");
+        assert_non_null(*ret_old_path);
+        write_text(t->fd, "wicked",
+                   "#!/bin/sh\n"
+                   "echo \"$*\" >>\"$FAKE_WICKED_LOG\"\n"
+                   "[ -z \"$FAKE_WICKED_SLEEP\" ] || exec sleep \"$FAKE_WICKED_SLEEP\"\n"
+                   "exit \"${FAKE_WICKED_RC:-0}\"\n");
+        assert_int_equal(fchmodat(t->fd, "wicked", 0755, 0), 0);
+        assert_true(asprintf(&log_path, "%s/calls", t->path) > 0);
+        assert_int_equal(setenv("FAKE_WICKED_LOG", log_path, 1), 0);
+        assert_true(asprintf(&path, "%s:%s", t->path, *ret_old_path) > 0);
+        assert_int_equal(setenv("PATH", path, 1), 0);
+}
+
+static void fake_wicked_remove(char *old_path) {
+        assert_int_equal(setenv("PATH", old_path, 1), 0);
+        assert_int_equal(unsetenv("FAKE_WICKED_LOG"), 0);
+        free(old_path);
+}
+
+/* Runs the loop until the runner is idle; returns how long it took. */
+static uint64_t now_usec(void) {
+        struct timespec ts;
+        assert_int_equal(clock_gettime(CLOCK_MONOTONIC, &ts), 0);
+        return (uint64_t)ts.tv_sec * 1000000ULL + (uint64_t)ts.tv_nsec / 1000ULL;
+}
+
+static uint64_t drain(sd_event *e, WickedRunner *r) {
+        uint64_t start = now_usec();
+
+
+        for (int i = 0; wicked_runner_pending(r) > 0; i++) {
+                assert_true(i < 1000);
+                assert_true(sd_event_run(e, 100 * 1000) >= 0);
+        }
+        return now_usec() - start;
+}
+
+static void test_wicked_runner(void **state) {
+        _cleanup_(sd_event_unrefp) sd_event *e = NULL;
+        _cleanup_(wicked_runner_freep) WickedRunner *r = NULL;
+        _cleanup_(freep) char *log = NULL;
+        char *old_path;
+        TmpDir t;
+
+        tmpdir_open(&t);
+        fake_wicked_install(&t, &old_path);
+        assert_int_equal(sd_event_new(&e), 0);
+        assert_int_equal(wicked_runner_new(&r, e, WICKED_TIMEOUT_USEC), 0);
+
+        /* One queue runs in order; reloads still waiting coalesce, the one
+         * running does not (it may have read the files before). */
+        assert_int_equal(wicked_runner_submit(r, "bondweb", WICKED_IFDOWN, VF), 1);
+        assert_int_equal(wicked_runner_submit(r, "bondweb", WICKED_IFRELOAD, "bondweb"), 1);
+        assert_int_equal(wicked_runner_submit(r, "bondweb", WICKED_IFRELOAD, "bondweb"), 0);
+        assert_int_equal(wicked_runner_pending(r), 2);
+        assert_int_equal(wicked_runner_submit(r, "bondweb", WICKED_IFRELOAD, "-x"), -EINVAL);
+        assert_int_equal(wicked_runner_submit(r, "a b", WICKED_IFRELOAD, "bondweb"), -EINVAL);
+        drain(e, r);
+        assert_int_equal(wicked_runner_submit(r, "bondweb", WICKED_IFRELOAD, "bondweb"), 1);
+        assert_int_equal(wicked_runner_submit(r, "bondweb", WICKED_IFRELOAD, "bondweb"), 1);
+        assert_int_equal(wicked_runner_submit(r, "bondweb", WICKED_IFRELOAD, "bondweb"), 0);
+        drain(e, r);
+        log = read_text(t.fd, "calls");
+        assert_string_equal(log, "ifdown " VF "\nifreload bondweb\nifreload bondweb\nifreload bondweb\n");
+        log = mfree(log);
+        assert_int_equal(unlinkat(t.fd, "calls", 0), 0);
+
+        /* A failure is logged and the queue goes on. */
+        assert_int_equal(setenv("FAKE_WICKED_RC", "3", 1), 0);
+        assert_int_equal(wicked_runner_submit(r, "bondweb", WICKED_IFRELOAD, "bondweb"), 1);
+        assert_int_equal(wicked_runner_submit(r, "bondweb", WICKED_IFUP, "bondweb"), 1);
+        drain(e, r);
+        assert_int_equal(unsetenv("FAKE_WICKED_RC"), 0);
+        log = read_text(t.fd, "calls");
+        assert_string_equal(log, "ifreload bondweb\nifup bondweb\n");
+        log = mfree(log);
+        assert_int_equal(unlinkat(t.fd, "calls", 0), 0);
+
+        /* A hung wicked is killed at the timeout; it holds up only its own
+         * queue: another bond's command runs meanwhile. */
+        r = wicked_runner_free(r);
+        assert_int_equal(wicked_runner_new(&r, e, 300 * 1000), 0);
+        assert_int_equal(setenv("FAKE_WICKED_SLEEP", "30", 1), 0);
+        assert_int_equal(wicked_runner_submit(r, "bondweb", WICKED_IFRELOAD, "bondweb"), 1);
+        assert_int_equal(unsetenv("FAKE_WICKED_SLEEP"), 0);
+        assert_int_equal(wicked_runner_submit(r, "bondweb", WICKED_IFUP, "bondweb"), 1);
+        assert_int_equal(wicked_runner_submit(r, "bondx", WICKED_IFRELOAD, "bondx"), 1);
+        for (int i = 0; i < 100 && wicked_runner_pending(r) == 3; i++)
+                assert_true(sd_event_run(e, 10 * 1000) >= 0);
+        assert_int_equal(wicked_runner_pending(r), 2); /* bondx done, bondweb still hung */
+        uint64_t took = drain(e, r);
+        assert_true(took < 10ULL * 1000 * 1000);
+        log = read_text(t.fd, "calls");
+        assert_string_equal(log, "ifreload bondweb\nifreload bondx\nifup bondweb\n");
+        log = mfree(log);
+
+        /* No wicked at all: dropped, the loop is not held up. */
+        assert_int_equal(setenv("PATH", "/nonexistent", 1), 0);
+        assert_int_equal(wicked_runner_submit(r, "bondweb", WICKED_IFRELOAD, "bondweb"), 1);
+        assert_int_equal(wicked_runner_submit(r, "bondweb", WICKED_IFRELOAD, "bondweb"), 1);
+        assert_int_equal(wicked_runner_pending(r), 0);
+
+        fake_wicked_remove(old_path);
+        tmpdir_close(&t);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_round_trip),
@@ -723,9 +930,18 @@ int main(void) {
                 cmocka_unit_test(test_golden_migration),
                 cmocka_unit_test(test_golden_hcnmgr),
                 cmocka_unit_test(test_file_errors),
+                cmocka_unit_test(test_prune),
+                cmocka_unit_test(test_remove_group),
                 cmocka_unit_test(test_wicked_argv),
                 cmocka_unit_test(test_wicked_run),
+                cmocka_unit_test(test_wicked_runner),
         };
+        sigset_t mask;
+
+        /* sd_event_add_child() wants SIGCHLD blocked, as hnvd's main() does. */
+        sigemptyset(&mask);
+        sigaddset(&mask, SIGCHLD);
+        sigprocmask(SIG_BLOCK, &mask, NULL);
 
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -78,7 +78,7 @@ static int opt_words(const BondOptions *o, const char *primary, OptWord (*ret)[_
         return r;
 }
 
-static int strv_push(char ***l, size_t *n, const char *s) {
+int ifcfg_strv_push(char ***l, size_t *n, const char *s) {
         char **p = reallocarray(*l, *n + 2, sizeof(char *));
         if (!p)
                 return -ENOMEM;
@@ -114,7 +114,7 @@ static int split_words(const char *s, bool sort, char ***ret, size_t *ret_n) {
                 w = strndup(p, k);
                 if (!w)
                         return -ENOMEM;
-                r = strv_push(&l, &n, w);
+                r = ifcfg_strv_push(&l, &n, w);
                 if (r < 0)
                         return r;
                 p += k;
@@ -254,7 +254,7 @@ static int update_slaves(IfcfgDoc *d, const char *const want[], size_t n_want, c
                         wanted = wanted || streq(value, want[j]);
                 /* A second entry for a port goes, but the port stays. */
                 if (*value && !wanted) {
-                        r = strv_push(&dropped, &n_dropped, value);
+                        r = ifcfg_strv_push(&dropped, &n_dropped, value);
                         if (r < 0)
                                 return r;
                 }
@@ -431,4 +431,61 @@ bool ifcfg_is_hcnmgr_bond(const char *ifname, const IfcfgDoc *d) {
         opts = ifcfg_doc_get(d, "BONDING_MODULE_OPTS");
         return opts_have_word(opts, "mode=active-backup", "mode=1") &&
                opts_have_word(opts, "fail_over_mac=follow", "fail_over_mac=2");
+}
+
+bool ifcfg_is_bond(const IfcfgDoc *d) {
+        return ifcfg_value_is_true(ifcfg_doc_get(d, "BONDING_MASTER"));
+}
+
+int ifcfg_bond_drop_port(IfcfgDoc *d, const char *port) {
+        _cleanup_(strv_freep) char **words = NULL;
+        _cleanup_(freep) char *primary = NULL, *buf = NULL;
+        const char *key, *value, *opts;
+        size_t size = 0, n_words;
+        bool first = true, had = false;
+        int n = 0, r, i = 0;
+        FILE *f;
+
+        if (!d || !port)
+                return -EINVAL;
+        while ((i = ifcfg_doc_find_prefix(d, (size_t)i, "BONDING_SLAVE", &key, &value)) >= 0) {
+                if (!streq(value, port)) {
+                        i++;
+                        continue;
+                }
+                r = ifcfg_doc_remove_at(d, (size_t)i);
+                if (r < 0)
+                        return r;
+                n++;
+        }
+
+        /* The kernel keeps primary as a name: one that names a port gone for
+         * good would take the next device that gets the name. */
+        opts = ifcfg_doc_get(d, "BONDING_MODULE_OPTS");
+        if (!opts)
+                return n;
+        if (asprintf(&primary, "primary=%s", port) < 0)
+                return -ENOMEM;
+        r = split_words(opts, false, &words, &n_words);
+        if (r < 0)
+                return r;
+        f = open_memstream(&buf, &size);
+        if (!f)
+                return -ENOMEM;
+        for (size_t j = 0; j < n_words; j++) {
+                if (streq(words[j], primary)) {
+                        had = true;
+                        continue;
+                }
+                fprintf(f, "%s%s", first ? "" : " ", words[j]);
+                first = false;
+        }
+        if (fclose(f) != 0)
+                return -ENOMEM;
+        if (had) {
+                r = ifcfg_doc_set(d, "BONDING_MODULE_OPTS", buf);
+                if (r < 0)
+                        return r;
+        }
+        return n;
 }

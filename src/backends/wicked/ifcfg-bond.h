@@ -50,3 +50,12 @@ int ifcfg_port_update(IfcfgDoc *d);
  * BONDING_MASTER yes, and an active-backup mode with fail_over_mac follow
  * in BONDING_MODULE_OPTS, by name or by number as hcnmgr wrote them. */
 bool ifcfg_is_hcnmgr_bond(const char *ifname, const IfcfgDoc *d);
+
+/* Whether d says BONDING_MASTER yes. */
+bool ifcfg_is_bond(const IfcfgDoc *d);
+/* Forgets port in a bond's document: its BONDING_SLAVE_* entries go, and a
+ * primary=<port> word. Returns how many entries went (0: it named none). */
+int ifcfg_bond_drop_port(IfcfgDoc *d, const char *port);
+
+/* Appends a copy of s to the NULL-terminated list *l of *n strings. */
+int ifcfg_strv_push(char ***l, size_t *n, const char *s);

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <dirent.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -235,7 +236,7 @@ int ifcfg_save_port(int dir_fd, const char *ifname) {
         return save(dir_fd, ifname, d, old_text);
 }
 
-int ifcfg_save_group(int dir_fd, const GroupSpec *g, const char *vf, const char *backup) {
+int ifcfg_save_group(int dir_fd, const GroupSpec *g, const char *vf, const char *backup, char ***ret_dropped) {
         _cleanup_(strv_freep) char **dropped = NULL;
         char bond[IFNAMSIZ];
         int r, changed;
@@ -277,7 +278,14 @@ int ifcfg_save_group(int dir_fd, const GroupSpec *g, const char *vf, const char 
                 if (r >= 0)
                         changed = 1;
         }
+        if (ret_dropped)
+                *ret_dropped = TAKE_PTR(dropped);
         return changed;
+}
+
+/* Whether hnv may change or delete d: it made it, or hcnmgr made it. */
+static bool ours(const char *ifname, const IfcfgDoc *d) {
+        return ifcfg_doc_has_marker(d) || ifcfg_is_hcnmgr_bond(ifname, d);
 }
 
 int ifcfg_remove(int dir_fd, const char *ifname) {
@@ -291,9 +299,139 @@ int ifcfg_remove(int dir_fd, const char *ifname) {
         r = ifcfg_read(dir_fd, ifname, &d, NULL);
         if (r < 0)
                 return r;
-        if (!ifcfg_doc_has_marker(d) && !ifcfg_is_hcnmgr_bond(ifname, d))
+        if (!ours(ifname, d))
                 return -EPERM;
         if (unlinkat(dir_fd, name, 0) < 0)
                 return negative_errno();
         return 0;
+}
+
+int ifcfg_remove_group(int dir_fd, const char *bond) {
+        _cleanup_(ifcfg_doc_freep) IfcfgDoc *d = NULL;
+        const char *key, *value;
+        int r, n = 0;
+
+        r = ifcfg_read(dir_fd, bond, &d, NULL);
+        if (r < 0)
+                return r;
+        /* The ports' files first: a bond file left behind by a failure
+         * still names them, and a second try finds them again. */
+        for (int i = 0; (i = ifcfg_doc_find_prefix(d, (size_t)i, "BONDING_SLAVE", &key, &value)) >= 0; i++) {
+                r = ifcfg_remove(dir_fd, value);
+                if (r >= 0)
+                        n++;
+                else if (r != -EPERM && r != -ENOENT && r != -EINVAL && r != -ENAMETOOLONG)
+                        return r;
+        }
+        r = ifcfg_remove(dir_fd, bond);
+        if (r < 0 && r != -EPERM)
+                return r;
+        return r >= 0 ? n + 1 : n;
+}
+
+/* The interface names of the ifcfg-* files in the directory; read in full
+ * before anything changes, as readdir() may skip or repeat entries of a
+ * directory that changes under it. */
+static int list_names(int dir_fd, char ***ret) {
+        _cleanup_(strv_freep) char **names = NULL;
+        size_t n = 0;
+        struct dirent *de;
+        DIR *dir;
+        int fd, r = 0;
+
+        fd = openat(dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+                return negative_errno();
+        dir = fdopendir(fd);
+        if (!dir) {
+                r = negative_errno();
+                close(fd);
+                return r;
+        }
+        while ((de = readdir(dir))) {
+                const char *ifname = de->d_name + strlen("ifcfg-");
+
+                if (strncmp(de->d_name, "ifcfg-", strlen("ifcfg-")) != 0 || ifcfg_ifname_problem(ifname))
+                        continue;
+                r = ifcfg_strv_push(&names, &n, ifname);
+                if (r < 0)
+                        break;
+        }
+        closedir(dir);
+        if (r < 0)
+                return r;
+        if (!names) {
+                names = calloc(1, sizeof(char *));
+                if (!names)
+                        return -ENOMEM;
+        }
+        *ret = TAKE_PTR(names);
+        return 0;
+}
+
+/* Drops the entries of a kept bond's file that name ports not kept. */
+static int prune_bond(int dir_fd, const char *bond, IfcfgDoc *d, bool (*keep)(const char *ifname, void *userdata),
+                      void *userdata) {
+        _cleanup_(strv_freep) char **gone = NULL;
+        const char *key, *value;
+        size_t n_gone = 0;
+        int r, n = 0;
+
+        /* Names first: dropping one changes the document's lines. */
+        for (int i = 0; (i = ifcfg_doc_find_prefix(d, (size_t)i, "BONDING_SLAVE", &key, &value)) >= 0; i++)
+                if (!keep(value, userdata)) {
+                        r = ifcfg_strv_push(&gone, &n_gone, value);
+                        if (r < 0)
+                                return r;
+                }
+        for (size_t j = 0; j < n_gone; j++) {
+                r = ifcfg_bond_drop_port(d, gone[j]);
+                if (r < 0)
+                        return r;
+                n += r;
+        }
+        if (n == 0)
+                return 0;
+        /* An hcnmgr file that hnv changes is hnv's from now on. */
+        r = ifcfg_doc_add_marker(d);
+        if (r < 0)
+                return r;
+        r = ifcfg_write(dir_fd, bond, d);
+        return r < 0 ? r : n;
+}
+
+int ifcfg_prune(int dir_fd, bool (*keep)(const char *ifname, void *userdata), void *userdata) {
+        _cleanup_(strv_freep) char **names = NULL;
+        int r, n = 0;
+
+        if (!keep)
+                return -EINVAL;
+        r = list_names(dir_fd, &names);
+        if (r < 0)
+                return r;
+        for (char **name = names; *name; name++) {
+                _cleanup_(ifcfg_doc_freep) IfcfgDoc *d = NULL;
+                char file[IFCFG_FILENAME_MAX];
+
+                /* What cannot be read as wicked reads it (or is a link) is
+                 * not hnv's to judge: left alone. */
+                if (ifcfg_read(dir_fd, *name, &d, NULL) < 0 || !ours(*name, d))
+                        continue;
+                if (!keep(*name, userdata)) {
+                        r = ifcfg_file_name(*name, file);
+                        if (r < 0)
+                                return r;
+                        if (unlinkat(dir_fd, file, 0) < 0 && errno != ENOENT)
+                                return negative_errno();
+                        n++;
+                        continue;
+                }
+                if (!ifcfg_is_bond(d))
+                        continue;
+                r = prune_bond(dir_fd, *name, d, keep, userdata);
+                if (r < 0)
+                        return r;
+                n += r;
+        }
+        return n;
 }

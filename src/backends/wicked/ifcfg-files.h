@@ -44,10 +44,24 @@ int ifcfg_save_bond(int dir_fd, const char *bond, const BondOptions *o, const ch
 int ifcfg_save_port(int dir_fd, const char *ifname);
 /* The bond's file and both ports' files for a group; the files of ports the
  * bond named before (the VF's old name after a migration) are removed when
- * hnv created them. Returns 1 when anything changed. */
-int ifcfg_save_group(int dir_fd, const GroupSpec *g, const char *vf, const char *backup);
+ * hnv created them, and their names go to *ret_dropped (if not NULL; a
+ * NULL-terminated list, perhaps empty). Returns 1 when anything changed. */
+int ifcfg_save_group(int dir_fd, const GroupSpec *g, const char *vf, const char *backup, char ***ret_dropped);
 
 /* Deletes ifcfg-<ifname> if hnv created it (it has IFCFG_MARKER) or hcnmgr
  * did (ifcfg_is_hcnmgr_bond()). -EPERM for anyone else's file, -ENOENT when
  * there is none, -EBADMSG when it cannot be read. */
 int ifcfg_remove(int dir_fd, const char *ifname);
+
+/* Deletes hnv's (or hcnmgr's) files of a bond: the bond's and those of the
+ * ports it names that hnv created. Anyone else's stay. Returns how many
+ * files went; -ENOENT when the bond has no file. */
+int ifcfg_remove_group(int dir_fd, const char *bond);
+
+/* The boot reconcile (BackendOps.prune): for each ifcfg-* file hnv or
+ * hcnmgr wrote, deletes it when keep(ifname) is false; in a kept bond's
+ * file, drops the BONDING_SLAVE_* entries (and a primary= word) naming a
+ * port not kept, adopting an hcnmgr file it changes. Files of anyone else,
+ * links, and files it cannot read are left alone. Returns how many files
+ * and entries it removed. */
+int ifcfg_prune(int dir_fd, bool (*keep)(const char *ifname, void *userdata), void *userdata);

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <fcntl.h>
+#include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
 
@@ -35,11 +36,12 @@ int wicked_argv(WickedVerb v, const char *ifname, const char *argv[static WICKED
         return 0;
 }
 
-int wicked_run(WickedVerb v, const char *ifname) {
+int wicked_spawn(WickedVerb v, const char *ifname, pid_t *ret_pid) {
         const char *argv[WICKED_ARGV_MAX];
         posix_spawn_file_actions_t actions;
-        pid_t pid;
-        int r, status;
+        posix_spawnattr_t attr;
+        sigset_t none, pipe;
+        int r;
 
         r = wicked_argv(v, ifname, argv);
         if (r < 0)
@@ -48,21 +50,51 @@ int wicked_run(WickedVerb v, const char *ifname) {
         r = posix_spawn_file_actions_init(&actions);
         if (r != 0)
                 return -r;
-        /* wicked must not read the daemon's stdin, whatever that is. */
-        r = posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-        if (r == 0)
-                r = posix_spawnp(&pid, argv[0], &actions, NULL, (char *const *)argv, environ);
-        posix_spawn_file_actions_destroy(&actions);
-        if (r != 0)
+        r = posix_spawnattr_init(&attr);
+        if (r != 0) {
+                posix_spawn_file_actions_destroy(&actions);
                 return -r;
+        }
+        /* hnvd blocks the signals its loop takes as events (SIGCHLD among
+         * them) and ignores SIGPIPE; a blocked or ignored signal outlives
+         * exec, and wicked must not start with ours. */
+        sigemptyset(&none);
+        sigemptyset(&pipe);
+        sigaddset(&pipe, SIGPIPE);
+        r = posix_spawnattr_setsigmask(&attr, &none);
+        if (r == 0)
+                r = posix_spawnattr_setsigdefault(&attr, &pipe);
+        if (r == 0)
+                r = posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+        /* wicked must not read the daemon's stdin, whatever that is. */
+        if (r == 0)
+                r = posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+        if (r == 0)
+                r = posix_spawnp(ret_pid, argv[0], &actions, &attr, (char *const *)argv, environ);
+        posix_spawnattr_destroy(&attr);
+        posix_spawn_file_actions_destroy(&actions);
+        return -r;
+}
 
-        while (waitpid(pid, &status, 0) < 0)
+int wicked_exit_status(int code, int status) {
+        if (code == CLD_EXITED)
+                return status;
+        if (code == CLD_KILLED || code == CLD_DUMPED)
+                return 128 + status;
+        return -EPROTO; /* stopped or continued: not an end */
+}
+
+int wicked_run(WickedVerb v, const char *ifname) {
+        siginfo_t si = {};
+        pid_t pid;
+        int r;
+
+        r = wicked_spawn(v, ifname, &pid);
+        if (r < 0)
+                return r;
+
+        while (waitid(P_PID, (id_t)pid, &si, WEXITED) < 0)
                 if (errno != EINTR)
                         return negative_errno();
-
-        if (WIFEXITED(status))
-                return WEXITSTATUS(status);
-        if (WIFSIGNALED(status))
-                return 128 + WTERMSIG(status);
-        return -EPROTO;
+        return wicked_exit_status(si.si_code, si.si_status);
 }
