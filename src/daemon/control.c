@@ -262,6 +262,16 @@ static int get_drc_index(VarlinkCall *call, json_object *params, uint32_t *ret) 
         return 1;
 }
 
+/* drc_index, and the optional hcn_id the console passes as a cross-check. */
+static int get_device(VarlinkCall *call, json_object *params, uint32_t *ret_drc, const char **ret_hcn_id) {
+        int k = get_drc_index(call, params, ret_drc);
+        if (k <= 0)
+                return k;
+        if (get_string(params, "hcn_id", false, ret_hcn_id) < 0)
+                return varlink_call_errorf(call, VARLINK_ERROR_INVALID_PARAMETER, "'hcn_id' must be a string");
+        return 1;
+}
+
 static int method_configure_device(VarlinkCall *call, json_object *params, void *userdata) {
         uint64_t timeout;
         uint32_t drc;
@@ -283,11 +293,9 @@ static int method_query_device(VarlinkCall *call, json_object *params, void *use
         uint32_t drc;
         int k;
 
-        k = get_drc_index(call, params, &drc);
+        k = get_device(call, params, &drc, &hcn_id);
         if (k <= 0)
                 return k;
-        if (get_string(params, "hcn_id", false, &hcn_id) < 0)
-                return varlink_call_errorf(call, VARLINK_ERROR_INVALID_PARAMETER, "'hcn_id' must be a string");
         k = hcn_query_device(userdata, drc, hcn_id, &reply, &error);
         if (k < 0)
                 return reply_errno(call, k, error);
@@ -300,11 +308,9 @@ static int method_remove_device(VarlinkCall *call, json_object *params, void *us
         uint32_t drc;
         int k;
 
-        k = get_drc_index(call, params, &drc);
+        k = get_device(call, params, &drc, &hcn_id);
         if (k <= 0)
                 return k;
-        if (get_string(params, "hcn_id", false, &hcn_id) < 0)
-                return varlink_call_errorf(call, VARLINK_ERROR_INVALID_PARAMETER, "'hcn_id' must be a string");
         k = get_timeout(call, params, MIGRATION_WAIT_DEFAULT_USEC, &timeout);
         if (k <= 0)
                 return k;

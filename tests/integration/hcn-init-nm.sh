@@ -11,16 +11,7 @@ set -euo pipefail
 . "$HNV_SRC/tests/integration/dt-lib.sh"
 . "$HNV_SRC/tests/integration/hmc-lib.sh"
 
-require_nm
-dt_setup
-switch_setup
-nm_model_real_nics
-# As in hmc-nm: what 89-hnv.rules' device-tree line does, by MAC here.
-udev_rule 'SUBSYSTEM=="net", ACTION!="remove", ENV{DEVTYPE}!="bond", ATTR{address}=="02:00:00:00:01:0[123]", ENV{NM_UNMANAGED}="1"'
-start_nm
-write_config "$DT_CONFIG
-backend = networkmanager"
-start_hnvd
+hmc_nm_setup
 hmc_dlpar_add_backup bk0 02:00:00:00:01:02
 hmc_dlpar_add_vf vf0 02:00:00:00:01:01 "$HMC_VF_SLOT" "$HMC_VF_DRC"
 expect_hcn 0 "is in $HMC_BOND" hcncfgdrc DRC_INDEX=$HMC_BK_DRC

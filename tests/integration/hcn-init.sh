@@ -9,10 +9,7 @@ set -euo pipefail
 . "$HNV_SRC/tests/integration/dt-lib.sh"
 . "$HNV_SRC/tests/integration/hmc-lib.sh"
 
-require_udev
-dt_setup
-write_config "$DT_CONFIG"
-switch_setup
+hmc_setup
 # What the hypervisor left in the tree while the partition was off, and
 # the devices the kernel found at boot.
 hmc_dlpar_add_backup bk0 02:00:00:00:01:02

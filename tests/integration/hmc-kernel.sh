@@ -11,10 +11,7 @@ set -euo pipefail
 . "$HNV_SRC/tests/integration/dt-lib.sh"
 . "$HNV_SRC/tests/integration/hmc-lib.sh"
 
-require_udev
-dt_setup
-write_config "$DT_CONFIG"
-switch_setup
+hmc_setup
 start_hnvd
 hmc_sequence kernel
 grep -q "configure DRC index 8000003a" "$HNVD_LOG" || fail "hnvd did not log hcncfgdrc"

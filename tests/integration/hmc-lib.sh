@@ -74,6 +74,38 @@ hmc_dlpar_remove_vf() {
         dt_remove_node "$2"
 }
 
+# hmc_nm_unmanaged_rule: on a partition, 89-hnv.rules starts a port whose
+# device-tree node carries ibm,hcn-id unmanaged by NetworkManager (a TEST
+# on /proc/device-tree and the netdev's devspec attribute). The fixtures'
+# veths have no devspec attribute for udev to read, so the same property
+# comes from their MACs, in a rule after nm_model_real_nics' 86- one.
+hmc_nm_unmanaged_rule() {
+        printf '%s\n' 'SUBSYSTEM=="net", ACTION!="remove", ENV{DEVTYPE}!="bond", ATTR{address}=="02:00:00:00:01:0[123]", ENV{HNV_HCN_PORT}="1", ENV{NM_UNMANAGED}="1"' \
+                > /run/udev/rules.d/88-hnv-test-hcn.rules
+        udev_reload
+}
+
+# hmc_setup [HNV_CONF_LINES]: fixture roots, hnv.conf pointing at them
+# (plus the lines given), the switch. hnvd is the scenario's to start.
+hmc_setup() {
+        require_udev
+        dt_setup
+        write_config "$DT_CONFIG${1:+
+$1}"
+        switch_setup
+}
+
+# hmc_nm_setup: hmc_setup for the networkmanager backend, with a real
+# NetworkManager and hnvd running.
+hmc_nm_setup() {
+        require_nm
+        hmc_setup "backend = networkmanager"
+        nm_model_real_nics
+        hmc_nm_unmanaged_rule
+        start_nm
+        start_hnvd
+}
+
 # hmc_sequence: the console's sequence, end to end, with traffic through
 # the release: configure the backup and the VF, query, release with no
 # loss, unplug, a new VF with the same hcn-id and a new DRC index,

@@ -243,12 +243,22 @@ static void on_deleted(GObject *source, GAsyncResult *result, gpointer userdata)
         (void)nm_remote_connection_delete_finish(NM_REMOTE_CONNECTION(source), result, &error);
         if (!error)
                 log_info("NetworkManager: profile %s deleted", r->name);
+        /* hnvd made the bond's device (with the VF's MAC), so NetworkManager
+         * counts it as external and leaves it behind, empty, when its
+         * profile goes: take it away as the kernel backend would. */
+        if (!error && r->ifname) {
+                int ifindex = (int)if_nametoindex(r->ifname);
+                if (ifindex > 0)
+                        (void)r->nm->kernel->ops->dissolve_bond(r->nm->kernel, ifindex, 0);
+        }
         (void)request_done(r, error);
         request_free(r);
 }
 
 static void delete_profile(NmBackend *nm, NMRemoteConnection *c) {
         Request *r = request_new(nm, nm_connection_get_id(NM_CONNECTION(c)), "deleting profile");
+        if (nm_connection_is_type(NM_CONNECTION(c), NM_SETTING_BOND_SETTING_NAME))
+                r->ifname = g_strdup(nm_connection_get_interface_name(NM_CONNECTION(c)));
         nm_remote_connection_delete_async(c, nm->cancel, on_deleted, r);
 }
 
