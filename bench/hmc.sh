@@ -8,10 +8,11 @@
 # cannot run here (it needs ofpathname, nmcli or wicked, and a PowerVM
 # platform check). hcnversion, which asks nobody, is the cost of starting a
 # process in the guest.
-#   tests/vm/uml-run bench/hmc.sh "$PWD/build/release" [RUNS]
+#   tests/vm/uml-run bench/hmc.sh "$PWD/build/release" [RUNS] [kernel|networkmanager]
 set -euo pipefail
 export HNV_BUILD=$(realpath "${1:-build/release}")
 runs=${2:-5}
+backend=${3:-kernel}
 [ -x "$HNV_BUILD/src/compat/hcnmgr" ] || { echo "no hcnmgr in $HNV_BUILD (meson setup $HNV_BUILD --buildtype=release)" >&2; exit 2; }
 [ "${HNV_RUNNER:-}" = uml ] || { echo "run me in the UML guest: tests/vm/uml-run $0 BUILD_DIR [RUNS]" >&2; exit 2; }
 HNV_SRC=$(cd "$(dirname "$0")/.." && pwd)
@@ -20,31 +21,55 @@ export HNV_SRC
 . "$HNV_SRC/tests/integration/hnv-lib.sh"
 . "$HNV_SRC/tests/integration/dt-lib.sh"
 . "$HNV_SRC/tests/integration/hmc-lib.sh"
+. "$HNV_SRC/tests/integration/nm-lib.sh"
 
 require_udev
 export HMC_TIMINGS=$HNV_RESULTS/hmc-timings.txt
 : > "$HMC_TIMINGS"
 switch_setup
+case "$backend" in
+kernel) how=kernel conf= ;;
+networkmanager)
+        how=nm conf="backend = networkmanager"
+        nm_model_real_nics
+        hmc_nm_unmanaged_rule
+        start_nm
+        ;;
+*) fail "bench/hmc.sh: kernel or networkmanager, not '$backend'" ;;
+esac
+log "backend $backend, $runs runs"
 for run in $(seq 1 "$runs"); do
         log "run $run of $runs"
         dt_setup
-        write_config "$DT_CONFIG"
+        write_config "$DT_CONFIG${conf:+
+$conf}"
         start_hnvd --log-level=info
         hmc_step version 0 hcnversion
-        hmc_sequence kernel
+        hmc_sequence "$how"
         stop_hnvd
         del_dev vf1
         del_dev bk0
         udev_settle
+        # What the dissolve left NetworkManager (bk0's own profile with the
+        # bond's address) would meet the next run.
+        if [ "$how" = nm ]; then
+                nmcli -t -f UUID,TYPE connection show | awk -F: '$2 != "loopback" { print $1 }' |
+                        xargs -r nmcli connection delete >/dev/null
+        fi
         # The boot scan without hnvd: the group was configured while off.
         rm -f /run/hnv/state.json
         dt_setup
-        write_config "$DT_CONFIG"
+        write_config "$DT_CONFIG${conf:+
+$conf}"
         hmc_dlpar_add_backup bk0 02:00:00:00:01:02
         hmc_dlpar_add_vf vf0 02:00:00:00:01:01 "$HMC_VF_SLOT" "$HMC_VF_DRC"
         udev_settle
         hmc_step scan-direct 0 hcnmgr -s
         ip link del "$HMC_BOND"
+        if [ "$how" = nm ]; then
+                nmcli -t -f UUID,TYPE connection show | awk -F: '$2 != "loopback" { print $1 }' |
+                        xargs -r nmcli connection delete >/dev/null
+        fi
         del_dev vf0
         del_dev bk0
         udev_settle
@@ -64,7 +89,7 @@ declare -A waits=(
         [rmhcn]="none"
         [scan-direct]="udevadm settle, then each device resolved in turn, up to 180 s each"
 )
-printf '\n%-14s %4s %8s %8s %8s   %s\n' step runs "median" min max "hcnmgr's built-in wait"
+printf '\nbackend %s\n%-14s %4s %8s %8s %8s   %s\n' "$backend" step runs "median" min max "hcnmgr's built-in wait"
 for step in version cfgdrc-backup cfgdrc-vf cfgdrc-again qrydev rmdev cfgdrc-new-vf rmhcn scan-direct; do
         vals=$(awk -v s="$step" '$1 == s { print $2 }' "$HMC_TIMINGS")
         [ -n "$vals" ] || continue

@@ -34,6 +34,8 @@ static int find_entry(Manager *m, uint32_t drc_index, const DtEntry **ret, char 
         const DtEntry *e;
         int k;
 
+        if (!m->config->device_tree)
+                return set_error(ret_error, -ENODEV, "device-tree pairing is off (device-tree = no in hnv.conf)");
         k = manager_devicetree_rescan(m);
         if (k == -ENOENT)
                 return set_error(ret_error, -ENODEV, "no device tree: not a PowerVM partition");
