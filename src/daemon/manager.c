@@ -650,12 +650,46 @@ Link *group_bond(Group *g) {
         return l && streq(l->device->link.kind, "bond") ? l : NULL;
 }
 
+/* How fit a port is to stand for its role when a group has more than one
+ * (PowerVM pairs an ibmveth and an ibmvnic backup under one hcn-id): the
+ * bond's active port first, then one the bond sees up, then one in the bond,
+ * then one with carrier. Callers that release the VF or check that the
+ * backup can take over then look at the port that would carry the traffic,
+ * not at whichever came first. */
+static int port_fitness(const Link *l, const Link *bond) {
+        const LinkInfo *li = &l->device->link;
+        bool enslaved = bond && li->master_ifindex == bond->device->link.ifindex;
+
+        if (enslaved && bond->device->link.bond_active_ifindex == li->ifindex)
+                return 4;
+        if (enslaved && li->is_bond_port && li->bond_port_mii_up && li->carrier)
+                return 3;
+        if (enslaved)
+                return 2;
+        return li->carrier ? 1 : 0;
+}
+
 Link *group_port(Group *g, PortRole role) {
         Manager *m = g->manager;
-        for (size_t i = 0; i < m->n_links; i++)
-                if (m->links[i]->group == g && m->links[i]->role == role)
-                        return m->links[i];
-        return NULL;
+        Link *best = NULL, *bond = NULL;
+        int best_fit = -1;
+        bool looked_up = false;
+
+        for (size_t i = 0; i < m->n_links; i++) {
+                Link *l = m->links[i];
+                if (l->group != g || l->role != role)
+                        continue;
+                if (!looked_up) {
+                        bond = group_bond(g);
+                        looked_up = true;
+                }
+                int fit = port_fitness(l, bond);
+                if (fit > best_fit) {
+                        best = l;
+                        best_fit = fit;
+                }
+        }
+        return best;
 }
 
 

@@ -42,6 +42,19 @@ assert_bond_options "$BOND"
 ip addr add 192.0.2.2/24 dev "$BOND"
 wait_until 10 "ping across $BOND" ping_ok 192.0.2.1
 
+# With two backups, the one that can carry the traffic is the one that
+# counts: bk0 (first in) loses its link, and the VF may still be released,
+# onto bk1, with the bond's traffic intact.
+vf_carrier bk0 off
+wait_until 10 "the bond sees bk0 down" sh -c "grep -A1 'Slave Interface: bk0' /proc/net/bonding/$BOND | grep -q 'MII Status: down'"
+expect_exit 0 hnvctl query-migration "$HCN"
+expect_exit 0 hnvctl prepare-migration "$HCN"
+test "$(bond_active "$BOND")" = bk1 || fail "prepare made $(bond_active "$BOND") active, want bk1"
+wait_until 10 "ping on bk1" ping_ok 192.0.2.1
+expect_exit 0 hnvctl complete-migration "$HCN" --timeout 30
+assert_active "$BOND" vf0
+vf_carrier bk0 on
+
 # Malformed nodes while the group works: none of them disturbs it. The
 # working VF's own node loses its hcn-id (pairing was decided when the VF
 # appeared, so it stays), and a backup appears whose hcn-id has 3 bytes. Its
