@@ -25,6 +25,14 @@
  * hnvd activates what is still down. */
 #define NM_SETTLE_S 5
 
+/* How long a request may go unanswered before hnvd asks again: the answer
+ * normally comes within a second, but one lost on the way (seen once in
+ * many runs: an added bond profile whose completion never arrived) would
+ * otherwise keep the group waiting for good. Activations being watched to
+ * their end are exempt: DHCP may take its time. */
+#define NM_REQUEST_STALE_S 15
+#define NM_ACTIVATING_PREFIX "activating:"
+
 typedef struct NmBackend {
         Backend base;
         Backend *kernel;
@@ -33,8 +41,9 @@ typedef struct NmBackend {
         GCancellable *cancel;
         BackendNotify notify;
         void *userdata;
-        /* Profile names with a request in flight: asked once, not on every
-         * reconcile until NetworkManager's answer arrives. */
+        /* Profile names with a request in flight -> when it was sent (seconds,
+         * monotonic): asked once, not on every reconcile until
+         * NetworkManager's answer arrives. */
         GHashTable *pending;
         /* UUIDs of ports' own profiles whose IP configuration the bond's
          * profile now carries (deleted once the bond has it), and the names
@@ -72,12 +81,17 @@ static void nm_notify(NmBackend *nm) {
                 nm->notify(nm->userdata);
 }
 
+static void pending_add(NmBackend *nm, const char *name) {
+        g_hash_table_insert(nm->pending, g_strdup(name),
+                            GSIZE_TO_POINTER((gsize)(g_get_monotonic_time() / G_USEC_PER_SEC)));
+}
+
 static Request *request_new(NmBackend *nm, const char *name, const char *what) {
         Request *r = g_new0(Request, 1);
         r->nm = nm;
         r->name = g_strdup(name);
         r->what = g_strdup(what);
-        g_hash_table_add(nm->pending, g_strdup(name));
+        pending_add(nm, name);
         return r;
 }
 
@@ -106,8 +120,26 @@ static bool request_done(Request *r, GError *error) {
         return true;
 }
 
+static gboolean on_recheck(gpointer userdata);
+
 static bool is_pending(NmBackend *nm, const char *name) {
-        return g_hash_table_contains(nm->pending, name);
+        gpointer sent;
+        gint64 now = g_get_monotonic_time() / G_USEC_PER_SEC, age;
+
+        if (!g_hash_table_lookup_extended(nm->pending, name, NULL, &sent))
+                return false;
+        if (g_str_has_prefix(name, NM_ACTIVATING_PREFIX))
+                return true;
+        age = now - (gint64)GPOINTER_TO_SIZE(sent);
+        if (age >= NM_REQUEST_STALE_S) {
+                log_warning("NetworkManager: no answer about %s for %" G_GINT64_FORMAT " s; asking again", name, age);
+                g_hash_table_remove(nm->pending, name);
+                return false;
+        }
+        /* Looked at again when it would be stale, answer or not. */
+        if (!nm->recheck_source)
+                nm->recheck_source = g_timeout_add_seconds((guint)(NM_REQUEST_STALE_S - age), on_recheck, nm);
+        return true;
 }
 
 static bool running(NmBackend *nm) {
@@ -179,8 +211,8 @@ static void on_activated(GObject *source, GAsyncResult *result, gpointer userdat
          * hnvd from starting a second one. */
         g_hash_table_remove(r->nm->pending, r->name);
         g_free(r->name);
-        r->name = g_strconcat("activating:", nm_active_connection_get_id(ac), NULL);
-        g_hash_table_add(r->nm->pending, g_strdup(r->name));
+        r->name = g_strconcat(NM_ACTIVATING_PREFIX, nm_active_connection_get_id(ac), NULL);
+        pending_add(r->nm, r->name);
         g_object_set_data(G_OBJECT(ac), "hnv-request", r);
         g_ptr_array_add(r->nm->watched, ac);
         g_signal_connect(ac, "notify::" NM_ACTIVE_CONNECTION_STATE, G_CALLBACK(on_ac_state), r);
@@ -373,14 +405,20 @@ static int ensure_bond_active(NmBackend *nm, NMRemoteConnection *bc, const char 
                                ? 0
                                : -EINPROGRESS;
         }
-        if (is_pending(nm, bond) || !bdev)
+        if (is_pending(nm, bond) || !bdev) {
+                log_debug("NetworkManager: %s: %s", bond,
+                          bdev ? "a request on its profile is in flight" : "no device object yet");
                 return -EINPROGRESS;
+        }
         if (!nm_device_get_managed(bdev)) {
                 set_managed(nm, bdev, bond);
                 return -EINPROGRESS;
         }
         if (may_activate(nm, bdev))
                 activate(nm, bc, bond, "activating");
+        else
+                log_debug("NetworkManager: %s: device %s, state %d: waiting", bond,
+                          nm_device_is_real(bdev) ? "real" : "unrealized", (int)nm_device_get_state(bdev));
         return -EINPROGRESS;
 }
 
