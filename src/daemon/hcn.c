@@ -285,6 +285,13 @@ int hcn_configure_device(Manager *m, VarlinkCall *call, uint32_t drc_index, uint
                 return varlink_call_errorf(call, "io.hnv.InvalidArgument",
                                            "group %s was removed with hnvctl remove; add it again first",
                                            g->spec->name);
+        /* A device the console took out with hcnrmdev (a backup) and now
+         * configures again is wanted again. */
+        for (const DtEntry *x = e; x; x = dt_table_next_drc_index(m->dt, drc_index, x)) {
+                Link *l = find_link_by_devspec(m, x->devspec);
+                if (l)
+                        link_readmit(m, l);
+        }
         log_info("configure DRC index %08x (%s, hcn-id %s)", drc_index, e->devspec, e->hcn_id);
         return wait_start(m, call, HCN_WAIT_CONFIGURE, drc_index, 0, timeout_usec);
 }

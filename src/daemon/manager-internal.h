@@ -120,6 +120,8 @@ Group *find_group(Manager *m, const char *name);
 Link *group_bond(Group *g);
 Link *group_port(Group *g, PortRole role);
 void group_mark_dirty(Group *g);
+/* Undoes a remove-port: the link may be paired again. */
+void link_readmit(Manager *m, Link *l);
 /* Undoes a dissolve (manager_remove_group()): pairing may build it again. */
 void group_enable(Group *g);
 void group_set_state(Group *g, GroupState state, const char *reason);

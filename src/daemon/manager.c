@@ -381,6 +381,16 @@ static void run_auto_pairing(Manager *m) {
         save_state(m);
 }
 
+void link_readmit(Manager *m, Link *l) {
+        if (!l->excluded)
+                return;
+        l->excluded = false;
+        l->conflict_logged = false;
+        log_link_info(l->device->link.name, "taken back in");
+        assign_link(m, l);
+        save_state(m);
+}
+
 void group_enable(Group *g) {
         Manager *m = g->manager;
 

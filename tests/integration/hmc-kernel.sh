@@ -46,6 +46,14 @@ wait_until 10 "the bond sees bk0 up" sh -c "grep -A1 'Slave Interface: bk0' /pro
 snapshot_links "$HNV_RESULTS/links-after"
 assert_links_unchanged "$HNV_RESULTS/links-before" "$HNV_RESULTS/links-after" "$HMC_BOND" vf1 bk0
 
+# The backup out while the VF carries the traffic, and back in when the
+# console configures it again.
+expect_hcn 0 "bk0 .* taken out of its bond" hcnrmdev DRC_INDEX=$HMC_BK_DRC
+test -z "$(link_master bk0)" || fail "bk0 is still in $HMC_BOND after hcnrmdev"
+assert_active "$HMC_BOND" vf1
+expect_hcn 0 "bk0 .* is in $HMC_BOND" hcncfgdrc DRC_INDEX=$HMC_BK_DRC
+test "$(link_master bk0)" = "$HMC_BOND" || fail "bk0 did not come back"
+
 # Not root: a clear no for what changes things; the query is anyone's.
 chmod o+rx "$HNV_BUILD" "$HNV_BUILD/src" "$HNV_BUILD/src/compat" 2>/dev/null || true
 rc=0
