@@ -519,7 +519,10 @@ int dt_table_match_devspec(const DtTable *t, const char *attr, const DtEntry **r
         return !!e;
 }
 
-int hcn_id_normalize(const char *s, char ret[static HCN_ID_SIZE]) {
+/* A 32-bit number in hex as the console writes one: "0x" optional, either
+ * case, leading zeros allowed. -EINVAL for anything else, -ERANGE above 32
+ * bits. */
+static int hex32_parse(const char *s, uint32_t *ret) {
         unsigned long long v;
 
         if (!s)
@@ -533,7 +536,17 @@ int hcn_id_normalize(const char *s, char ret[static HCN_ID_SIZE]) {
         v = strtoull(s, NULL, 16);
         if (errno == ERANGE || v > UINT32_MAX)
                 return -ERANGE;
-        (void)snprintf(ret, HCN_ID_SIZE, "%08" PRIx32, (uint32_t)v);
+        *ret = (uint32_t)v;
+        return 0;
+}
+
+int hcn_id_normalize(const char *s, char ret[static HCN_ID_SIZE]) {
+        uint32_t v;
+        int k = hex32_parse(s, &v);
+
+        if (k < 0)
+                return k;
+        (void)snprintf(ret, HCN_ID_SIZE, "%08" PRIx32, v);
         return 0;
 }
 
@@ -615,19 +628,10 @@ const DtGroup *dt_groups_find(const DtGroups *g, const char *hcn_id) {
 }
 
 int dt_drc_index_parse(const char *s, uint32_t *ret) {
-        unsigned long v;
-        char *end;
+        const char *digits = s && s[0] == '0' && (s[1] == 'x' || s[1] == 'X') ? s + 2 : s;
 
-        if (!s)
+        /* At most the 8 digits ibm,my-drc-index has. */
+        if (digits && strlen(digits) > 8)
                 return -EINVAL;
-        if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
-                s += 2;
-        /* strtoul would take a sign, blanks and more than 32 bits. */
-        if (s[0] == '\0' || strlen(s) > 8 || strspn(s, "0123456789abcdefABCDEF") != strlen(s))
-                return -EINVAL;
-        v = strtoul(s, &end, 16);
-        if (*end)
-                return -EINVAL;
-        *ret = (uint32_t)v;
-        return 0;
+        return hex32_parse(s, ret) < 0 ? -EINVAL : 0;
 }

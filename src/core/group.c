@@ -4,6 +4,7 @@
 #include <limits.h>
 #include <stdio.h>
 
+#include "devicetree.h"
 #include "group.h"
 
 static const char *const port_role_table[_PORT_ROLE_MAX] = {
@@ -181,15 +182,12 @@ static int parse_udev(const char *s, PortMatch *ret) {
         return 0;
 }
 
-/* Exactly the form the device tree reader gives (devicetree.h), so that a
- * state file round-trips and two spellings of one id never make two groups. */
+/* Exactly the form the device tree reader gives, so that a state file
+ * round-trips and two spellings of one id never make two groups. */
 static bool hcn_id_is_valid(const char *s) {
-        size_t n = 0;
+        char normal[HCN_ID_SIZE];
 
-        for (; s[n]; n++)
-                if (!((s[n] >= '0' && s[n] <= '9') || (s[n] >= 'a' && s[n] <= 'f')))
-                        return false;
-        return n == 8;
+        return hcn_id_normalize(s, normal) == 0 && streq(normal, s);
 }
 
 static int parse_hcn_id(const char *s, PortMatch *ret) {

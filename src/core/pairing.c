@@ -210,6 +210,19 @@ void pairing_match(const PairingContext *ctx, const Device *d, PairingResult *re
         }
 }
 
+/* Sets both roles' match to m. Three sources describe both ports of a group
+ * with one match (udev's group property, the hcn-id, the shared MAC), and
+ * spec_role_matches() then tells the roles apart by the source's own rule. */
+static int spec_match_both_roles(GroupSpec *spec, const PortMatch *m) {
+        for (PortRole i = 0; i < _PORT_ROLE_MAX; i++) {
+                port_match_done(&spec->match[i]);
+                int r = port_match_copy(&spec->match[i], m);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
 int pairing_group_from_udev(const Device *d, GroupSpec **ret_spec, PortRole *ret_role) {
         _cleanup_(group_spec_freep) GroupSpec *spec = NULL;
         char bond_name[IFNAMSIZ];
@@ -247,18 +260,11 @@ int pairing_group_from_udev(const Device *d, GroupSpec **ret_spec, PortRole *ret
 
         /* Both roles match the group property; pairing_match() then tells
          * them apart by HNV_ROLE (see spec_role_matches()). */
-        for (PortRole i = 0; i < _PORT_ROLE_MAX; i++) {
-                PortMatch *m = &spec->match[i];
-
-                port_match_done(m);
-                *m = (PortMatch){
-                        .type = PORT_MATCH_UDEV_PROPERTY,
-                        .key = strdup(UDEV_GROUP_KEY),
-                        .value = strdup(name),
-                };
-                if (!m->key || !m->value)
-                        return -ENOMEM;
-        }
+        r = spec_match_both_roles(spec, &(PortMatch){ .type = PORT_MATCH_UDEV_PROPERTY,
+                                                      .key = (char *)UDEV_GROUP_KEY,
+                                                      .value = (char *)name });
+        if (r < 0)
+                return r;
 
         *ret_spec = TAKE_PTR(spec);
         if (ret_role)
@@ -279,17 +285,9 @@ int pairing_group_from_devicetree(const DtGroup *g, const BondOptions *options, 
 
         /* Both roles match the hcn-id; pairing_match() tells them apart by
          * ibm,hcn-mode (see spec_role_matches()). */
-        for (PortRole i = 0; i < _PORT_ROLE_MAX; i++) {
-                PortMatch *m = &spec->match[i];
-
-                port_match_done(m);
-                *m = (PortMatch){
-                        .type = PORT_MATCH_HCN_ID,
-                        .value = strdup(g->hcn_id),
-                };
-                if (!m->value)
-                        return -ENOMEM;
-        }
+        int r = spec_match_both_roles(spec, &(PortMatch){ .type = PORT_MATCH_HCN_ID, .value = (char *)g->hcn_id });
+        if (r < 0)
+                return r;
 
         *ret = TAKE_PTR(spec);
         return 0;
@@ -349,13 +347,9 @@ static int auto_spec_new(const char *name, const HwAddr *mac, GroupSpec **ret) {
 
         /* VF and paravirtual NIC carry the same MAC: both roles match it, and
          * pairing_match() tells them apart by kind (see spec_role_matches()). */
-        for (PortRole i = 0; i < _PORT_ROLE_MAX; i++) {
-                port_match_done(&spec->match[i]);
-                spec->match[i] = (PortMatch){
-                        .type = PORT_MATCH_MAC,
-                        .mac = *mac,
-                };
-        }
+        r = spec_match_both_roles(spec, &(PortMatch){ .type = PORT_MATCH_MAC, .mac = *mac });
+        if (r < 0)
+                return r;
 
         *ret = TAKE_PTR(spec);
         return 0;
