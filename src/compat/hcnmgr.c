@@ -3,7 +3,6 @@
  * predecessor did, ask hnvd, print. When no hnvd answers (early boot), run
  * the daemon library for this one request, under the same lock hnvd takes
  * while it starts (hcnmgr(8), "Without hnvd"). */
-#include <signal.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -47,13 +46,7 @@ static int run_direct(int fd) {
         ManagerOptions mo = { .rundir = getenv("HNV_RUNDIR"), .direct = true, .direct_fd = fd };
         int k;
 
-        /* As in hnvd: sd-event takes a child's exit (the wicked backend's
-         * commands) only with SIGCHLD blocked. */
-        sigset_t mask;
-        sigemptyset(&mask);
-        sigaddset(&mask, SIGCHLD);
-        sigprocmask(SIG_BLOCK, &mask, NULL);
-        signal(SIGPIPE, SIG_IGN);
+        manager_setup_process();
         k = sd_event_new(&event);
         if (k < 0) {
                 close(fd);

@@ -155,15 +155,19 @@ static int wait_check(HcnWait *w, bool timed_out) {
                                                   "DRC index %08x left the device tree", w->drc_index);
                         return 1;
                 }
-                for (; e; e = dt_table_next_drc_index(m->dt, w->drc_index, e))
-                        if (!entry_in_bond(m, e, &l, &why)) {
-                                done = false;
+                /* Every node of the index (a pci slot may hold more than one
+                 * port); the reply names the first. */
+                const DtEntry *first = e;
+                Link *first_link = NULL;
+                for (; e; e = dt_table_next_drc_index(m->dt, w->drc_index, e)) {
+                        done = entry_in_bond(m, e, &l, &why);
+                        if (e == first)
+                                first_link = l;
+                        if (!done)
                                 break;
-                        }
+                }
                 if (done) {
-                        e = dt_table_next_drc_index(m->dt, w->drc_index, NULL);
-                        (void)entry_in_bond(m, e, &l, &why);
-                        (void)varlink_call_reply(w->call, device_reply(l, e, NULL, false));
+                        (void)varlink_call_reply(w->call, device_reply(first_link, first, NULL, false));
                         return 1;
                 }
                 if (timed_out) {
@@ -362,13 +366,12 @@ int hcn_remove_device(Manager *m, VarlinkCall *call, uint32_t drc_index, const c
 
 static bool keep_ifname(const char *ifname, void *userdata) {
         Manager *m = userdata;
+        Group *g;
 
         if (find_link_by_name(m, ifname))
                 return true;
-        for (size_t i = 0; i < m->n_groups; i++)
-                if (!m->groups[i]->disabled && streq(m->groups[i]->spec->bond_name, ifname))
-                        return true;
-        return false;
+        g = find_group_by_bond(m, ifname);
+        return g && !g->disabled;
 }
 
 int hcn_scan(Manager *m, VarlinkCall *call, uint64_t timeout_usec) {

@@ -111,17 +111,14 @@ int main(int argc, char **argv) {
                 return 0;
         }
 
+        /* The signals the loop takes as events. */
         sigset_t mask;
         sigemptyset(&mask);
         sigaddset(&mask, SIGTERM);
         sigaddset(&mask, SIGINT);
         sigaddset(&mask, SIGHUP);
-        /* For sd_event_add_child(): the wicked backend's commands end as
-         * loop events, never as a wait. */
-        sigaddset(&mask, SIGCHLD);
         sigprocmask(SIG_BLOCK, &mask, NULL);
-        /* A client that hangs up mid-reply must not kill the daemon. */
-        signal(SIGPIPE, SIG_IGN);
+        manager_setup_process();
 
         k = sd_event_default(&event);
         if (k < 0)

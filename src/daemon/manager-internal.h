@@ -117,6 +117,9 @@ Link *find_link_by_devspec(Manager *m, const char *devspec);
  * previous table is kept). */
 int manager_devicetree_rescan(Manager *m);
 Group *find_group(Manager *m, const char *name);
+Group *find_group_by_bond(Manager *m, const char *bond);
+/* Whether any link is paired into g. */
+bool group_has_port(Group *g);
 Link *group_bond(Group *g);
 Link *group_port(Group *g, PortRole role);
 void group_mark_dirty(Group *g);

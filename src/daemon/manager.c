@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -94,11 +95,19 @@ Group *find_group(Manager *m, const char *name) {
         return NULL;
 }
 
-static Group *find_group_by_bond(Manager *m, const char *bond) {
+Group *find_group_by_bond(Manager *m, const char *bond) {
         for (size_t i = 0; i < m->n_groups; i++)
                 if (streq(m->groups[i]->spec->bond_name, bond))
                         return m->groups[i];
         return NULL;
+}
+
+bool group_has_port(Group *g) {
+        Manager *m = g->manager;
+        for (size_t i = 0; i < m->n_links; i++)
+                if (m->links[i]->group == g)
+                        return true;
+        return false;
 }
 
 static void schedule_reconcile(Manager *m) {
@@ -512,12 +521,6 @@ static void on_dt_problem(const char *devspec, const char *message, void *userda
         dt_problem_add(p, line);
 }
 
-static bool group_has_ports(Manager *m, Group *g) {
-        for (size_t i = 0; i < m->n_links; i++)
-                if (m->links[i]->group == g)
-                        return true;
-        return false;
-}
 
 /* A group for every hcn-id in the tree; the options follow the
  * configuration's defaults, also on reload. */
@@ -565,7 +568,7 @@ static void dt_drop_groups(Manager *m, const DtGroups *groups, bool force) {
                         continue;
                 if (groups && dt_groups_find(groups, g->spec->name))
                         continue;
-                if (!force && group_has_ports(m, g))
+                if (!force && group_has_port(g))
                         continue;
                 log_group_info(g->spec->name, "%s, leaving bond %s as it is",
                                force ? "device-tree pairing is off" : "its hcn-id is no longer in the device tree",
@@ -681,18 +684,13 @@ static int port_fitness(const Link *l, const Link *bond) {
 
 Link *group_port(Group *g, PortRole role) {
         Manager *m = g->manager;
-        Link *best = NULL, *bond = NULL;
+        Link *best = NULL, *bond = group_bond(g);
         int best_fit = -1;
-        bool looked_up = false;
 
         for (size_t i = 0; i < m->n_links; i++) {
                 Link *l = m->links[i];
                 if (l->group != g || l->role != role)
                         continue;
-                if (!looked_up) {
-                        bond = group_bond(g);
-                        looked_up = true;
-                }
                 int fit = port_fitness(l, bond);
                 if (fit > best_fit) {
                         best = l;
@@ -1225,6 +1223,15 @@ Manager *manager_free(Manager *m) {
         dt_table_free(m->dt);
         strv_free(m->dt_problems);
         return mfree(m);
+}
+
+void manager_setup_process(void) {
+        sigset_t mask;
+
+        sigemptyset(&mask);
+        sigaddset(&mask, SIGCHLD);
+        (void)sigprocmask(SIG_BLOCK, &mask, NULL);
+        (void)signal(SIGPIPE, SIG_IGN);
 }
 
 int manager_new(Manager **ret, sd_event *event, const ManagerOptions *o) {

@@ -27,6 +27,13 @@ typedef struct ManagerOptions {
         int direct_fd;
 } ManagerOptions;
 
+/* What a process that runs a manager must set up before its event loop
+ * exists, shared by hnvd and the hcn commands acting without it: SIGCHLD
+ * blocked (sd-event takes the exit of the wicked backend's commands as an
+ * event only then) and SIGPIPE ignored (a client that hangs up mid-reply
+ * must not kill the process). */
+void manager_setup_process(void);
+
 int manager_new(Manager **ret, sd_event *event, const ManagerOptions *o);
 Manager *manager_free(Manager *m);
 DEFINE_TRIVIAL_CLEANUP_FUNC(Manager *, manager_free);

@@ -46,14 +46,6 @@ void migration_free_waits(Manager *m) {
 
 /* ---- which groups ---------------------------------------------------- */
 
-static bool group_has_port(Group *g) {
-        Manager *m = g->manager;
-        for (size_t i = 0; i < m->n_links; i++)
-                if (m->links[i]->group == g)
-                        return true;
-        return false;
-}
-
 /* One named group, or with all every group that has a port or a migration
  * under way. An empty selection with all is fine: nothing to do. */
 static int select_groups(Manager *m, const char *name, bool all, Group ***ret, size_t *ret_n,

@@ -701,16 +701,15 @@ static int nm_prune(Backend *b, bool (*keep)(const char *ifname, void *userdata)
                 return -ENOTCONN;
         all = nm_client_get_connections(nm->client);
         for (guint i = 0; i < all->len; i++) {
-                const char *ifname = nm_profile_prunable_ifname(NM_CONNECTION(all->pdata[i]));
-                if (ifname && !keep(ifname, userdata))
-                        g_ptr_array_add(doomed, all->pdata[i]);
+                NMConnection *c = NM_CONNECTION(all->pdata[i]);
+                const char *ifname = nm_profile_prunable_ifname(c);
+                if (ifname && !keep(ifname, userdata)) {
+                        log_info("NetworkManager: %s is for %s, which is gone", nm_connection_get_id(c), ifname);
+                        g_ptr_array_add(doomed, c);
+                }
         }
-        for (guint i = 0; i < doomed->len; i++) {
-                log_info("NetworkManager: %s is for %s, which is gone",
-                         nm_connection_get_id(NM_CONNECTION(doomed->pdata[i])),
-                         nm_profile_prunable_ifname(NM_CONNECTION(doomed->pdata[i])));
+        for (guint i = 0; i < doomed->len; i++)
                 delete_profile(nm, doomed->pdata[i]);
-        }
         return (int)doomed->len;
 }
 
