@@ -4,6 +4,7 @@
  * backend. */
 #include <dlfcn.h>
 #include <stdio.h>
+#include <unistd.h>
 #include <systemd/sd-bus.h>
 
 #include "backend.h"
@@ -65,6 +66,56 @@ bool backend_nm_expected(void) {
         return unit_file_enabled(bus, "NetworkManager.service");
 }
 
+typedef struct NmWatch {
+        BackendNmStarted on_started;
+        void *userdata;
+} NmWatch;
+
+static int on_nm_name_owner(sd_bus_message *message, void *userdata, sd_bus_error *error) {
+        const NmWatch *w = userdata;
+        const char *name, *old_owner, *new_owner;
+
+        if (sd_bus_message_read(message, "sss", &name, &old_owner, &new_owner) >= 0 && streq(name, NM_BUS_NAME) &&
+            new_owner[0])
+                w->on_started(w->userdata);
+        return 0;
+}
+
+static void nm_watch_free(void *userdata) {
+        free(userdata);
+}
+
+int backend_nm_watch(sd_event *event, BackendNmStarted on_started, void *userdata, sd_bus **ret_bus) {
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        _cleanup_(sd_bus_slot_unrefp) sd_bus_slot *slot = NULL;
+        _cleanup_(freep) NmWatch *w = NULL;
+        int k;
+
+        w = malloc(sizeof(*w));
+        if (!w)
+                return -ENOMEM;
+        *w = (NmWatch){on_started, userdata};
+        k = sd_bus_open_system(&bus);
+        if (k < 0)
+                return k;
+        k = sd_bus_add_match_async(bus, &slot,
+                                   "type='signal',sender='org.freedesktop.DBus',path='/org/freedesktop/DBus',"
+                                   "interface='org.freedesktop.DBus',member='NameOwnerChanged',"
+                                   "arg0='" NM_BUS_NAME "'",
+                                   on_nm_name_owner, NULL, w);
+        if (k < 0)
+                return k;
+        k = sd_bus_attach_event(bus, event, SD_EVENT_PRIORITY_NORMAL);
+        if (k < 0)
+                return k;
+        /* The match carries the watch: both go with the bus. */
+        (void)sd_bus_slot_set_floating(slot, 1);
+        (void)sd_bus_slot_set_destroy_callback(slot, nm_watch_free);
+        TAKE_PTR(w);
+        *ret_bus = TAKE_PTR(bus);
+        return 0;
+}
+
 /* As hcnmgr asked (systemctl show -P Id network.service), and, as for
  * NetworkManager, whether systemd is going to start it: hnvd starts
  * before wicked at boot. */
@@ -94,6 +145,14 @@ int backend_nm_load(Backend **ret, sd_event *event, Rtnl *rtnl, BackendNotify no
 
         if (asprintf(&path, "%s/hnv-backend-networkmanager.so", dir ?: HNV_MODULEDIR) < 0)
                 return -ENOMEM;
+        /* The module is a package of its own, so that a guest on the
+         * kernel backend needs neither libnm nor GLib: say which. */
+        if (access(path, F_OK) < 0) {
+                log_error("the NetworkManager backend is not installed (%s is missing): install the "
+                          "hnv-networkmanager package, or set backend=kernel in hnv.conf",
+                          path);
+                return -ELIBACC;
+        }
         /* Never closed: its code runs until hnvd exits. */
         module = dlopen(path, RTLD_NOW | RTLD_LOCAL);
         if (!module) {

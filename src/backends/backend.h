@@ -2,6 +2,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <systemd/sd-bus.h>
 #include <systemd/sd-event.h>
 
 #include "group.h"
@@ -84,6 +85,13 @@ bool backend_nm_expected(void);
  * look at. */
 typedef int (*BackendNmNew)(Backend **ret, sd_event *event, Rtnl *rtnl, BackendNotify notify, void *userdata);
 int backend_nm_load(Backend **ret, sd_event *event, Rtnl *rtnl, BackendNotify notify, void *userdata);
+
+/* backend=auto chose another backend because NetworkManager was neither
+ * running nor enabled: on_started runs once NetworkManager takes its bus
+ * name afterwards (installed, or started by hand), so that hnvd can start
+ * again on it. *ret_bus holds the watch; -errno when there is no bus. */
+typedef void (*BackendNmStarted)(void *userdata);
+int backend_nm_watch(sd_event *event, BackendNmStarted on_started, void *userdata, sd_bus **ret_bus);
 
 /* What backend=auto asks after backend_nm_expected(): wicked is the
  * system's network service (network.service is an alias of

@@ -94,6 +94,16 @@ int hcn_parse_args(int argc, char **argv, HcnRequest *ret, char **ret_error) {
                         options_done = true;
                         continue;
                 }
+                /* The predecessor knew only -V and -h; every program of
+                 * hnv also answers the long forms. */
+                if (!options_done && streq(a, "--version")) {
+                        r.version = true;
+                        continue;
+                }
+                if (!options_done && streq(a, "--help")) {
+                        r.help = true;
+                        continue;
+                }
                 if (options_done || a[0] != '-' || a[1] == '\0') {
                         k = parse_word(&r, a, ret_error);
                         if (k < 0)
@@ -173,7 +183,7 @@ void hcn_usage(FILE *f, const char *name) {
                 "  hcnrmdev  DRC_INDEX=<index>       take the device out of its bond, losing nothing\n"
                 "  hcnrmhcn  HCN_ID=<id>             dissolve the group\n"
                 "  hcnversion                        print the features\n\n"
-                "  -s  scan   -x  trace the request   -V  version   -h  this text\n"
+                "  -s  scan   -x  trace the request   -V --version   -h --help\n"
                 "  -d  the HMC's log level (logged)\n",
                 name);
 }

@@ -234,6 +234,7 @@ void ctl_help(FILE *f) {
         fprintf(f,
                 "\nOptions:\n"
                 "  -h --help             Show this help\n"
+                "  -V --version          Print hnvctl's version\n"
                 "     --json             Print hnvd's reply as JSON\n"
                 "     --socket PATH      hnvd's socket (default: $HNV_SOCKET or %s)\n"
                 "     --timeout SECONDS  Wait at most this long for hnvd (default: %d; 0: forever);\n"
@@ -381,6 +382,7 @@ enum {
 
 static const struct option long_options[] = {
         {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},
         {"json", no_argument, NULL, ARG_JSON},
         {"socket", required_argument, NULL, ARG_SOCKET},
         {"timeout", required_argument, NULL, ARG_TIMEOUT},
@@ -398,6 +400,7 @@ static const struct option long_options[] = {
 typedef struct ParseState {
         unsigned seen;       /* CtlOption bits */
         const char *timeout; /* the last --timeout; its meaning depends on the command */
+        bool version;        /* -V: the version command, whatever else was said */
 } ParseState;
 
 static int parse_options(int argc, char **argv, const char *optstring, CtlRequest *r, ParseState *state,
@@ -410,6 +413,9 @@ static int parse_options(int argc, char **argv, const char *optstring, CtlReques
                 switch (c) {
                 case 'h':
                         r->help = true;
+                        break;
+                case 'V':
+                        state->version = true;
                         break;
                 case ARG_JSON:
                         r->json = true;
@@ -524,7 +530,7 @@ int ctl_parse_args(int argc, char **argv, CtlRequest *ret, char **ret_error) {
 
         /* "+": stop at the command, so its own arguments are parsed in
          * the second pass, where options and operands may mix. */
-        first = parse_options(argc, argv, "+:h", &r, &state, ret_error);
+        first = parse_options(argc, argv, "+:hV", &r, &state, ret_error);
         if (first < 0)
                 return first;
 
@@ -537,7 +543,7 @@ int ctl_parse_args(int argc, char **argv, CtlRequest *ret, char **ret_error) {
                         return usage_error(ret_error, "unknown command '%s'", argv[first]);
 
                 /* sub_argv[0], the command, stands in for the program name. */
-                n = parse_options(sub_argc, sub_argv, ":h", &r, &state, ret_error);
+                n = parse_options(sub_argc, sub_argv, ":hV", &r, &state, ret_error);
                 if (n < 0)
                         return n;
                 if (n < sub_argc && r.command->operand != CTL_OPERAND_NONE)
@@ -552,6 +558,12 @@ int ctl_parse_args(int argc, char **argv, CtlRequest *ret, char **ret_error) {
                 /* Help wins over a missing or bad argument, so "add --help"
                  * helps instead of complaining about --primary. */
                 r.command = NULL;
+                *ret = r;
+                return 0;
+        }
+        if (state.version) {
+                /* As every program's --version: it asks nobody. */
+                r.command = ctl_command_find("version");
                 *ret = r;
                 return 0;
         }

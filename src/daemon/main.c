@@ -3,6 +3,7 @@
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
+#include <unistd.h>
 
 #include <systemd/sd-daemon.h>
 #include <systemd/sd-event.h>
@@ -146,6 +147,17 @@ int main(int argc, char **argv) {
         (void)sd_notify(false, "READY=1\nSTATUS=running");
 
         k = sd_event_loop(event);
+        if (k == MANAGER_EXIT_REEXEC) {
+                /* The same process again, so systemd sees a reload rather
+                 * than a failure, and the new hnvd adopts the bonds as
+                 * after any restart. getopt only permuted argv. */
+                (void)sd_notify(false, "RELOADING=1\nSTATUS=starting again for another backend");
+                m = manager_free(m);
+                event = sd_event_unref(event);
+                execv("/proc/self/exe", argv);
+                log_error_errno(-errno, "cannot execute hnvd again: %m");
+                return 1;
+        }
         (void)sd_notify(false, "STOPPING=1");
         log_info("hnvd stopping");
         return k < 0 ? 1 : 0;

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <systemd/sd-bus.h>
 #include <systemd/sd-event.h>
 
 #include "backend.h"
@@ -69,6 +70,8 @@ struct Manager {
         Rtnl *rtnl;
         UdevMonitor *udev;
         Backend *backend;
+        sd_bus *nm_watch; /* backend=auto without NetworkManager: waits for it */
+        bool reexec_requested;
         VarlinkServer *varlink;
         sd_event_source *reconcile;
 

@@ -1209,6 +1209,7 @@ Manager *manager_free(Manager *m) {
                 group_free(m->groups[i]);
         free(m->groups);
         udev_monitor_free(m->udev);
+        sd_bus_flush_close_unref(m->nm_watch);
         backend_free(m->backend);
         rtnl_free(m->rtnl);
         config_free(m->config);
@@ -1351,14 +1352,35 @@ static const GroupSpec *lookup_bond(const char *bond_name, const char **ret_vf, 
         return g->spec;
 }
 
+static void on_nm_started(void *userdata) {
+        Manager *m = userdata;
+
+        if (m->reexec_requested)
+                return;
+        m->reexec_requested = true;
+        log_notice("NetworkManager started: hnvd starts again to work through it (backend=auto); the bonds "
+                   "stay as they are");
+        (void)sd_event_exit(m->event, MANAGER_EXIT_REEXEC);
+}
+
 static int backend_select(Manager *m) {
         BackendKind kind = m->config->backend;
         int k = -EINVAL;
 
-        if (kind == BACKEND_AUTO)
+        if (kind == BACKEND_AUTO) {
                 kind = backend_nm_expected()       ? BACKEND_NETWORKMANAGER
                        : backend_wicked_expected() ? BACKEND_WICKED
                                                    : BACKEND_KERNEL;
+                /* A guest that gets NetworkManager later (installed, or
+                 * started by hand) must not stay on a backend that works
+                 * behind its back. The hcn commands' direct mode lives for
+                 * one request and never switches. */
+                if (kind != BACKEND_NETWORKMANAGER && !m->direct) {
+                        k = backend_nm_watch(m->event, on_nm_started, m, &m->nm_watch);
+                        if (k < 0)
+                                log_debug("not watching for NetworkManager: no system bus (%s)", strerror(-k));
+                }
+        }
         switch (kind) {
         case BACKEND_NETWORKMANAGER:
                 k = backend_nm_load(&m->backend, m->event, m->rtnl, on_backend_notify, m);

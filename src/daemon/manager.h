@@ -34,6 +34,10 @@ typedef struct ManagerOptions {
  * must not kill the process). */
 void manager_setup_process(void);
 
+/* The event loop's exit code when hnvd must execute itself again to take
+ * another backend (NetworkManager started after hnvd chose without it). */
+#define MANAGER_EXIT_REEXEC 75
+
 int manager_new(Manager **ret, sd_event *event, const ManagerOptions *o);
 Manager *manager_free(Manager *m);
 DEFINE_TRIVIAL_CLEANUP_FUNC(Manager *, manager_free);

@@ -79,6 +79,8 @@ static void test_parse_good(void **state) {
                 { "hcnmgr -V", HCN_CMD_SCAN, .version = true },
                 { "hcnmgr -h", HCN_CMD_SCAN, .help = true },
                 { "hcnrmdev -h", HCN_CMD_REMOVE, .help = true },
+                { "hcnmgr --version", HCN_CMD_SCAN, .version = true },
+                { "hcncfgdrc --help", HCN_CMD_CONFIGURE, .help = true },
                 /* The same value twice is one value. */
                 { "hcncfgdrc DRC_INDEX=3a DRC_INDEX=0000003a", HCN_CMD_CONFIGURE, true, 0x3a },
                 { "hcncfgdrc -- DRC_INDEX=1", HCN_CMD_CONFIGURE, true, 1 },
