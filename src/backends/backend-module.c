@@ -58,9 +58,12 @@ bool backend_nm_expected(void) {
         if (sd_bus_call_method(bus, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
                                "NameHasOwner", NULL, &reply, "s", NM_BUS_NAME) >= 0 &&
             sd_bus_message_read(reply, "b", &owned) >= 0 && owned) {
+                /* NetworkManager takes its name before it exports its
+                 * objects: one that cannot answer yet is starting. Only
+                 * networking switched off by the admin says no. */
                 if (sd_bus_get_property_trivial(bus, NM_BUS_NAME, "/org/freedesktop/NetworkManager", NM_BUS_NAME,
                                                 "NetworkingEnabled", NULL, 'b', &enabled) < 0)
-                        return false;
+                        return true;
                 return enabled;
         }
         return unit_file_enabled(bus, "NetworkManager.service");
@@ -85,11 +88,20 @@ static void nm_watch_free(void *userdata) {
         free(userdata);
 }
 
+static int on_nm_already_there(sd_event_source *s, void *userdata) {
+        const NmWatch *w = userdata;
+
+        w->on_started(w->userdata);
+        return 0;
+}
+
 int backend_nm_watch(sd_event *event, BackendNmStarted on_started, void *userdata, sd_bus **ret_bus) {
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         _cleanup_(sd_bus_slot_unrefp) sd_bus_slot *slot = NULL;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        _cleanup_(sd_event_source_unrefp) sd_event_source *defer = NULL;
         _cleanup_(freep) NmWatch *w = NULL;
-        int k;
+        int k, owned = 0;
 
         w = malloc(sizeof(*w));
         if (!w)
@@ -98,11 +110,13 @@ int backend_nm_watch(sd_event *event, BackendNmStarted on_started, void *userdat
         k = sd_bus_open_system(&bus);
         if (k < 0)
                 return k;
-        k = sd_bus_add_match_async(bus, &slot,
-                                   "type='signal',sender='org.freedesktop.DBus',path='/org/freedesktop/DBus',"
-                                   "interface='org.freedesktop.DBus',member='NameOwnerChanged',"
-                                   "arg0='" NM_BUS_NAME "'",
-                                   on_nm_name_owner, NULL, w);
+        /* Installed before the question below, so that NetworkManager
+         * taking its name in between is not missed. */
+        k = sd_bus_add_match(bus, &slot,
+                             "type='signal',sender='org.freedesktop.DBus',path='/org/freedesktop/DBus',"
+                             "interface='org.freedesktop.DBus',member='NameOwnerChanged',"
+                             "arg0='" NM_BUS_NAME "'",
+                             on_nm_name_owner, w);
         if (k < 0)
                 return k;
         k = sd_bus_attach_event(bus, event, SD_EVENT_PRIORITY_NORMAL);
@@ -111,6 +125,14 @@ int backend_nm_watch(sd_event *event, BackendNmStarted on_started, void *userdat
         /* The match carries the watch: both go with the bus. */
         (void)sd_bus_slot_set_floating(slot, 1);
         (void)sd_bus_slot_set_destroy_callback(slot, nm_watch_free);
+        if (sd_bus_call_method(bus, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
+                               "NameHasOwner", NULL, &reply, "s", NM_BUS_NAME) >= 0 &&
+            sd_bus_message_read(reply, "b", &owned) >= 0 && owned) {
+                k = sd_event_add_defer(event, &defer, on_nm_already_there, w);
+                if (k < 0)
+                        return k;
+                (void)sd_event_source_set_floating(defer, true);
+        }
         TAKE_PTR(w);
         *ret_bus = TAKE_PTR(bus);
         return 0;

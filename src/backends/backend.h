@@ -88,8 +88,10 @@ int backend_nm_load(Backend **ret, sd_event *event, Rtnl *rtnl, BackendNotify no
 
 /* backend=auto chose another backend because NetworkManager was neither
  * running nor enabled: on_started runs once NetworkManager takes its bus
- * name afterwards (installed, or started by hand), so that hnvd can start
- * again on it. *ret_bus holds the watch; -errno when there is no bus. */
+ * name afterwards (installed, or started by hand), or at once (from the
+ * event loop) when it has it already, so that hnvd can start again on it;
+ * on_started asks backend_nm_expected() before it does. *ret_bus holds the
+ * watch; -errno when there is no bus. */
 typedef void (*BackendNmStarted)(void *userdata);
 int backend_nm_watch(sd_event *event, BackendNmStarted on_started, void *userdata, sd_bus **ret_bus);
 

@@ -1357,6 +1357,13 @@ static void on_nm_started(void *userdata) {
 
         if (m->reexec_requested)
                 return;
+        /* Also asked when NetworkManager runs with networking switched off,
+         * which keeps the backend as it is. */
+        if (!backend_nm_expected()) {
+                log_debug("NetworkManager runs but does not manage the network: keeping backend %s",
+                          m->backend->ops->name);
+                return;
+        }
         m->reexec_requested = true;
         log_notice("NetworkManager started: hnvd starts again to work through it (backend=auto); the bonds "
                    "stay as they are");

@@ -1,0 +1,123 @@
+# Helpers for the package tier's guest scripts (tests/pkg/guest-*.sh), which
+# run inside a user-mode Linux guest booted by systemd from a Debian root
+# with hnv installed from its packages (tests/pkg/boot.sh). The scenario
+# helpers of the other tiers (lib.sh, hnv-lib.sh) come along and act on the
+# installed hnvd and hnvctl (HNV_INSTALLED=1).
+# shellcheck shell=bash
+
+here=/usr/local/lib/hnv-test
+export HNV_INSTALLED=1 HNV_RUNNER=pkg
+HNV_RESULTS=/var/lib/hnv-test/results.d
+mkdir -p "$HNV_RESULTS"
+export HNV_RESULTS
+# shellcheck source=../integration/lib.sh
+. "$here/lib.sh"
+# shellcheck source=../integration/hnv-lib.sh
+. "$here/hnv-lib.sh"
+# hnvd logs to the journal under systemd.
+HNVD_LOG=$HNV_RESULTS/hnvd.log
+at_exit _pkg_journal
+
+_pkg_journal() {
+        journalctl -b -u hnvd -u hcn-init -u NetworkManager --no-pager -o short-monotonic > "$HNVD_LOG" 2>&1 || true
+}
+
+# figure NAME VALUE: a measured figure, reported by the test (never checked
+# against a threshold).
+figure() {
+        echo "FIGURE $1 = $2"
+        echo "$1 = $2" >> /var/lib/hnv-test/figures
+}
+
+# apt_repo DIR...: apt's only sources are these directories under
+# /srv/hnv-repo (the guest has no network), each indexed here as a flat
+# repository of its own.
+apt_repo() {
+        local d list=/etc/apt/sources.list.d/hnv-test.list
+        : > "$list"
+        for d in "$@"; do
+                (cd "/srv/hnv-repo/$d" && apt-ftparchive packages . > Packages) || fail "cannot index $d"
+                echo "deb [trusted=yes] file:/srv/hnv-repo/$d ./" >> "$list"
+        done
+        apt-get update -qq -o Acquire::Languages=none >/dev/null || fail "apt-get update"
+}
+
+# apt_do ARGS...: apt-get, quiet, its output kept for a failure.
+apt_do() {
+        apt-get -y -q -o Dpkg::Options::=--force-confold "$@" > "$HNV_RESULTS/apt.log" 2>&1 ||
+                { cat "$HNV_RESULTS/apt.log"; fail "apt-get $*"; }
+}
+
+installed() {
+        [ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null)" = "install ok installed" ]
+}
+
+unit_prop() { # UNIT PROPERTY
+        systemctl show -P "$2" "$1"
+}
+
+# seq_start: the switch pings the guest's bond address every 10 ms until
+# seq_stop, which sets LOST to the replies missing among the requests sent
+# before the last reply (read from icmp_seq, so a request still in flight
+# at the end is not counted as lost).
+seq_start() {
+        SEQ_LOG=$(mktemp "$HNV_RESULTS/seq.XXXXXX")
+        ip netns exec sw ping -n -i 0.01 -W 1 192.0.2.2 > "$SEQ_LOG" 2>&1 &
+        SEQ_PID=$!
+        at_exit _seq_kill "$SEQ_PID"
+        wait_until 10 "the first reply" grep -q icmp_seq "$SEQ_LOG"
+}
+_seq_kill() {
+        kill "$1" 2>/dev/null || true
+}
+seq_stop() {
+        local last got
+        kill -INT "$SEQ_PID" 2>/dev/null || true
+        wait "$SEQ_PID" 2>/dev/null || true
+        last=$(sed -n 's/.*icmp_seq=\([0-9]*\).*/\1/p' "$SEQ_LOG" | sort -n | tail -n 1)
+        got=$(sed -n 's/.*icmp_seq=\([0-9]*\).*/\1/p' "$SEQ_LOG" | sort -un | wc -l)
+        # ping numbers from 1.
+        LOST=$((last - got))
+        SENT=$last
+}
+
+# group_healthy_with GROUP VF: the group is healthy and VF its active port.
+group_healthy_with() {
+        [ "$(group_state "$1")" = healthy ] && [ "$(bond_active "bond$1")" = "$2" ]
+}
+
+# boot_to_healthy GROUP: seconds from kernel start to hnvd's log line that
+# made GROUP healthy in this boot (journal monotonic time).
+boot_to_healthy() {
+        journalctl -b -u hnvd -o short-monotonic --no-pager |
+                grep -m 1 "group $1: .* -> healthy" | sed -E 's/^\[ *([0-9.]+)\].*/\1/'
+}
+
+# links_at_boot GROUP VF VF_MAC BK BK_MAC: a unit that plugs the group's
+# devices while the guest boots, before hnvd and the connection manager
+# start, as a guest's NICs appear at boot (and keeps the switch model).
+links_at_boot() {
+        cat > /usr/local/lib/hnv-test/links <<EOS
+#!/bin/bash
+. /usr/local/lib/hnv-test/guest-lib.sh
+switch_setup
+add_backup $4 $5
+add_vf $2 $3
+ip netns exec sw ip link set lo up
+EOS
+        chmod 755 /usr/local/lib/hnv-test/links
+        cat > /etc/systemd/system/hnv-test-links.service <<'EOS'
+[Unit]
+Description=the test guest's NICs
+DefaultDependencies=no
+After=systemd-udevd.service systemd-modules-load.service
+Before=hnvd.service NetworkManager.service hcn-init.service
+[Service]
+Type=oneshot
+RemainAfterExit=yes
+ExecStart=/usr/local/lib/hnv-test/links
+[Install]
+WantedBy=sysinit.target
+EOS
+        systemctl enable hnv-test-links.service >/dev/null 2>&1 || fail "enable hnv-test-links"
+}

@@ -1,0 +1,78 @@
+#!/bin/bash
+# The package tier for hnv-powervm on a plain Debian 12 guest booted by
+# systemd: a PowerVM device tree (a fixture: UML has none) names an HNV
+# group, as the HMC configures one while the partition is off.
+#   phase 1: hnv and hnv-powervm installed, the fixture and the devices
+#            set up for the next boot, hnvd masked; reboot
+#   phase 2: hcn-init.service builds the group at boot by itself (hcnmgr -s
+#            without hnvd, in hcn-init's sandbox); hnvd then adopts it and
+#            answers the HMC's query; hnvd unmasked; reboot
+#   phase 3: hcn-init.service runs through hnvd at boot
+set -euo pipefail
+. /usr/local/lib/hnv-test/guest-lib.sh
+. /usr/local/lib/hnv-test/dt-lib.sh
+phase=$1
+VF=02:00:00:00:01:01 BK=02:00:00:00:01:02
+HCN=333e80f5 VF_NODE=pci@800000020000011/ethernet@0
+DT_BASE=/srv/hnv-dt DT_ROOT=/srv/hnv-dt/device-tree DT_SYSFS=/srv/hnv-dt/sys
+
+# hcn_init_figure NAME: when hcn-init ended (guest uptime) and how long
+# hcnmgr -s took.
+hcn_init_figure() {
+        local start end
+        start=$(unit_prop hcn-init.service ExecMainStartTimestampMonotonic)
+        end=$(unit_prop hcn-init.service ExecMainExitTimestampMonotonic)
+        figure "$1-done-at-s" "$(awk -v e="$end" 'BEGIN { printf "%.1f", e / 1e6 }')"
+        figure "$1-hcnmgr-s" "$(awk -v s="$start" -v e="$end" 'BEGIN { printf "%.2f", (e - s) / 1e6 }')"
+}
+
+hcn_init_ran() {
+        test "$(unit_prop hcn-init.service ActiveState)" = active &&
+                test "$(unit_prop hcn-init.service Result)" = success
+}
+
+case $phase in
+1)
+        apt_repo v1 deps
+        apt_do install --no-install-recommends hnv hnv-powervm
+        dt_setup
+        dt_add_vf "$VF_NODE" $HCN 20000011
+        dt_add_backup l-lan "" $HCN 30000002
+        dt_link_devspec vf0 "/$VF_NODE"
+        dt_link_devspec bk0 /vdevice/l-lan@30000002
+        write_config "$DT_CONFIG"
+        # The unit runs only where /proc/device-tree/vdevice is; here the
+        # fixture stands for it.
+        mkdir -p /etc/systemd/system/hcn-init.service.d
+        printf '[Unit]\nConditionPathIsDirectory=\nConditionPathIsDirectory=%s/vdevice\n' "$DT_ROOT" \
+                > /etc/systemd/system/hcn-init.service.d/50-test-fixture.conf
+        test "$(systemctl is-enabled hcn-init.service)" = enabled || fail "hcn-init.service is not enabled"
+        systemctl mask hnvd.service >/dev/null 2>&1
+        links_at_boot $HCN vf0 "$VF" bk0 "$BK"
+        exit 100
+        ;;
+2)
+        wait_until 120 "hcn-init.service done" hcn_init_ran
+        test "$(unit_prop hnvd.service ActiveState)" != active || fail "hnvd ran although masked"
+        test "$(bond_active bond$HCN)" = vf0 || fail "hcn-init did not build bond$HCN with vf0 active: $(ip -br link)"
+        test "$(link_master bk0)" = bond$HCN || fail "bk0 is not in bond$HCN"
+        journalctl -b -u hcn-init --no-pager | grep -q "$HCN" || fail "hcn-init's journal does not name the group"
+        hcn_init_figure hcn-init-without-hnvd
+        ifindex=$(cat /sys/class/net/bond$HCN/ifindex)
+        systemctl unmask hnvd.service >/dev/null 2>&1
+        systemctl start hnvd.service || fail "start hnvd"
+        wait_state $HCN healthy 30
+        test "$(cat /sys/class/net/bond$HCN/ifindex)" = "$ifindex" || fail "hnvd rebuilt the bond hcn-init made"
+        hcnqrydev DRC_INDEX=20000011 || fail "hcnqrydev: the VF cannot go"
+        exit 100
+        ;;
+3)
+        wait_until 120 "hcn-init.service done" hcn_init_ran
+        test "$(unit_prop hnvd.service ActiveState)" = active || fail "hnvd is not running"
+        wait_state $HCN healthy 60
+        test "$(bond_active bond$HCN)" = vf0 || fail "bond$HCN does not have vf0 active"
+        journalctl -b -u hcn-init --no-pager | grep -q "$HCN" || fail "hcn-init's journal does not name the group"
+        hcn_init_figure hcn-init-with-hnvd
+        pass
+        ;;
+esac
