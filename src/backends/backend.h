@@ -54,6 +54,10 @@ typedef struct BackendOps {
          * else wrote. Returns how many items it removed, or a negative errno.
          * NULL for a backend that persists nothing (kernel). */
         int (*prune)(Backend *b, bool (*keep)(const char *ifname, void *userdata), void *userdata);
+        /* Work the backend still does after its operations returned (the
+         * wicked backend's files and commands): a process about to exit
+         * waits for it. NULL for a backend that leaves nothing behind. */
+        bool (*busy)(Backend *b);
 } BackendOps;
 
 struct Backend {
@@ -64,6 +68,10 @@ static inline Backend *backend_free(Backend *b) {
         return b ? b->ops->free(b) : NULL;
 }
 DEFINE_TRIVIAL_CLEANUP_FUNC(Backend *, backend_free);
+
+static inline bool backend_busy(Backend *b) {
+        return b && b->ops->busy && b->ops->busy(b);
+}
 
 static inline bool backend_in_progress(int k) {
         return k == -EINPROGRESS;

@@ -382,7 +382,7 @@ int control_start(Manager *m, sd_event *event, const char *rundir, VarlinkServer
 }
 
 static void on_direct_closed(VarlinkServer *s, void *userdata) {
-        (void)sd_event_exit(userdata, 0);
+        manager_exit_when_idle(userdata);
 }
 
 int control_start_direct(Manager *m, sd_event *event, int fd, VarlinkServer **ret) {
@@ -394,7 +394,7 @@ int control_start_direct(Manager *m, sd_event *event, int fd, VarlinkServer **re
                 close(fd);
                 return k;
         }
-        varlink_server_set_on_idle(s, on_direct_closed, event);
+        varlink_server_set_on_idle(s, on_direct_closed, m);
         k = varlink_server_adopt_connection(s, fd);
         if (k < 0)
                 return k;

@@ -72,6 +72,8 @@ struct Manager {
         Backend *backend;
         sd_bus *nm_watch; /* backend=auto without NetworkManager: waits for it */
         bool reexec_requested;
+        sd_event_source *direct_flush; /* direct mode, caller gone: waits for the backend */
+        uint64_t direct_flush_deadline;
         VarlinkServer *varlink;
         sd_event_source *reconcile;
 

@@ -1204,6 +1204,7 @@ Manager *manager_free(Manager *m) {
         hcn_free_waits(m);
         m->varlink = varlink_server_free(m->varlink);
         sd_event_source_disable_unref(m->reconcile);
+        sd_event_source_disable_unref(m->direct_flush);
         free_links(m);
         for (size_t i = 0; i < m->n_groups; i++)
                 group_free(m->groups[i]);
@@ -1224,6 +1225,44 @@ Manager *manager_free(Manager *m) {
         dt_table_free(m->dt);
         strv_free(m->dt_problems);
         return mfree(m);
+}
+
+/* Longer than a wicked command may run (WICKED_TIMEOUT_USEC, 90 s). */
+#define DIRECT_FLUSH_USEC (95 * 1000 * 1000ULL)
+#define DIRECT_FLUSH_POLL_USEC (20 * 1000ULL)
+
+static int on_direct_flush(sd_event_source *s, uint64_t usec, void *userdata) {
+        Manager *m = userdata;
+
+        if (backend_busy(m->backend) && usec < m->direct_flush_deadline) {
+                (void)sd_event_source_set_time(s, usec + DIRECT_FLUSH_POLL_USEC);
+                (void)sd_event_source_set_enabled(s, SD_EVENT_ONESHOT);
+                return 0;
+        }
+        if (backend_busy(m->backend))
+                log_warning("the %s backend is still busy after %llu s: leaving it unfinished",
+                            m->backend->ops->name, (unsigned long long)(DIRECT_FLUSH_USEC / 1000000ULL));
+        (void)sd_event_exit(m->event, 0);
+        return 0;
+}
+
+void manager_exit_when_idle(Manager *m) {
+        uint64_t now;
+        int k;
+
+        /* The wicked backend writes its files at idle priority, after the
+         * reply went out, and runs wicked after that: the caller's
+         * hcnmgr -s at boot must leave them written. */
+        if (!backend_busy(m->backend) || m->direct_flush)
+                goto exit;
+        if (sd_event_now(m->event, CLOCK_MONOTONIC, &now) < 0)
+                goto exit;
+        m->direct_flush_deadline = now + DIRECT_FLUSH_USEC;
+        k = sd_event_add_time(m->event, &m->direct_flush, CLOCK_MONOTONIC, now, 0, on_direct_flush, m);
+        if (k >= 0)
+                return;
+exit:
+        (void)sd_event_exit(m->event, 0);
 }
 
 void manager_setup_process(void) {

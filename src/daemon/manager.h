@@ -47,6 +47,11 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(Manager *, manager_free);
  * socket. */
 int manager_start(Manager *m, char **ret_error);
 
+/* Direct mode, the caller gone: leaves the event loop once the backend has
+ * nothing left to do (the wicked backend's files and commands, which the
+ * reply did not wait for), bounded by wicked's own timeout. */
+void manager_exit_when_idle(Manager *m);
+
 /* Parses the configuration anew; on error keeps the old one and returns
  * -EINVAL with the message in *ret_error. Returns the number of groups. */
 int manager_reload(Manager *m, char **ret_error);

@@ -1,15 +1,18 @@
 #!/bin/bash
 # The package tier on a plain Debian 12 guest (no NetworkManager), booted by
 # systemd: hnv installed with apt from a local repository, as an admin does.
-#   phase 1: install (dependencies resolved by apt; no libnm, no GLib
-#            without recommends), hnvd.service enabled and running on the
-#            kernel backend, a group formed from hotplugged devices,
-#            hnvctl status for everyone, a migration release and
-#            re-enslave, a restart and an upgrade with no datagram lost,
-#            hnv-powervm beside the predecessor's names; then a reboot
+#   phase 1: install beside the predecessor (a stand-in powerpc-ibm-utils;
+#            dependencies resolved by apt; no libnm, no GLib without
+#            recommends), hnvd.service enabled and running on the kernel
+#            backend, a group formed from hotplugged devices, hnvctl
+#            status for everyone, a migration release and re-enslave, a
+#            restart with no datagram lost, hnv-powervm taking the
+#            predecessor's names, an upgrade of both with no datagram
+#            lost; then a reboot
 #   phase 2: the devices present at boot, the group built (boot-to-bond
 #            time), the predecessor's boot scan kept from running, and
-#            apt purge leaving no file of hnv's behind
+#            apt purge leaving no file of hnv's behind and the
+#            predecessor's names back
 set -euo pipefail
 . /usr/local/lib/hnv-test/guest-lib.sh
 phase=$1
@@ -22,7 +25,7 @@ if [ "$phase" = 1 ]; then
         sim=$(apt-get install -s hnv)
         grep -q "^Inst hnv-networkmanager " <<<"$sim" || fail "hnv does not recommend hnv-networkmanager: $sim"
         ! grep -q "^Inst network-manager " <<<"$sim" || fail "installing hnv would pull NetworkManager"
-        apt_do install --no-install-recommends hnv
+        apt_do install --no-install-recommends hnv powerpc-ibm-utils
         for p in libnm0 libglib2.0-0 hnv-networkmanager; do
                 ! installed "$p" || fail "hnv without recommends pulled $p"
         done
@@ -55,6 +58,7 @@ backup = mac:$BK"
         assert_bond_options bondweb
         ip addr add 192.0.2.2/24 dev bondweb
         wait_until 10 "ping across bondweb" ping_ok 192.0.2.1
+        log "group web formed from hotplugged devices"
 
         # Status for everyone; changes for root only.
         out=$(setpriv --reuid=65534 --regid=65534 --clear-groups hnvctl status web) ||
@@ -82,6 +86,7 @@ backup = mac:$BK"
         seq_stop
         figure return-lost "$LOST of $SENT"
         wait_state web healthy 30
+        log "migration done"
 
         # systemctl restart: the new hnvd adopts the bond, nothing lost.
         ifindex=$(cat /sys/class/net/bondweb/ifindex)
@@ -96,12 +101,24 @@ backup = mac:$BK"
         test "$(unit_prop hnvd MainPID)" != "$pid" || fail "hnvd was not restarted"
         test "$(cat /sys/class/net/bondweb/ifindex)" = "$ifindex" || fail "the restart rebuilt the bond"
         test "$(bond_active bondweb)" = enP2p1s0 || fail "the restart changed the active port"
+        log "restart done"
 
-        # An upgrade to a newer build: restarted after the upgrade, adopting.
+        # hnv-powervm beside the predecessor (a stand-in for Debian's
+        # powerpc-ibm-utils, which cannot be removed: it carries drmgr).
+        apt_do install --no-install-recommends hnv-powervm
+        hcnversion | grep -q "^hnv " || fail "/usr/sbin/hcnversion is not hnv's: $(hcnversion 2>&1)"
+        /usr/sbin/hcnmgr.powerpc-ibm-utils | grep -q predecessor || fail "the predecessor's hcnmgr was not kept"
+        test "$(readlink /usr/sbin/hcnrmdev.powerpc-ibm-utils)" = hcnmgr || fail "the predecessor's hcnrmdev was not kept"
+        drmgr | grep -q drmgr || fail "drmgr went"
+        hcnmgr --version | grep -q "^hcnmgr (features: vnic wicked)" || fail "hcnmgr --version"
+        log "hnv-powervm installed"
+
+        # An upgrade to a newer build, hnv-powervm's diversions included:
+        # hnvd restarted after the upgrade, adopting the bond.
         apt_repo v1 v2 deps extra
         pid=$(unit_prop hnvd MainPID)
         seq_start
-        apt_do install --no-install-recommends hnv
+        apt_do install --no-install-recommends hnv hnv-powervm
         wait_until 30 "hnvd answering after the upgrade" hnvctl status
         wait_state web healthy 30
         seq_stop
@@ -111,21 +128,9 @@ backup = mac:$BK"
         test "$(unit_prop hnvd MainPID)" != "$pid" || fail "the upgrade did not restart hnvd"
         test "$(cat /sys/class/net/bondweb/ifindex)" = "$ifindex" || fail "the upgrade rebuilt the bond"
         test "$(bond_active bondweb)" = enP2p1s0 || fail "the upgrade changed the active port"
-
-        # hnv-powervm beside the predecessor (a stand-in for Debian's
-        # powerpc-ibm-utils, which cannot be removed: it carries drmgr).
-        apt_do install powerpc-ibm-utils
-        apt_do install --no-install-recommends hnv-powervm
-        hcnversion | grep -q "^hnv " || fail "/usr/sbin/hcnversion is not hnv's: $(hcnversion 2>&1)"
-        /usr/sbin/hcnmgr.powerpc-ibm-utils | grep -q predecessor || fail "the predecessor's hcnmgr was not kept"
-        test "$(readlink /usr/sbin/hcnrmdev.powerpc-ibm-utils)" = hcnmgr || fail "the predecessor's hcnrmdev was not kept"
-        drmgr | grep -q drmgr || fail "drmgr went"
-        hcnmgr --version | grep -q "^hcnmgr (features: vnic wicked)" || fail "hcnmgr --version"
-        apt_do remove hnv-powervm
-        /usr/sbin/hcnmgr | grep -q predecessor || fail "removing hnv-powervm did not give hcnmgr back"
-        ! dpkg-divert --list | grep -q hnv-powervm || fail "diversions left: $(dpkg-divert --list)"
-        apt_do install --no-install-recommends hnv-powervm
-        hcnversion | grep -q "^hnv " || fail "hcnversion after reinstalling"
+        hcnversion | grep -q "^hnv " || fail "hcnversion after the upgrade: $(hcnversion 2>&1)"
+        /usr/sbin/hcnmgr.powerpc-ibm-utils | grep -q predecessor || fail "the predecessor's hcnmgr lost in the upgrade"
+        log "upgrade done"
 
         # The predecessor's boot scan, as upstream powerpc-utils installs it:
         # enabled, it must still not run beside hnv's.
@@ -171,6 +176,8 @@ test ! -e /run/hnv || fail "/run/hnv left after purge"
 ! systemctl list-unit-files hnvd.service | grep -q hnvd || fail "hnvd.service still known to systemd"
 ! dpkg-divert --list | grep -q hnv || fail "diversions left: $(dpkg-divert --list)"
 /usr/sbin/hcnmgr | grep -q predecessor || fail "the predecessor's hcnmgr not back after purge"
+test "$(readlink /usr/sbin/hcnrmdev)" = hcnmgr || fail "the predecessor's hcnrmdev not back after purge"
+drmgr | grep -q drmgr || fail "drmgr went with the purge"
 # Deliberately left: the bond and its addresses (the guest stays on the
 # network), and the admin's own /etc/hnv/hnv.conf.
 test -d /sys/class/net/bondweb || fail "purge took the bond down"

@@ -1,13 +1,16 @@
 #!/bin/bash
 # The package tier for hnv-powervm on a plain Debian 12 guest booted by
 # systemd: a PowerVM device tree (a fixture: UML has none) names an HNV
-# group, as the HMC configures one while the partition is off.
+# group, as the HMC configures one while the partition is off, on a guest
+# whose network service is wicked (backend=wicked; wicked itself is not in
+# Debian: a recording stand-in on PATH logs its calls).
 #   phase 1: hnv and hnv-powervm installed, the fixture and the devices
 #            set up for the next boot, hnvd masked; reboot
 #   phase 2: hcn-init.service builds the group at boot by itself (hcnmgr -s
-#            without hnvd, in hcn-init's sandbox); hnvd then adopts it and
-#            answers the HMC's query; hnvd unmasked; reboot
-#   phase 3: hcn-init.service runs through hnvd at boot
+#            without hnvd, in hcn-init's sandbox: the ifcfg files written,
+#            wicked run); hnvd then adopts it, hcn-init runs again through
+#            hnvd, and the HMC's release and re-add of the VF go through
+#            hnvd's sandbox to wicked
 set -euo pipefail
 . /usr/local/lib/hnv-test/guest-lib.sh
 . /usr/local/lib/hnv-test/dt-lib.sh
@@ -15,6 +18,9 @@ phase=$1
 VF=02:00:00:00:01:01 BK=02:00:00:00:01:02
 HCN=333e80f5 VF_NODE=pci@800000020000011/ethernet@0
 DT_BASE=/srv/hnv-dt DT_ROOT=/srv/hnv-dt/device-tree DT_SYSFS=/srv/hnv-dt/sys
+IFCFG=/etc/sysconfig/network
+# The only place both sandboxes let the stand-in write.
+CALLS=$IFCFG/.wicked-calls
 
 # hcn_init_figure NAME: when hcn-init ended (guest uptime) and how long
 # hcnmgr -s took.
@@ -40,7 +46,11 @@ case $phase in
         dt_add_backup l-lan "" $HCN 30000002
         dt_link_devspec vf0 "/$VF_NODE"
         dt_link_devspec bk0 /vdevice/l-lan@30000002
-        write_config "$DT_CONFIG"
+        write_config "$DT_CONFIG
+backend = wicked"
+        mkdir -p "$IFCFG"
+        printf '#!/bin/sh\necho "$*" >> %s\n' "$CALLS" > /usr/local/sbin/wicked
+        chmod 755 /usr/local/sbin/wicked
         # The unit runs only where /proc/device-tree/vdevice is; here the
         # fixture stands for it.
         mkdir -p /etc/systemd/system/hcn-init.service.d
@@ -56,23 +66,34 @@ case $phase in
         test "$(unit_prop hnvd.service ActiveState)" != active || fail "hnvd ran although masked"
         test "$(bond_active bond$HCN)" = vf0 || fail "hcn-init did not build bond$HCN with vf0 active: $(ip -br link)"
         test "$(link_master bk0)" = bond$HCN || fail "bk0 is not in bond$HCN"
-        journalctl -b -u hcn-init --no-pager | grep -q "$HCN" || fail "hcn-init's journal does not name the group"
+        journalctl -b -u hcn-init --no-pager | grep -q "hcn-id $HCN: in its bond" ||
+                fail "hcn-init's journal does not report the group"
         hcn_init_figure hcn-init-without-hnvd
+        grep -q "^BONDING_SLAVE_[0-9]*='vf0'" "$IFCFG/ifcfg-bond$HCN" ||
+                fail "hcn-init wrote no ifcfg-bond$HCN naming vf0: $(cat "$IFCFG/ifcfg-bond$HCN" 2>&1)"
+        grep -qx "ifreload bond$HCN" "$CALLS" || fail "hcn-init did not run wicked ifreload: $(cat "$CALLS" 2>&1)"
+
         ifindex=$(cat /sys/class/net/bond$HCN/ifindex)
         systemctl unmask hnvd.service >/dev/null 2>&1
         systemctl start hnvd.service || fail "start hnvd"
         wait_state $HCN healthy 30
+        hnvctl status | grep -q "^Backend: wicked" || fail "hnvd is not on the wicked backend: $(hnvctl status)"
         test "$(cat /sys/class/net/bond$HCN/ifindex)" = "$ifindex" || fail "hnvd rebuilt the bond hcn-init made"
-        hcnqrydev DRC_INDEX=20000011 || fail "hcnqrydev: the VF cannot go"
-        exit 100
-        ;;
-3)
-        wait_until 120 "hcn-init.service done" hcn_init_ran
-        test "$(unit_prop hnvd.service ActiveState)" = active || fail "hnvd is not running"
-        wait_state $HCN healthy 60
-        test "$(bond_active bond$HCN)" = vf0 || fail "bond$HCN does not have vf0 active"
-        journalctl -b -u hcn-init --no-pager | grep -q "$HCN" || fail "hcn-init's journal does not name the group"
+        systemctl restart hcn-init.service || fail "hcn-init through hnvd"
         hcn_init_figure hcn-init-with-hnvd
+        test "$(cat /sys/class/net/bond$HCN/ifindex)" = "$ifindex" || fail "hcn-init through hnvd rebuilt the bond"
+
+        # The HMC's sequence for the VF, through hnvd in its sandbox.
+        hcnqrydev DRC_INDEX=20000011 || fail "hcnqrydev: the VF cannot go"
+        : > "$CALLS"
+        hcnrmdev DRC_INDEX=20000011 HCN_ID=$HCN || fail "hcnrmdev"
+        test "$(link_master vf0)" = "" || fail "vf0 still in bond$HCN after hcnrmdev"
+        wait_until 30 "wicked told the VF is gone" grep -qx "ifdown vf0" "$CALLS"
+        hcncfgdrc DRC_INDEX=20000011 || fail "hcncfgdrc"
+        assert_active bond$HCN vf0 30
+        wait_until 30 "wicked told the VF is back" sh -c "[ \$(grep -c 'ifreload bond$HCN' '$CALLS') -ge 2 ]"
+        grep -q "^BONDING_SLAVE_[0-9]*='vf0'" "$IFCFG/ifcfg-bond$HCN" || fail "ifcfg-bond$HCN lost vf0"
+        log "wicked calls: $(tr '\n' ';' < "$CALLS")"
         pass
         ;;
 esac

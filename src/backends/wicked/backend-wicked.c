@@ -209,6 +209,12 @@ static int wicked_prune(Backend *b, bool (*keep)(const char *ifname, void *userd
         return ifcfg_prune(wb_of(b)->dir_fd, keep, userdata);
 }
 
+static bool wicked_busy(Backend *b) {
+        WickedBackend *wb = wb_of(b);
+
+        return wb->n_dirty > 0 || wicked_runner_pending(wb->runner) > 0;
+}
+
 static Backend *wicked_free(Backend *b) {
         WickedBackend *wb = wb_of(b);
 
@@ -240,6 +246,7 @@ static const BackendOps wicked_ops = {
         .move_addresses = wicked_move_addresses,
         .free = wicked_free,
         .prune = wicked_prune,
+        .busy = wicked_busy,
 };
 
 int backend_wicked_new(Backend **ret, sd_event *event, Rtnl *rtnl, const char *ifcfg_dir,
