@@ -289,12 +289,20 @@ int hcn_configure_device(Manager *m, VarlinkCall *call, uint32_t drc_index, uint
                 return varlink_call_errorf(call, "io.hnv.InvalidArgument",
                                            "group %s was removed with hnvctl remove; add it again first",
                                            g->spec->name);
-        /* A device the console took out with hcnrmdev (a backup) and now
-         * configures again is wanted again. */
+        /* A device the console took out with hcnrmdev and now configures
+         * again is wanted again: a backup it excluded, or the VF it
+         * released for a migration that did not happen (the predecessor
+         * deleted the port's profile and made it again), which ends that
+         * migration as complete-migration would. */
         for (const DtEntry *x = e; x; x = dt_table_next_drc_index(m->dt, drc_index, x)) {
                 Link *l = find_link_by_devspec(m, x->devspec);
-                if (l)
-                        link_readmit(m, l);
+
+                if (!l)
+                        continue;
+                link_readmit(m, l);
+                if (l->group && l->group->migrating && !l->group->preparing &&
+                    l->device->link.ifindex == l->group->released_ifindex)
+                        migration_end(l->group, "the console configured the released VF again");
         }
         log_info("configure DRC index %08x (%s, hcn-id %s)", drc_index, e->devspec, e->hcn_id);
         return wait_start(m, call, HCN_WAIT_CONFIGURE, drc_index, 0, timeout_usec);

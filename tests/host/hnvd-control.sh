@@ -107,4 +107,10 @@ set +e; wait "$pid"; rc=$?; set -e
 if grep -E "AddressSanitizer|LeakSanitizer|runtime error" "$tmp/hnvd.log"; then
         fail "sanitizer report (wicked)"
 fi
+# backend=networkmanager where the module is not installed (a guest without
+# the hnv-networkmanager package): the start fails naming the package.
+printf '[global]\nbackend = networkmanager\n' > "$tmp/hnv.conf"
+mkdir "$tmp/no-modules"
+HNV_MODULE_DIR=$tmp/no-modules expect_exit 1 "${hnvd[@]}"
+grep -q "install the hnv-networkmanager package" <<<"$out" || fail "the error does not name the package: $out"
 echo "PASS: hnvd-control"
