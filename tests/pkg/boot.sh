@@ -25,6 +25,8 @@
 # (timeout, kernel or systemd failure: see SCRATCH/console.log), 77 (meson's
 # "skipped") when this machine cannot run it: not root, no linux.uml.
 set -euo pipefail
+# shellcheck source=group.sh
+. "$(dirname "$0")/group.sh"
 
 repo='' extra=() masks=() kargs=() default_masks=1 limit=900
 while getopts r:a:m:k:Mt: o; do
@@ -208,22 +210,13 @@ boot_start=$(date +%s%N)
 # process start costs tens of milliseconds in UML). systemd logs to kmsg so
 # that console.log has kernel timestamps for every unit, which is what one
 # needs to see where a slow or stuck boot spent its time.
-timeout -k 10 "$limit" linux.uml mem=1G root=/dev/root rootfstype=hostfs \
+rc=0
+run_group timeout -k 10 "$limit" linux.uml mem=1G root=/dev/root rootfstype=hostfs \
         rootflags="$root" rw init=/lib/systemd/systemd \
         con=null con0=null,fd:1 pty.legacy_count=0 printk.time=1 \
         systemd.log_target=kmsg systemd.show_status=0 \
         ${kargs[@]+"${kargs[@]}"} \
-        </dev/null >"$scratch/console.log" 2>&1 &
-guest_pid=$!
-# timeout leads a process group of its own, so a Ctrl-C or a test runner's
-# SIGTERM to this script would not reach the guest, which would go on using
-# SCRATCH: pass the signal on to the whole group.
-trap 'kill -TERM -- "-$guest_pid" 2>/dev/null || true' INT TERM HUP
-rc=0
-wait "$guest_pid" || rc=$?
-# A trapped signal ends the wait early; let the guest die before reading it.
-while kill -0 "$guest_pid" 2>/dev/null; do wait "$guest_pid" || rc=$?; done
-trap - INT TERM HUP
+        </dev/null >"$scratch/console.log" 2>&1 || rc=$?
 log "guest stopped after $(since "$boot_start") s (linux.uml exit $rc)"
 
 rm -rf "$scratch/out"

@@ -14,6 +14,8 @@
 # Exit 77 (meson's "skipped") when this machine cannot build: not root, no
 # mmdebstrap.
 set -euo pipefail
+# shellcheck source=group.sh
+. "$(dirname "$0")/group.sh"
 
 # Bump when the way a root is made changes in a way the options do not show.
 variant=hnv-pkg-root-1
@@ -91,15 +93,9 @@ tmp=$cache/.tmp-$key-$$.tar
 trap 'rm -f "$tmp"' EXIT
 start=$(date +%s)
 echo "root.sh: building $tarball ($pkgs)" >&2
-timeout -k 30 "$build_timeout" mmdebstrap --quiet "${opts[@]}" "$suite" "$tmp" "${sources[@]}" >&2 &
-build_pid=$!
-# timeout leads a process group of its own, which a Ctrl-C would not reach:
-# pass signals on, so that no orphaned build goes on holding the lock.
-trap 'kill -TERM -- "-$build_pid" 2>/dev/null || true' INT TERM HUP
+# No orphaned build may go on holding the lock.
 rc=0
-wait "$build_pid" || rc=$?
-while kill -0 "$build_pid" 2>/dev/null; do wait "$build_pid" || rc=$?; done
-trap - INT TERM HUP
+run_group timeout -k 30 "$build_timeout" mmdebstrap --quiet "${opts[@]}" "$suite" "$tmp" "${sources[@]}" >&2 || rc=$?
 [ "$rc" = 0 ] || { echo "root.sh: mmdebstrap failed (exit $rc)" >&2; exit 1; }
 # The key's inputs, for a human wondering what a tarball holds.
 {
