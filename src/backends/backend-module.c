@@ -48,16 +48,22 @@ static int unit_property(sd_bus *bus, const char *name, const char *property, ch
         return k;
 }
 
+static bool nm_owns_name(sd_bus *bus) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        int owned = 0;
+
+        return sd_bus_call_method(bus, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
+                                  "NameHasOwner", NULL, &reply, "s", NM_BUS_NAME) >= 0 &&
+               sd_bus_message_read(reply, "b", &owned) >= 0 && owned;
+}
+
 bool backend_nm_expected(void) {
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-        int owned = 0, enabled = 0;
+        int enabled = 0;
 
         if (sd_bus_open_system(&bus) < 0)
                 return false;
-        if (sd_bus_call_method(bus, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
-                               "NameHasOwner", NULL, &reply, "s", NM_BUS_NAME) >= 0 &&
-            sd_bus_message_read(reply, "b", &owned) >= 0 && owned) {
+        if (nm_owns_name(bus)) {
                 /* NetworkManager takes its name before it exports its
                  * objects: one that cannot answer yet is starting. Only
                  * networking switched off by the admin says no. */
@@ -98,10 +104,9 @@ static int on_nm_already_there(sd_event_source *s, void *userdata) {
 int backend_nm_watch(sd_event *event, BackendNmStarted on_started, void *userdata, sd_bus **ret_bus) {
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         _cleanup_(sd_bus_slot_unrefp) sd_bus_slot *slot = NULL;
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         _cleanup_(sd_event_source_unrefp) sd_event_source *defer = NULL;
         _cleanup_(freep) NmWatch *w = NULL;
-        int k, owned = 0;
+        int k;
 
         w = malloc(sizeof(*w));
         if (!w)
@@ -125,9 +130,7 @@ int backend_nm_watch(sd_event *event, BackendNmStarted on_started, void *userdat
         /* The match carries the watch: both go with the bus. */
         (void)sd_bus_slot_set_floating(slot, 1);
         (void)sd_bus_slot_set_destroy_callback(slot, nm_watch_free);
-        if (sd_bus_call_method(bus, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
-                               "NameHasOwner", NULL, &reply, "s", NM_BUS_NAME) >= 0 &&
-            sd_bus_message_read(reply, "b", &owned) >= 0 && owned) {
+        if (nm_owns_name(bus)) {
                 k = sd_event_add_defer(event, &defer, on_nm_already_there, w);
                 if (k < 0)
                         return k;
