@@ -1253,7 +1253,9 @@ void manager_exit_when_idle(Manager *m) {
         /* The wicked backend writes its files at idle priority, after the
          * reply went out, and runs wicked after that: the caller's
          * hcnmgr -s at boot must leave them written. */
-        if (!backend_busy(m->backend) || m->direct_flush)
+        if (m->direct_flush)
+                return; /* already waiting */
+        if (!backend_busy(m->backend))
                 goto exit;
         if (sd_event_now(m->event, CLOCK_MONOTONIC, &now) < 0)
                 goto exit;
