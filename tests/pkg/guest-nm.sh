@@ -11,23 +11,18 @@
 #            active and no "Wired connection" on a port
 set -euo pipefail
 . /usr/local/lib/hnv-test/guest-lib.sh
+# Its profile helpers; NetworkManager itself runs from its unit here.
+. /usr/local/lib/hnv-test/nm-lib.sh
 phase=$1
 VF=02:00:00:00:01:01 BK=02:00:00:00:01:02
 
-nm_profiles() {
-        nmcli -t -f NAME,TYPE,DEVICE connection show | sort -u
-}
-nm_activated() {
-        [ "$(nmcli -g GENERAL.STATE connection show "$1" 2>/dev/null)" = activated ]
-}
 assert_profiles() {
         wait_until 60 "bondweb activated" nm_activated bondweb
         wait_until 60 "bondweb-vf0 activated" nm_activated bondweb-vf0
         wait_until 60 "bondweb-bk0 activated" nm_activated bondweb-bk0
-        p=$(nm_profiles)
-        log "profiles: $(tr '\n' ' ' <<<"$p")"
-        ! grep -qi "^Wired connection" <<<"$p" || fail "NetworkManager made its own profile: $p"
-        nmcli -g bond.options connection show bondweb | grep -q "primary=vf0" ||
+        log "profiles: $(nm_profiles | tr '\n' ' ')"
+        assert_no_auto_profile
+        nm_field bondweb bond.options | grep -q "primary=vf0" ||
                 fail "bondweb's profile does not persist the VF as primary"
 }
 
