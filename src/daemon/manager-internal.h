@@ -17,8 +17,7 @@
 #include "devicetree.h"
 #include "group.h"
 #include "manager.h"
-#include "rtnl.h"
-#include "udev-monitor.h"
+#include "platform.h"
 #include "varlink.h"
 
 typedef struct MigrationWait MigrationWait;
@@ -67,8 +66,7 @@ typedef struct Link {
 
 struct Manager {
         sd_event *event;
-        Rtnl *rtnl;
-        UdevMonitor *udev;
+        Platform *platform;
         Backend *backend;
         sd_bus *nm_watch; /* backend=auto without NetworkManager: waits for it */
         bool reexec_requested;

@@ -17,10 +17,9 @@
 #include "migration.h"
 #include "pairing.h"
 #include "policy.h"
-#include "rtnl.h"
+#include "platform.h"
 #include "run-lock.h"
 #include "state-file.h"
-#include "udev-monitor.h"
 #include "varlink.h"
 
 /* A failed action is retried after this, doubling up to the maximum: a
@@ -1101,8 +1100,8 @@ static void handle_link(Manager *m, bool removed, const LinkInfo *li) {
 
         /* A new device: udev may have finished with it before we heard of
          * it from the kernel, in which case no further udev event comes. */
-        if (is_new && m->udev_running && m->udev)
-                (void)udev_monitor_query(m->udev, li->ifindex);
+        if (is_new && m->udev_running)
+                (void)m->platform->ops->query_device(m->platform, li->ifindex);
 
         if (is_new || renamed) {
                 if (renamed)
@@ -1117,11 +1116,11 @@ static void handle_link(Manager *m, bool removed, const LinkInfo *li) {
         }
 }
 
-static void on_rtnl_link(Rtnl *rtnl, bool removed, const LinkInfo *li, void *userdata) {
+static void on_platform_link(void *userdata, bool removed, const LinkInfo *li) {
         handle_link(userdata, removed, li);
 }
 
-static void on_rtnl_resync(Rtnl *rtnl, void *userdata) {
+static void on_platform_resync(void *userdata) {
         Manager *m = userdata;
         /* Links we do not hear about again in the dump are gone. */
         int *seen = calloc(m->n_links + 1, sizeof(int));
@@ -1130,10 +1129,10 @@ static void on_rtnl_resync(Rtnl *rtnl, void *userdata) {
                 return;
         for (size_t i = 0; i < n; i++)
                 seen[i] = m->links[i]->device->link.ifindex;
-        (void)rtnl_enumerate_links(m->rtnl);
+        (void)m->platform->ops->enumerate_links(m->platform);
         for (size_t i = 0; i < n; i++) {
                 LinkInfo li;
-                if (rtnl_get_link(m->rtnl, seen[i], &li) == -ENODEV)
+                if (m->platform->ops->get_link(m->platform, seen[i], &li) == -ENODEV)
                         remove_link(m, seen[i]);
         }
         free(seen);
@@ -1141,7 +1140,7 @@ static void on_rtnl_resync(Rtnl *rtnl, void *userdata) {
 
 void refresh_link(Manager *m, int ifindex) {
         LinkInfo li;
-        int k = rtnl_get_link(m->rtnl, ifindex, &li);
+        int k = m->platform->ops->get_link(m->platform, ifindex, &li);
         if (k == -ENODEV)
                 remove_link(m, ifindex);
         else if (k >= 0) {
@@ -1150,7 +1149,7 @@ void refresh_link(Manager *m, int ifindex) {
         }
 }
 
-static void on_udev_device(UdevMonitor *u, UdevInfo *info, void *userdata) {
+static void on_platform_device(void *userdata, UdevInfo *info) {
         Manager *m = userdata;
         Link *l;
 
@@ -1161,7 +1160,7 @@ static void on_udev_device(UdevMonitor *u, UdevInfo *info, void *userdata) {
         if (!l) {
                 LinkInfo li;
                 bool is_new;
-                if (rtnl_get_link(m->rtnl, info->ifindex, &li) < 0)
+                if (m->platform->ops->get_link(m->platform, info->ifindex, &li) < 0)
                         return;
                 l = upsert_link(m, &li, &is_new);
                 if (!l)
@@ -1209,10 +1208,10 @@ Manager *manager_free(Manager *m) {
         for (size_t i = 0; i < m->n_groups; i++)
                 group_free(m->groups[i]);
         free(m->groups);
-        udev_monitor_free(m->udev);
         sd_bus_flush_close_unref(m->nm_watch);
+        /* The backends are built on the platform's rtnetlink. */
         backend_free(m->backend);
-        rtnl_free(m->rtnl);
+        platform_free(m->platform);
         config_free(m->config);
         sd_event_unref(m->event);
         free(m->config_file);
@@ -1280,8 +1279,17 @@ int manager_new(Manager **ret, sd_event *event, const ManagerOptions *o) {
         _cleanup_(manager_freep) Manager *m = NULL;
 
         m = calloc(1, sizeof(*m));
-        if (!m)
+        if (!m) {
+                if (o) {
+                        backend_free(o->backend);
+                        platform_free(o->platform);
+                }
                 return -ENOMEM;
+        }
+        if (o) {
+                m->platform = o->platform;
+                m->backend = o->backend;
+        }
         m->event = sd_event_ref(event);
         m->config_file = strdup(o && o->config_file ? o->config_file : HNV_CONFIG_FILE);
         m->config_dropin = strdup(o && o->config_dropin ? o->config_dropin : HNV_CONFIG_DROPIN);
@@ -1431,13 +1439,13 @@ static int backend_select(Manager *m) {
         }
         switch (kind) {
         case BACKEND_NETWORKMANAGER:
-                k = backend_nm_load(&m->backend, m->event, m->rtnl, on_backend_notify, m);
+                k = backend_nm_load(&m->backend, m->event, m->platform->ops->rtnl(m->platform), on_backend_notify, m);
                 break;
         case BACKEND_KERNEL:
-                k = backend_kernel_new(&m->backend, m->rtnl);
+                k = backend_kernel_new(&m->backend, m->platform->ops->rtnl(m->platform));
                 break;
         case BACKEND_WICKED:
-                k = backend_wicked_new(&m->backend, m->event, m->rtnl,
+                k = backend_wicked_new(&m->backend, m->event, m->platform->ops->rtnl(m->platform),
                                        m->config->ifcfg_dir ?: HNV_IFCFG_DIR_DEFAULT, lookup_bond, m);
                 break;
         case BACKEND_AUTO:
@@ -1485,24 +1493,32 @@ int manager_start(Manager *m, char **ret_error) {
         (void)sd_event_source_set_enabled(m->reconcile, SD_EVENT_OFF);
         (void)sd_event_source_set_description(m->reconcile, "reconcile");
 
-        k = rtnl_new(&m->rtnl, m->event, on_rtnl_link, on_rtnl_resync, m);
+        if (!m->platform) {
+                k = platform_linux_new(&m->platform);
+                if (k < 0)
+                        return k;
+        }
+        k = m->platform->ops->start(m->platform, m->event,
+                                    &(PlatformHandlers){ .link = on_platform_link,
+                                                         .resync = on_platform_resync,
+                                                         .device = on_platform_device,
+                                                         .userdata = m });
         if (k < 0)
                 return k;
-        k = backend_select(m);
-        if (k < 0)
-                return k;
+        if (!m->backend) {
+                k = backend_select(m);
+                if (k < 0)
+                        return k;
+        }
 
-        m->udev_running = udev_daemon_running();
+        m->udev_running = m->platform->ops->udev_running(m->platform);
         if (!m->udev_running)
                 log_warning("no udev daemon: acting on devices as soon as the kernel reports them");
-        k = udev_monitor_new(&m->udev, m->event, on_udev_device, m);
-        if (k < 0)
-                return k;
 
-        k = rtnl_enumerate_links(m->rtnl);
+        k = m->platform->ops->enumerate_links(m->platform);
         if (k < 0)
                 return log_error_errno(k, "cannot enumerate links: %m");
-        k = udev_monitor_enumerate(m->udev);
+        k = m->platform->ops->enumerate_devices(m->platform);
         if (k < 0)
                 log_warning_errno(k, "cannot enumerate udev devices: %m");
 

@@ -25,6 +25,11 @@ typedef struct ManagerOptions {
          * and leaves the event loop when that connection closes. */
         bool direct;
         int direct_fd;
+        /* Test mode (tests/unit/test-manager.c): the kernel and the backend,
+         * instead of rtnetlink, udev and hnv.conf's backend=. The manager
+         * takes both, on success and on error. */
+        struct Platform *platform;
+        struct Backend *backend;
 } ManagerOptions;
 
 /* What a process that runs a manager must set up before its event loop

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "varlink.h"
@@ -408,7 +409,9 @@ static int server_dispatch_method(VarlinkServer *s, VarlinkCall *call, json_obje
         m = server_find_method(s, call->method);
         if (!m)
                 return call_error_string(call, VARLINK_ERROR_METHOD_NOT_FOUND, "method", call->method);
-        if ((m->flags & VARLINK_METHOD_ROOT_ONLY) && call->uid != 0)
+        /* The server's own user is as trusted as root: that is root in
+         * hnvd, and the tests' user when they run a manager in-process. */
+        if ((m->flags & VARLINK_METHOD_ROOT_ONLY) && call->uid != 0 && call->uid != geteuid())
                 return varlink_call_errorf(call, VARLINK_ERROR_PERMISSION_DENIED, "only root may call %s",
                                            call->method);
         return m->cb(call, params, m->userdata);

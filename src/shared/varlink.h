@@ -34,7 +34,7 @@ typedef int (*varlink_method_t)(VarlinkCall *call, json_object *parameters, void
 
 typedef enum VarlinkMethodFlags {
         VARLINK_METHOD_ANYONE = 0,
-        VARLINK_METHOD_ROOT_ONLY = 1 << 0, /* peer uid (SO_PEERCRED) must be 0 */
+        VARLINK_METHOD_ROOT_ONLY = 1 << 0, /* peer uid (SO_PEERCRED) must be 0 or the server's euid */
 } VarlinkMethodFlags;
 
 /* Listens on socket_path (replacing a stale socket) with the given mode;

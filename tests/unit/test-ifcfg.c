@@ -901,7 +901,10 @@ static void test_wicked_runner(void **state) {
         uint64_t took = drain(e, r);
         assert_true(took < 10ULL * 1000 * 1000);
         log = read_text(t.fd, "calls");
-        assert_string_equal(log, "ifreload bondweb\nifreload bondx\nifup bondweb\n");
+        /* The two queues' first commands run at once and log as they are
+         * scheduled; within bondweb's queue the order is fixed. */
+        if (!streq(log, "ifreload bondweb\nifreload bondx\nifup bondweb\n"))
+                assert_string_equal(log, "ifreload bondx\nifreload bondweb\nifup bondweb\n");
         log = mfree(log);
 
         /* No wicked at all: dropped, the loop is not held up. */

@@ -1,0 +1,539 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The real manager, in-process, on a fake kernel (fake-kernel.c): link and
+ * udev events in, backend calls and group states out, through the control
+ * socket where a console would act. No root, no kernel, milliseconds: the
+ * decisive UML scenarios' logic (tests/integration) as fast tests. The UML
+ * tier stays the proof on the real bonding driver. */
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "fake-kernel.h"
+#include "log.h"
+#include "manager.h"
+#include "varlink.h"
+
+#define VF_MAC  "02:00:00:00:00:01"
+#define BK_MAC  "02:00:00:00:00:02"
+#define BK1_MAC "02:00:00:00:00:03"
+#define VF1_MAC "02:00:00:00:00:04"
+
+DEFINE_TRIVIAL_CLEANUP_FUNC(json_object *, json_object_put);
+
+typedef struct T {
+        char dir[64];
+        char path[128];
+        sd_event *event;
+        FakeKernel *k;
+        Manager *m;
+} T;
+
+static const char *pathf(T *t, const char *name) {
+        snprintf(t->path, sizeof(t->path), "%s/%s", t->dir, name);
+        return t->path;
+}
+
+/* A configuration with fast bond timers: miimon 10 ms and one peer
+ * notification make the planned release's wait 10 ms. */
+static void write_config(T *t, const char *groups) {
+        FILE *f = fopen(pathf(t, "hnv.conf"), "we");
+
+        assert_non_null(f);
+        fprintf(f,
+                "[global]\n"
+                "device-tree = no\n"
+                "auto-pairing = no\n"
+                "sysfs-root = %s/sys\n"
+                "bond-options = miimon=10 num_peer_notif=1\n"
+                "%s",
+                t->dir, groups);
+        assert_int_equal(fclose(f), 0);
+}
+
+static const char *const GROUP_G = "[group g]\n"
+                                   "primary = mac:" VF_MAC "\n"
+                                   "backup = mac:" BK_MAC "\n"
+                                   "bond = bondg\n";
+
+static int setup(void **state) {
+        T *t = calloc(1, sizeof(T));
+
+        assert_non_null(t);
+        strcpy(t->dir, "/tmp/hnv-test-manager-XXXXXX");
+        assert_non_null(mkdtemp(t->dir));
+        assert_int_equal(mkdir(pathf(t, "conf.d"), 0755), 0);
+        assert_int_equal(mkdir(pathf(t, "sys"), 0755), 0);
+        assert_int_equal(sd_event_new(&t->event), 0);
+        t->k = fake_kernel_new(t->event);
+        write_config(t, GROUP_G);
+        *state = t;
+        return 0;
+}
+
+static void stop(T *t) {
+        t->m = manager_free(t->m);
+}
+
+static int teardown(void **state) {
+        T *t = *state;
+        char cmd[128];
+
+        stop(t);
+        fake_kernel_free(t->k);
+        sd_event_unref(t->event);
+        snprintf(cmd, sizeof(cmd), "rm -rf '%s'", t->dir);
+        assert_int_equal(system(cmd), 0);
+        free(t);
+        return 0;
+}
+
+/* Runs the loop until nothing is left to do now (timers in the future
+ * stay armed). */
+static void run(T *t) {
+        for (int i = 0; i < 10000; i++)
+                if (sd_event_run(t->event, 0) == 0 && !fake_pending(t->k))
+                        return;
+        fail_msg("the event loop does not settle");
+}
+
+/* Runs the loop for ms of wall time, then until it settles. */
+static void run_for(T *t, unsigned ms) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        uint64_t end = (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000 + ms;
+
+        for (;;) {
+                clock_gettime(CLOCK_MONOTONIC, &ts);
+                uint64_t now = (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+                if (now >= end)
+                        break;
+                (void)sd_event_run(t->event, (end - now) * 1000);
+        }
+        run(t);
+}
+
+static void start(T *t) {
+        _cleanup_(freep) char *error = NULL;
+        char conf[128], dropin[128], rundir[128];
+
+        snprintf(conf, sizeof(conf), "%s/hnv.conf", t->dir);
+        snprintf(dropin, sizeof(dropin), "%s/conf.d", t->dir);
+        snprintf(rundir, sizeof(rundir), "%s/run", t->dir);
+        ManagerOptions o = {
+                .config_file = conf,
+                .config_dropin = dropin,
+                .rundir = rundir,
+                .platform = fake_platform_new(t->k),
+                .backend = fake_backend_new(t->k),
+        };
+        assert_int_equal(manager_new(&t->m, t->event, &o), 0);
+        if (manager_start(t->m, &error) < 0)
+                fail_msg("manager_start: %s", error ? error : "?");
+        run(t);
+}
+
+static void add_vf(T *t, const char *name, const char *mac) {
+        fake_link_add(t->k, name, mac, true, "mlx5_core", NULL);
+}
+
+static void add_backup(T *t, const char *name, const char *mac) {
+        fake_link_add(t->k, name, mac, false, "virtio_net", NULL);
+}
+
+/* One Varlink call over the control socket, answered while the loop runs:
+ * 0 with *ret_reply, or 1 with *ret_error too. */
+static int call(T *t, const char *method, const char *params, json_object **ret_reply, char **ret_error) {
+        char socket_path[160], msg[1024], buf[65536];
+        size_t len = 0;
+        int fd, n;
+
+        snprintf(socket_path, sizeof(socket_path), "%s/run/io.hnv", t->dir);
+        assert_int_equal(varlink_connect(socket_path, &fd), 0);
+        n = snprintf(msg, sizeof(msg), "{\"method\":\"%s\",\"parameters\":%s}", method, params);
+        assert_true(n > 0 && (size_t)n < sizeof(msg));
+        assert_int_equal(send(fd, msg, (size_t)n + 1, MSG_NOSIGNAL), n + 1);
+        for (int i = 0; i < 5000 && !memchr(buf, 0, len); i++) {
+                (void)sd_event_run(t->event, 1000);
+                struct pollfd p = { .fd = fd, .events = POLLIN };
+                if (poll(&p, 1, 0) == 1) {
+                        ssize_t r = recv(fd, buf + len, sizeof(buf) - 1 - len, MSG_DONTWAIT);
+                        assert_true(r > 0);
+                        len += (size_t)r;
+                }
+        }
+        close(fd);
+        assert_non_null(memchr(buf, 0, len));
+        run(t);
+
+        _cleanup_(json_object_putp) json_object *o = json_tokener_parse(buf);
+        json_object *v;
+        assert_non_null(o);
+        *ret_reply = json_object_object_get_ex(o, "parameters", &v) ? json_object_get(v) : NULL;
+        if (json_object_object_get_ex(o, "error", &v)) {
+                *ret_error = strdup(json_object_get_string(v));
+                return 1;
+        }
+        *ret_error = NULL;
+        return 0;
+}
+
+/* A call that must succeed. */
+static json_object *call_ok(T *t, const char *method, const char *params) {
+        json_object *reply = NULL;
+        _cleanup_(freep) char *error = NULL;
+
+        if (call(t, method, params, &reply, &error) != 0)
+                fail_msg("%s: %s: %s", method, error, json_object_to_json_string(reply));
+        return reply;
+}
+
+/* The group as GetStatus shows it. */
+static json_object *group(T *t, const char *name) {
+        _cleanup_(json_object_putp) json_object *s = NULL;
+        _cleanup_(freep) char *error = NULL;
+        json_object *groups;
+
+        assert_int_equal(manager_status(t->m, name, &s, &error), 0);
+        assert_true(json_object_object_get_ex(s, "groups", &groups));
+        assert_int_equal(json_object_array_length(groups), 1);
+        return json_object_get(json_object_array_get_idx(groups, 0));
+}
+
+static const char *field(json_object *o, const char *key) {
+        json_object *v;
+        assert_true(json_object_object_get_ex(o, key, &v));
+        return json_object_get_string(v);
+}
+
+static void assert_state(T *t, const char *name, const char *state, const char *active) {
+        _cleanup_(json_object_putp) json_object *g = group(t, name);
+
+        if (!streq(field(g, "state"), state) || !streq(field(g, "active"), active))
+                fail_msg("group %s: state %s, active '%s' (%s); wanted %s, active '%s'", name, field(g, "state"),
+                         field(g, "active"), field(g, "reason"), state, active);
+}
+
+static void assert_calls(T *t, const char *want) {
+        if (!streq(fake_calls(t->k), want))
+                fail_msg("backend calls:\n%s\nwanted:\n%s", fake_calls(t->k), want);
+        fake_calls_clear(t->k);
+}
+
+static bool has_call(T *t, const char *line) {
+        char l[128];
+        snprintf(l, sizeof(l), "%s\n", line);
+        return strstr(fake_calls(t->k), l) != NULL;
+}
+
+/* The common start: a VF and its backup present at boot, hnvd builds the
+ * bond and leaves the VF active. */
+static void start_healthy(T *t) {
+        add_vf(t, "vf0", VF_MAC);
+        add_backup(t, "bk0", BK_MAC);
+        start(t);
+        assert_state(t, "g", "healthy", "vf0");
+        fake_calls_clear(t->k);
+}
+
+/* ---- the tests ------------------------------------------------------------ */
+
+static void test_boot_builds_the_bond(void **state) {
+        T *t = *state;
+
+        add_vf(t, "vf0", VF_MAC);
+        add_backup(t, "bk0", BK_MAC);
+        fake_link_set_addresses(t->k, "bk0", 2);
+        start(t);
+
+        /* Backup first, its addresses handed over before it joins; the VF
+         * made primary and active at once; the backup, active first and so
+         * left with the bond's MAC, gets its own back. */
+        assert_calls(t, "create-bond bondg\n"
+                        "move-addresses bk0 bondg\n"
+                        "enslave bondg bk0\n"
+                        "enslave bondg vf0\n"
+                        "set-up bondg up\n"
+                        "set-primary bondg vf0\n"
+                        "set-address bk0 " BK_MAC "\n");
+        assert_state(t, "g", "healthy", "vf0");
+        assert_int_equal(fake_addresses(t->k, "bondg"), 2);
+        assert_int_equal(fake_addresses(t->k, "bk0"), 0);
+        char buf[HW_ADDR_STRLEN];
+        assert_string_equal(hw_addr_format(&fake_link(t->k, "bondg")->mac, buf), VF_MAC);
+        assert_string_equal(hw_addr_format(&fake_link(t->k, "bk0")->mac, buf), BK_MAC);
+}
+
+static void test_restart_adopts_without_a_call(void **state) {
+        T *t = *state;
+
+        start_healthy(t);
+        stop(t);
+        start(t);
+        assert_calls(t, "");
+        assert_state(t, "g", "healthy", "vf0");
+}
+
+static void test_carrier_loss_switches_before_miimon(void **state) {
+        T *t = *state;
+
+        start_healthy(t);
+        fake_link_set_carrier(t->k, "vf0", false);
+        run(t);
+        /* The bond has not noticed yet (no miimon tick): hnvd switched. */
+        assert_true(fake_link(t->k, "vf0")->bond_port_mii_up);
+        assert_true(has_call(t, "set-active bondg bk0"));
+        assert_string_equal(fake_active(t->k, "bondg"), "bk0");
+        assert_state(t, "g", "degraded", "bk0");
+
+        fake_miimon(t->k);
+        run(t);
+        fake_calls_clear(t->k);
+
+        /* Carrier back: the bond takes its primary at its next tick. */
+        fake_link_set_carrier(t->k, "vf0", true);
+        run(t);
+        fake_miimon(t->k);
+        run(t);
+        assert_state(t, "g", "healthy", "vf0");
+        _cleanup_(json_object_putp) json_object *g = group(t, "g");
+        json_object *v;
+        assert_true(json_object_object_get_ex(g, "failovers", &v));
+        assert_int_equal(json_object_get_int(v), 1);
+}
+
+static void test_vf_unplugged_returns_under_a_new_name(void **state) {
+        T *t = *state;
+
+        start_healthy(t);
+        fake_link_remove(t->k, "vf0");
+        run(t);
+        assert_calls(t, "");
+        assert_state(t, "g", "degraded", "bk0");
+
+        /* The same VF (by MAC) back under another name. */
+        add_vf(t, "enp0s5", VF_MAC);
+        run(t);
+        assert_true(has_call(t, "enslave bondg enp0s5"));
+        assert_true(has_call(t, "set-primary bondg enp0s5"));
+        /* Frames still coming down the backup's path are delivered while
+         * the switch settles, and only then dropped again. */
+        assert_true(has_call(t, "all-ports-active bondg on"));
+        assert_state(t, "g", "healthy", "enp0s5");
+        assert_true(fake_link(t->k, "bondg")->bond_all_ports_active);
+        run_for(t, 60);
+        assert_false(fake_link(t->k, "bondg")->bond_all_ports_active);
+        _cleanup_(json_object_putp) json_object *g = group(t, "g");
+        json_object *v;
+        assert_true(json_object_object_get_ex(g, "reenslaves", &v));
+        assert_int_equal(json_object_get_int(v), 1);
+}
+
+static void test_planned_release(void **state) {
+        T *t = *state;
+        char buf[HW_ADDR_STRLEN];
+
+        start_healthy(t);
+        _cleanup_(json_object_putp) json_object *r = call_ok(t, "io.hnv.PrepareMigration", "{\"group\":\"g\"}");
+
+        /* The backup takes the bond's MAC and the traffic before the VF
+         * goes, and frames in flight are delivered meanwhile. */
+        assert_calls(t, "all-ports-active bondg on\n"
+                        "set-address bk0 " VF_MAC "\n"
+                        "set-active bondg bk0\n"
+                        "release vf0\n"
+                        "all-ports-active bondg off\n");
+        assert_state(t, "g", "migrating", "bk0");
+        assert_string_equal(fake_master(t->k, "vf0"), "");
+        assert_string_equal(hw_addr_format(&fake_link(t->k, "vf0")->mac, buf), VF_MAC);
+
+        /* The released VF stays out whatever happens to it. */
+        fake_link_set_carrier(t->k, "vf0", false);
+        run(t);
+        fake_link_set_carrier(t->k, "vf0", true);
+        run(t);
+        assert_calls(t, "");
+        assert_state(t, "g", "migrating", "bk0");
+
+        /* The destination's VF ends the migration. */
+        fake_link_remove(t->k, "vf0");
+        add_vf(t, "vf9", VF_MAC);
+        run(t);
+        assert_true(has_call(t, "enslave bondg vf9"));
+        assert_state(t, "g", "healthy", "vf9");
+}
+
+static void test_rollback_takes_the_same_vf_back(void **state) {
+        T *t = *state;
+
+        start_healthy(t);
+        json_object_put(call_ok(t, "io.hnv.PrepareMigration", "{\"group\":\"g\"}"));
+        fake_calls_clear(t->k);
+
+        /* The migration did not happen: complete brings the VF back. */
+        _cleanup_(json_object_putp) json_object *r = call_ok(t, "io.hnv.CompleteMigration", "{\"group\":\"g\"}");
+        assert_true(has_call(t, "enslave bondg vf0"));
+        assert_state(t, "g", "healthy", "vf0");
+}
+
+static void test_prepare_refused_without_backup(void **state) {
+        T *t = *state;
+        _cleanup_(json_object_putp) json_object *r = NULL;
+        _cleanup_(freep) char *error = NULL;
+
+        start_healthy(t);
+        fake_link_set_carrier(t->k, "bk0", false);
+        run(t);
+        fake_miimon(t->k);
+        run(t);
+        fake_calls_clear(t->k);
+        assert_int_equal(call(t, "io.hnv.PrepareMigration", "{\"group\":\"g\"}", &r, &error), 1);
+        assert_string_equal(error, "io.hnv.NotSafe");
+        assert_calls(t, "");
+        assert_state(t, "g", "healthy", "vf0");
+}
+
+static void test_restart_during_migration_keeps_vf_out(void **state) {
+        T *t = *state;
+
+        start_healthy(t);
+        json_object_put(call_ok(t, "io.hnv.PrepareMigration", "{\"group\":\"g\"}"));
+        stop(t);
+        fake_calls_clear(t->k);
+        start(t);
+        assert_calls(t, "");
+        assert_state(t, "g", "migrating", "bk0");
+
+        json_object_put(call_ok(t, "io.hnv.CompleteMigration", "{\"group\":\"g\"}"));
+        assert_state(t, "g", "healthy", "vf0");
+}
+
+static void test_two_backups(void **state) {
+        T *t = *state;
+
+        write_config(t, "[group g]\n"
+                        "primary = mac:" VF_MAC "\n"
+                        "backup = name:bk*\n"
+                        "bond = bondg\n");
+        add_vf(t, "vf0", VF_MAC);
+        add_backup(t, "bk0", BK_MAC);
+        add_backup(t, "bk1", BK1_MAC);
+        start(t);
+        assert_state(t, "g", "healthy", "vf0");
+        assert_string_equal(fake_master(t->k, "bk0"), "bondg");
+        assert_string_equal(fake_master(t->k, "bk1"), "bondg");
+
+        fake_link_remove(t->k, "vf0");
+        run(t);
+        const char *first = fake_active(t->k, "bondg");
+        assert_true(streq(first, "bk0") || streq(first, "bk1"));
+        assert_state(t, "g", "degraded", first);
+
+        /* The active backup loses its carrier: the other one takes over. */
+        const char *other = streq(first, "bk0") ? "bk1" : "bk0";
+        fake_link_set_carrier(t->k, first, false);
+        run(t);
+        assert_string_equal(fake_active(t->k, "bondg"), other);
+        assert_state(t, "g", "degraded", other);
+}
+
+static void test_failed_enslave_is_retried(void **state) {
+        T *t = *state;
+
+        add_vf(t, "vf0", VF_MAC);
+        add_backup(t, "bk0", BK_MAC);
+        fake_fail(t->k, "enslave", -EBUSY, UINT_MAX);
+        start(t);
+        assert_string_equal(fake_master(t->k, "bk0"), "");
+        assert_state(t, "g", "down", "");
+        /* The kernel says yes again, and nothing else happens: only the
+         * retry timer (half a second at first) brings the group back. */
+        fake_fail(t->k, "enslave", 0, 0);
+        run(t);
+        assert_string_equal(fake_master(t->k, "bk0"), "");
+        run_for(t, 700);
+        assert_state(t, "g", "healthy", "vf0");
+}
+
+static void test_remove_hands_addresses_to_the_backup(void **state) {
+        T *t = *state;
+        _cleanup_(json_object_putp) json_object *r = NULL;
+
+        add_vf(t, "vf0", VF_MAC);
+        add_backup(t, "bk0", BK_MAC);
+        fake_link_set_addresses(t->k, "bk0", 1);
+        start(t);
+        fake_calls_clear(t->k);
+        r = call_ok(t, "io.hnv.Remove", "{\"group\":\"g\"}");
+        assert_calls(t, "dissolve-bond bondg bk0\n");
+        assert_int_equal(fake_ifindex(t->k, "bondg"), -1);
+        assert_int_equal(fake_addresses(t->k, "bk0"), 1);
+        /* Dissolved stays dissolved: no bond built again from the same devices. */
+        fake_link_set_carrier(t->k, "vf0", false);
+        run(t);
+        assert_calls(t, "");
+}
+
+static void test_unknown_device_left_alone(void **state) {
+        T *t = *state;
+
+        start_healthy(t);
+        fake_link_add(t->k, "eth9", "02:00:00:00:00:99", true, "e1000", NULL);
+        run(t);
+        assert_calls(t, "");
+        assert_string_equal(fake_master(t->k, "eth9"), "");
+}
+
+static void test_runtime_group_from_hnvctl_add(void **state) {
+        T *t = *state;
+        _cleanup_(json_object_putp) json_object *r = NULL;
+
+        write_config(t, "");
+        add_vf(t, "vf0", VF_MAC);
+        add_backup(t, "bk0", BK_MAC);
+        start(t);
+        assert_calls(t, "");
+        r = call_ok(t, "io.hnv.Add", "{\"group\":\"web\",\"primary\":\"vf0\",\"backup\":\"bk0\"}");
+        assert_state(t, "web", "healthy", "vf0");
+        assert_string_equal(fake_master(t->k, "vf0"), "bondweb");
+
+        /* Kept across a restart, from the state file. */
+        stop(t);
+        fake_calls_clear(t->k);
+        start(t);
+        assert_calls(t, "");
+        assert_state(t, "web", "healthy", "vf0");
+}
+
+int main(void) {
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test_setup_teardown(test_boot_builds_the_bond, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_restart_adopts_without_a_call, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_carrier_loss_switches_before_miimon, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_vf_unplugged_returns_under_a_new_name, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_planned_release, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_rollback_takes_the_same_vf_back, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_prepare_refused_without_backup, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_restart_during_migration_keeps_vf_out, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_two_backups, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_failed_enslave_is_retried, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_remove_hands_addresses_to_the_backup, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_unknown_device_left_alone, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_runtime_group_from_hnvctl_add, setup, teardown),
+        };
+
+        log_setup(LOG_TARGET_STDERR, getenv("HNV_TEST_DEBUG") ? LOG_DEBUG : LOG_WARNING);
+        return cmocka_run_group_tests(tests, NULL, NULL);
+}
