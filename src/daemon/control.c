@@ -2,6 +2,7 @@
 #include <stdio.h>
 
 #include "control.h"
+#include "devicetree.h"
 #include "log.h"
 #include "hcn.h"
 #include "migration.h"
@@ -41,28 +42,68 @@ static int get_string(json_object *params, const char *key, bool required, const
         return 0;
 }
 
-static int reply_errno(VarlinkCall *call, int k, const char *message) {
-        const char *error;
-
+/* The one table of -errno to io.hnv error names (manager.h). */
+static const char *error_name(int k) {
         switch (-k) {
         case ENOENT:
-                error = "io.hnv.NoSuchGroup";
-                break;
+                return "io.hnv.NoSuchGroup";
         case ENODEV:
-                error = "io.hnv.NoSuchDevice";
-                break;
+                return "io.hnv.NoSuchDevice";
         case EEXIST:
-                error = "io.hnv.GroupExists";
-                break;
+                return "io.hnv.GroupExists";
         case EINVAL:
         case ENAMETOOLONG:
-                error = "io.hnv.InvalidArgument";
-                break;
+                return "io.hnv.InvalidArgument";
+        case EBUSY:
+                return "io.hnv.NotSafe";
+        case ETIMEDOUT:
+                return "io.hnv.Timeout";
         default:
-                error = "io.hnv.InternalError";
+                return "io.hnv.InternalError";
         }
-        return varlink_call_errorf(call, error, "%s", message ? message : strerror(-k));
 }
+
+/* An error with {message} and, for some, more parameters (groups). */
+static int reply_error(VarlinkCall *call, int k, const char *message, json_object *params) {
+        json_object *o = params ?: json_object_new_object();
+
+        if (!o)
+                return -ENOMEM;
+        json_object_object_add(o, "message", json_object_new_string(message ? message : strerror(-k)));
+        return varlink_call_error(call, error_name(k), o);
+}
+
+static int reply_errno(VarlinkCall *call, int k, const char *message) {
+        return reply_error(call, k, message, NULL);
+}
+
+/* A ManagerReply answering on a call (manager.h). */
+static void on_done(void *userdata, int error, const char *message, json_object *params) {
+        VarlinkCall *call = userdata;
+
+        if (error >= 0)
+                (void)varlink_call_reply(call, params);
+        else
+                (void)reply_error(call, error, message, params);
+        varlink_call_unref(call);
+}
+
+static void on_drop(void *userdata) {
+        varlink_call_unref(userdata);
+}
+
+/* Runs an operation that answers through a ManagerReply; one that could
+ * not even start is answered here. */
+#define CALL_WITH_REPLY(call, op, ...)                                                                       \
+        ({                                                                                                   \
+                ManagerReply _r = { on_done, on_drop, varlink_call_ref(call) };                              \
+                int _k = op(__VA_ARGS__, &_r);                                                               \
+                if (_k < 0) {                                                                                \
+                        varlink_call_unref(call);                                                            \
+                        _k = reply_errno(call, _k, NULL);                                                    \
+                }                                                                                            \
+                _k;                                                                                          \
+        })
 
 #define REQUIRE_STRING(call, params, key, var)                                                               \
         do {                                                                                                 \
@@ -234,7 +275,7 @@ static int method_prepare_migration(VarlinkCall *call, json_object *params, void
                 return k;
         log_info("prepare-migration %s requested by uid %u", group ? group : "--all",
                  (unsigned)varlink_call_peer_uid(call));
-        return migration_prepare(userdata, call, group, all, timeout);
+        return CALL_WITH_REPLY(call, migration_prepare, userdata, group, all, timeout);
 }
 
 static int method_complete_migration(VarlinkCall *call, json_object *params, void *userdata) {
@@ -248,7 +289,7 @@ static int method_complete_migration(VarlinkCall *call, json_object *params, voi
                 return k;
         log_info("complete-migration %s requested by uid %u", group ? group : "--all",
                  (unsigned)varlink_call_peer_uid(call));
-        return migration_complete(userdata, call, group, all, timeout);
+        return CALL_WITH_REPLY(call, migration_complete, userdata, group, all, timeout);
 }
 
 /* The hcn commands' methods name devices by DRC index (hex, as the
@@ -283,7 +324,7 @@ static int method_configure_device(VarlinkCall *call, json_object *params, void 
         k = get_timeout(call, params, HCN_CONFIGURE_WAIT_DEFAULT_USEC, &timeout);
         if (k <= 0)
                 return k;
-        return hcn_configure_device(userdata, call, drc, timeout);
+        return CALL_WITH_REPLY(call, hcn_configure_device, userdata, drc, timeout);
 }
 
 static int method_query_device(VarlinkCall *call, json_object *params, void *userdata) {
@@ -314,7 +355,7 @@ static int method_remove_device(VarlinkCall *call, json_object *params, void *us
         k = get_timeout(call, params, MIGRATION_WAIT_DEFAULT_USEC, &timeout);
         if (k <= 0)
                 return k;
-        return hcn_remove_device(userdata, call, drc, hcn_id, timeout);
+        return CALL_WITH_REPLY(call, hcn_remove_device, userdata, drc, hcn_id, timeout);
 }
 
 static int method_scan(VarlinkCall *call, json_object *params, void *userdata) {
@@ -325,7 +366,7 @@ static int method_scan(VarlinkCall *call, json_object *params, void *userdata) {
         if (k <= 0)
                 return k;
         log_info("scan requested by uid %u", (unsigned)varlink_call_peer_uid(call));
-        return hcn_scan(userdata, call, timeout);
+        return CALL_WITH_REPLY(call, hcn_scan, userdata, timeout);
 }
 
 static int control_server_new(Manager *m, sd_event *event, const char *path, VarlinkServer **ret) {

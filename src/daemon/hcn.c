@@ -6,7 +6,9 @@
 #include "log.h"
 #include "manager-internal.h"
 #include "migration.h"
+#include "wait.h"
 
+/* What an hcn command waits for. */
 typedef enum HcnWaitKind {
         HCN_WAIT_CONFIGURE, /* one device in its bond */
         HCN_WAIT_SCAN,      /* every present device-tree device in its bond */
@@ -14,15 +16,11 @@ typedef enum HcnWaitKind {
         _HCN_WAIT_KIND_INVALID = -EINVAL,
 } HcnWaitKind;
 
-struct HcnWait {
-        HcnWait *next;
-        Manager *manager;
-        VarlinkCall *call;
+typedef struct HcnWait {
         HcnWaitKind kind;
         uint32_t drc_index; /* HCN_WAIT_CONFIGURE */
         int pruned;         /* HCN_WAIT_SCAN: what the backend forgot */
-        sd_event_source *timer;
-};
+} HcnWait;
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(json_object *, json_object_put);
 
@@ -58,11 +56,6 @@ static void warn_hcn_id(const DtEntry *e, const char *hcn_id) {
                 log_warning("HCN_ID=%s does not match the hcn-id %s of %s", hcn_id, e->hcn_id, e->devspec);
 }
 
-static bool link_in_bond_of(Link *l, Group *g) {
-        Link *bond = g ? group_bond(g) : NULL;
-        return bond && l->device->link.master_ifindex == bond->device->link.ifindex;
-}
-
 /* Another port of the bond can carry the traffic once l is gone. */
 static bool others_carry(Link *l) {
         Group *g = l->group;
@@ -94,30 +87,6 @@ static json_object *device_reply(Link *l, const DtEntry *e, const char *extra_ke
 
 /* ---- waits ------------------------------------------------------------ */
 
-static HcnWait *wait_free(HcnWait *w) {
-        if (!w)
-                return NULL;
-        sd_event_source_disable_unref(w->timer);
-        varlink_call_unref(w->call);
-        return mfree(w);
-}
-
-static void wait_unlink(HcnWait *w) {
-        for (HcnWait **p = &w->manager->hcn_waits; *p; p = &(*p)->next)
-                if (*p == w) {
-                        *p = w->next;
-                        return;
-                }
-}
-
-void hcn_free_waits(Manager *m) {
-        while (m->hcn_waits) {
-                HcnWait *w = m->hcn_waits;
-                m->hcn_waits = w->next;
-                wait_free(w);
-        }
-}
-
 /* Whether the device-tree node's netdev is in its group's bond; *ret_link
  * is the netdev when there is one, *ret_why what is missing. */
 static bool entry_in_bond(Manager *m, const DtEntry *e, Link **ret_link, const char **ret_why) {
@@ -138,9 +107,9 @@ static bool entry_in_bond(Manager *m, const DtEntry *e, Link **ret_link, const c
         return false;
 }
 
-/* 1 when the wait is over (answered), 0 to keep waiting. */
-static int wait_check(HcnWait *w, bool timed_out) {
-        Manager *m = w->manager;
+/* ConfigureDevice's and Scan's wait (wait.h). */
+static int wait_check(Manager *m, void *data, bool timed_out, json_object **ret_params, char **ret_message) {
+        HcnWait *w = data;
         _cleanup_(json_object_putp) json_object *list = NULL;
         const char *why = NULL;
         const DtEntry *e;
@@ -151,9 +120,9 @@ static int wait_check(HcnWait *w, bool timed_out) {
         case HCN_WAIT_CONFIGURE:
                 e = m->dt ? dt_table_next_drc_index(m->dt, w->drc_index, NULL) : NULL;
                 if (!e) {
-                        (void)varlink_call_errorf(w->call, "io.hnv.NoSuchDevice",
-                                                  "DRC index %08x left the device tree", w->drc_index);
-                        return 1;
+                        if (asprintf(ret_message, "DRC index %08x left the device tree", w->drc_index) < 0)
+                                *ret_message = NULL;
+                        return -ENODEV;
                 }
                 /* Every node of the index (a pci slot may hold more than one
                  * port); the reply names the first. */
@@ -167,15 +136,15 @@ static int wait_check(HcnWait *w, bool timed_out) {
                                 break;
                 }
                 if (done) {
-                        (void)varlink_call_reply(w->call, device_reply(first_link, first, NULL, false));
+                        *ret_params = device_reply(first_link, first, NULL, false);
                         return 1;
                 }
-                if (timed_out) {
-                        (void)varlink_call_errorf(w->call, "io.hnv.Timeout", "%s (DRC index %08x): %s",
-                                                  l ? l->device->link.name : e->devspec, w->drc_index, why);
-                        return 1;
-                }
-                return 0;
+                if (!timed_out)
+                        return 0;
+                if (asprintf(ret_message, "%s (DRC index %08x): %s", l ? l->device->link.name : e->devspec,
+                             w->drc_index, why) < 0)
+                        *ret_message = NULL;
+                return -ETIMEDOUT;
 
         case HCN_WAIT_SCAN:
                 list = json_object_new_array();
@@ -203,74 +172,34 @@ static int wait_check(HcnWait *w, bool timed_out) {
                         return -ENOMEM;
                 json_object_object_add(o, "devices", TAKE_PTR(list));
                 json_object_object_add(o, "pruned", json_object_new_int(w->pruned));
+                *ret_params = o;
                 if (done)
-                        (void)varlink_call_reply(w->call, o);
-                else {
-                        json_object_object_add(o, "message",
-                                               json_object_new_string("not every device joined its bond in time"));
-                        (void)varlink_call_error(w->call, "io.hnv.Timeout", o);
-                }
-                return 1;
+                        return 1;
+                *ret_message = strdup("not every device joined its bond in time");
+                return -ETIMEDOUT;
 
         case _HCN_WAIT_KIND_MAX:
         case _HCN_WAIT_KIND_INVALID:
                 break;
         }
-        return 1;
+        return -EINVAL;
 }
 
-void hcn_check_waits(Manager *m) {
-        for (HcnWait *w = m->hcn_waits, *next; w; w = next) {
-                next = w->next;
-                if (wait_check(w, false) != 0) {
-                        wait_unlink(w);
-                        wait_free(w);
-                }
-        }
-}
-
-static int on_wait_timeout(sd_event_source *s, uint64_t usec, void *userdata) {
-        HcnWait *w = userdata;
-
-        (void)wait_check(w, true);
-        wait_unlink(w);
-        wait_free(w);
-        return 0;
-}
-
-static int wait_start(Manager *m, VarlinkCall *call, HcnWaitKind kind, uint32_t drc_index, int pruned,
-                      uint64_t timeout_usec) {
-        HcnWait *w = calloc(1, sizeof(*w));
-        int k;
+static int hcn_wait(Manager *m, HcnWaitKind kind, uint32_t drc_index, int pruned, uint64_t timeout_usec,
+                    const ManagerReply *reply) {
+        HcnWait *w = calloc(1, sizeof(HcnWait));
 
         if (!w)
                 return -ENOMEM;
-        *w = (HcnWait){
-                .manager = m,
-                .call = varlink_call_ref(call),
-                .kind = kind,
-                .drc_index = drc_index,
-                .pruned = pruned,
-        };
-        k = sd_event_add_time_relative(m->event, &w->timer, CLOCK_MONOTONIC, timeout_usec, 0, on_wait_timeout, w);
-        if (k < 0) {
-                wait_free(w);
-                return k;
-        }
-        w->next = m->hcn_waits;
-        m->hcn_waits = w;
+        *w = (HcnWait){ .kind = kind, .drc_index = drc_index, .pruned = pruned };
         /* Answered after the next reconcile pass, which the events that
-         * brought us here have already scheduled, or right away below. */
-        if (wait_check(w, false) != 0) {
-                wait_unlink(w);
-                wait_free(w);
-        }
-        return 0;
+         * brought us here have already scheduled, or right away. */
+        return wait_start(m, timeout_usec, wait_check, w, free, reply);
 }
 
 /* ---- the commands ----------------------------------------------------- */
 
-int hcn_configure_device(Manager *m, VarlinkCall *call, uint32_t drc_index, uint64_t timeout_usec) {
+int hcn_configure_device(Manager *m, uint32_t drc_index, uint64_t timeout_usec, const ManagerReply *reply) {
         _cleanup_(freep) char *error = NULL;
         const DtEntry *e;
         Group *g;
@@ -278,7 +207,7 @@ int hcn_configure_device(Manager *m, VarlinkCall *call, uint32_t drc_index, uint
 
         k = find_entry(m, drc_index, &e, &error);
         if (k < 0)
-                return varlink_call_errorf(call, "io.hnv.NoSuchDevice", "%s", strna(error));
+                return manager_reply_errorf(reply, -ENODEV, NULL, "%s", strna(error));
 
         /* The console configures a group it dissolved before (hcnrmhcn, then
          * the port added again): it is wanted again. */
@@ -286,9 +215,9 @@ int hcn_configure_device(Manager *m, VarlinkCall *call, uint32_t drc_index, uint
         if (g && g->disabled && g->spec->source == GROUP_SOURCE_DEVICETREE)
                 group_enable(g);
         else if (g && g->disabled)
-                return varlink_call_errorf(call, "io.hnv.InvalidArgument",
-                                           "group %s was removed with hnvctl remove; add it again first",
-                                           g->spec->name);
+                return manager_reply_errorf(reply, -EINVAL, NULL,
+                                            "group %s was removed with hnvctl remove; add it again first",
+                                            g->spec->name);
         /* A device the console took out with hcnrmdev and now configures
          * again is wanted again: a backup it excluded, or the VF it
          * released for a migration that did not happen (the predecessor
@@ -300,12 +229,12 @@ int hcn_configure_device(Manager *m, VarlinkCall *call, uint32_t drc_index, uint
                 if (!l)
                         continue;
                 link_readmit(m, l);
-                if (l->group && l->group->migrating && !l->group->preparing &&
+                if (l->group && l->group->phase == GROUP_PHASE_MIGRATING &&
                     l->device->link.ifindex == l->group->released_ifindex)
-                        migration_end(l->group, "the console configured the released VF again");
+                        group_set_phase(l->group, GROUP_PHASE_NORMAL, "the console configured the released VF again");
         }
         log_info("configure DRC index %08x (%s, hcn-id %s)", drc_index, e->devspec, e->hcn_id);
-        return wait_start(m, call, HCN_WAIT_CONFIGURE, drc_index, 0, timeout_usec);
+        return hcn_wait(m, HCN_WAIT_CONFIGURE, drc_index, 0, timeout_usec, reply);
 }
 
 int hcn_query_device(Manager *m, uint32_t drc_index, const char *hcn_id, json_object **ret, char **ret_error) {
@@ -323,7 +252,7 @@ int hcn_query_device(Manager *m, uint32_t drc_index, const char *hcn_id, json_ob
         l = find_link_by_devspec(m, e->devspec);
         if (!l)
                 reason = "no network device";
-        else if (l->group && l->group->migrating && l->device->link.ifindex == l->group->released_ifindex &&
+        else if (l->group && group_migrating(l->group) && l->device->link.ifindex == l->group->released_ifindex &&
                  !link_in_bond_of(l, l->group))
                 reason = "already released";
         else if (l->group && link_in_bond_of(l, l->group)) {
@@ -337,8 +266,8 @@ int hcn_query_device(Manager *m, uint32_t drc_index, const char *hcn_id, json_ob
         return 0;
 }
 
-int hcn_remove_device(Manager *m, VarlinkCall *call, uint32_t drc_index, const char *hcn_id,
-                      uint64_t timeout_usec) {
+int hcn_remove_device(Manager *m, uint32_t drc_index, const char *hcn_id, uint64_t timeout_usec,
+                      const ManagerReply *reply) {
         _cleanup_(freep) char *error = NULL, *group = NULL;
         const DtEntry *e;
         Link *l;
@@ -346,17 +275,18 @@ int hcn_remove_device(Manager *m, VarlinkCall *call, uint32_t drc_index, const c
 
         k = find_entry(m, drc_index, &e, &error);
         if (k < 0)
-                return varlink_call_errorf(call, "io.hnv.NoSuchDevice", "%s", strna(error));
+                return manager_reply_errorf(reply, -ENODEV, NULL, "%s", strna(error));
         warn_hcn_id(e, hcn_id);
 
         l = find_link_by_devspec(m, e->devspec);
-        if (!l || !l->group || !link_in_bond_of(l, l->group))
+        if (!l || !l->group || !link_in_bond_of(l, l->group)) {
                 /* Nothing holds it: the console may unplug it. */
-                return varlink_call_reply(call, device_reply(l, e, "released", false));
-
+                manager_reply(reply, 0, NULL, device_reply(l, e, "released", false));
+                return 0;
+        }
         if (!others_carry(l))
-                return varlink_call_errorf(call, "io.hnv.NotSafe", "%s: no backup device can carry the traffic",
-                                           l->device->link.name);
+                return manager_reply_errorf(reply, -EBUSY, NULL, "%s: no backup device can carry the traffic",
+                                            l->device->link.name);
 
         log_group_info(l->group->spec->name, "remove %s (DRC index %08x) requested", l->device->link.name,
                        drc_index);
@@ -364,12 +294,13 @@ int hcn_remove_device(Manager *m, VarlinkCall *call, uint32_t drc_index, const c
                 /* The migration's planned release: the backup takes over
                  * before the VF leaves, so no frame is lost, and the group
                  * waits for the VF that comes back (or the destination's). */
-                return migration_prepare(m, call, l->group->spec->name, false, timeout_usec);
+                return migration_prepare(m, l->group->spec->name, false, timeout_usec, reply);
 
         k = manager_remove_port(m, l->device->link.name, &group, &error);
         if (k < 0)
-                return varlink_call_errorf(call, "io.hnv.InternalError", "%s", strna(error));
-        return varlink_call_reply(call, device_reply(l, e, "released", true));
+                return manager_reply_errorf(reply, -EIO, NULL, "%s", strna(error));
+        manager_reply(reply, 0, NULL, device_reply(l, e, "released", true));
+        return 0;
 }
 
 static bool keep_ifname(const char *ifname, void *userdata) {
@@ -382,13 +313,12 @@ static bool keep_ifname(const char *ifname, void *userdata) {
         return g && !g->disabled;
 }
 
-int hcn_scan(Manager *m, VarlinkCall *call, uint64_t timeout_usec) {
+int hcn_scan(Manager *m, uint64_t timeout_usec, const ManagerReply *reply) {
         int k, pruned = 0;
 
         k = manager_devicetree_rescan(m);
         if (k < 0 && k != -ENOENT)
-                return varlink_call_errorf(call, "io.hnv.InternalError", "cannot read the device tree: %s",
-                                           strerror(-k));
+                return manager_reply_errorf(reply, -EIO, NULL, "cannot read the device tree: %s", strerror(-k));
 
         /* Profiles and ifcfg files of devices that went away while the guest
          * was off (an inactive migration takes the VF): only ever hnv's or
@@ -404,5 +334,5 @@ int hcn_scan(Manager *m, VarlinkCall *call, uint64_t timeout_usec) {
         }
         for (size_t i = 0; i < m->n_groups; i++)
                 group_mark_dirty(m->groups[i]);
-        return wait_start(m, call, HCN_WAIT_SCAN, 0, pruned, timeout_usec);
+        return hcn_wait(m, HCN_WAIT_SCAN, 0, pruned, timeout_usec, reply);
 }

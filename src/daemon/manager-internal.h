@@ -1,9 +1,19 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
-/* The manager's state, shared by the files that make up the daemon library
- * (manager.c: events and reconcile; migration.c: the migration commands).
- * Nothing outside src/daemon includes this. */
+/* The manager's state and the functions its files share. Nothing outside
+ * src/daemon includes this. The files, as networkd splits its manager:
+ *   manager.c    lifecycle, configuration, backend choice, event intake
+ *   links.c      the link table: what the kernel and udev say, nothing more
+ *   groups.c     the group table, states and phases
+ *   admit.c      what becomes of a device: its device-tree node, pairing
+ *   dt-scan.c    the PowerVM device tree's groups
+ *   reconcile.c  snapshot, plan (policy.c), the one executor of actions
+ *   state.c      /run/hnv/state.json: marked dirty, written once
+ *   status.c     status and report JSON
+ *   admin.c      hnvctl's operations
+ *   wait.c       calls answered later, when a reconcile pass satisfies them
+ *   migration.c, hcn.c  the console's intents */
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -18,10 +28,10 @@
 #include "group.h"
 #include "manager.h"
 #include "platform.h"
-#include "varlink.h"
+#include "policy.h"
+#include "util.h"
 
-typedef struct MigrationWait MigrationWait;
-typedef struct HcnWait HcnWait;
+typedef struct Wait Wait;
 
 typedef struct Group {
         Manager *manager;
@@ -30,15 +40,18 @@ typedef struct Group {
         const char *reason;
         uint64_t state_since;
         unsigned failovers, reenslaves, state_changes;
-        bool migrating;
+        /* A planned release (policy.h): the console's intent moves a group
+         * into PREPARING and out of MIGRATING, the policy does the rest. */
+        GroupPhase phase;
         uint64_t migrating_since; /* CLOCK_MONOTONIC usec */
         /* The VF taken out by prepare-migration: kept out while migrating.
          * Any other VF of the group is the destination's and ends it. */
         int released_ifindex;
-        /* Between making the backup active and releasing the VF: the policy
-         * keeps its hands off the group. */
-        bool preparing;
         sd_event_source *migration_timer;
+        /* PREPARING: the bond's peer notifications after the switch to the
+         * backup are going out (timer armed), or have gone out. */
+        sd_event_source *notify_timer;
+        bool notified;
         /* While the traffic moves back from the backup to a VF: frames in
          * flight down the backup's path still arrive there, and the bond
          * delivers them (all_slaves_active) until its peer notifications
@@ -61,7 +74,9 @@ typedef struct Link {
         Group *group; /* pairing's answer, cached; NULL: not ours */
         PortRole role;
         bool conflict_logged;
-        bool excluded; /* hnvctl remove-port: kept out of every group */
+        /* hnvctl remove-port: kept out of every group. Until its release
+         * is done it stays in its group, for the plan to release it. */
+        bool excluded;
 } Link;
 
 struct Manager {
@@ -72,8 +87,10 @@ struct Manager {
         bool reexec_requested;
         sd_event_source *direct_flush; /* direct mode, caller gone: waits for the backend */
         uint64_t direct_flush_deadline;
-        VarlinkServer *varlink;
+        struct VarlinkServer *varlink;
         sd_event_source *reconcile;
+        sd_event_source *save;
+        bool state_dirty;
 
         Config *config;
         Link **links;
@@ -93,8 +110,8 @@ struct Manager {
          * links are rediscovered. */
         int *excluded;
         size_t n_excluded;
-        /* complete-migration calls waiting for their groups to be healthy. */
-        MigrationWait *waits;
+        /* Calls answered when a reconcile pass satisfies them (wait.c). */
+        Wait *waits;
 
         /* PowerVM: the HNV nodes of the device tree at the last scan; NULL
          * when device-tree=no or there is no tree (not PowerVM). */
@@ -103,15 +120,64 @@ struct Manager {
          * that each is logged once and not on every rescan. */
         char **dt_problems;
         int dt_scan_error; /* the last scan's failure, logged once */
-        /* hcn commands waiting for devices to join their bonds (hcn.h). */
-        HcnWait *hcn_waits;
 };
 
-uint64_t now_usec(void);
+/* links.c */
 Link *find_link(Manager *m, int ifindex);
 Link *find_link_by_name(Manager *m, const char *name);
 /* The link whose device/devspec names this device-tree node. */
 Link *find_link_by_devspec(Manager *m, const char *devspec);
+const char *ifname_of(Manager *m, int ifindex);
+/* Records what the kernel says about a link; *ret_new when it is one we
+ * did not know. Decides nothing. */
+Link *link_record(Manager *m, const LinkInfo *li, bool *ret_new);
+/* The link is gone: its group looks again. */
+void link_forget(Manager *m, int ifindex);
+/* Asks the kernel about one link now (after acting on it). */
+void refresh_link(Manager *m, int ifindex);
+Device **device_array(Manager *m);
+void links_free(Manager *m);
+
+/* groups.c */
+Group *find_group(Manager *m, const char *name);
+Group *find_group_by_bond(Manager *m, const char *bond);
+/* Takes spec, also on error. */
+int group_add(Manager *m, GroupSpec *spec, Group **ret);
+void group_drop(Manager *m, Group *g);
+Group *group_free(Group *g);
+bool group_has_port(Group *g);
+Link *group_bond(Group *g);
+/* The port that stands for a role when a group has more than one. */
+Link *group_port(Group *g, PortRole role);
+bool link_in_bond_of(Link *l, Group *g);
+void group_mark_dirty(Group *g);
+void group_set_state(Group *g, GroupState state, const char *reason);
+static inline bool group_migrating(const Group *g) {
+        return g->phase != GROUP_PHASE_NORMAL;
+}
+/* Moves the group to another phase, logged with why: the intents
+ * (prepare, complete, timeout) and the policy's steps go through here. */
+void group_set_phase(Group *g, GroupPhase phase, const char *why);
+/* (Re)arms the timer that ends a migration nobody completed. */
+void group_arm_migration_timer(Group *g);
+/* Undoes a dissolve (manager_remove_group()): pairing may build it again. */
+void group_enable(Group *g);
+
+/* admit.c */
+/* A link the kernel reported for the first time. */
+void link_discovered(Manager *m, Link *l);
+/* Pairs the link anew: which group and role, perhaps a new group. */
+void link_assign(Manager *m, Link *l);
+void assign_all(Manager *m);
+void run_auto_pairing(Manager *m);
+/* Undoes a remove-port: the link may be paired again. */
+void link_readmit(Manager *m, Link *l);
+/* udev (or, without udev, the kernel) says the device is finished: its
+ * udev facts and device-tree node are taken, and once started it is
+ * paired. */
+void link_admit(Manager *m, Link *l, const char *ifname);
+
+/* dt-scan.c */
 /* Reads the device tree again (when device-tree=yes): new hcn-ids become
  * groups, groups whose hcn-id is gone and that have no port left are
  * dropped, unpaired links are paired again, and the device-tree groups are
@@ -119,19 +185,35 @@ Link *find_link_by_devspec(Manager *m, const char *devspec);
  * when there is no tree or device-tree=no, or another -errno (logged; the
  * previous table is kept). */
 int manager_devicetree_rescan(Manager *m);
-Group *find_group(Manager *m, const char *name);
-Group *find_group_by_bond(Manager *m, const char *bond);
-/* Whether any link is paired into g. */
-bool group_has_port(Group *g);
-Link *group_bond(Group *g);
-Link *group_port(Group *g, PortRole role);
-void group_mark_dirty(Group *g);
-/* Undoes a remove-port: the link may be paired again. */
-void link_readmit(Manager *m, Link *l);
-/* Undoes a dissolve (manager_remove_group()): pairing may build it again. */
-void group_enable(Group *g);
-void group_set_state(Group *g, GroupState state, const char *reason);
-void refresh_link(Manager *m, int ifindex);
-const char *ifname_of(Manager *m, int ifindex);
-void save_state(Manager *m);
-int set_error(char **ret_error, int k, const char *fmt, ...) _printf_(3, 4);
+/* The node of a device, from <sysfs-root>/class/net/<ifname>/device/devspec. */
+void link_read_devspec(Manager *m, Link *l, const char *ifname);
+/* Copies what the table says about the link's node onto its device, and
+ * rescans when the node is one the table does not know yet. */
+void link_take_devicetree(Manager *m, Link *l, const char *ifname);
+
+/* reconcile.c */
+/* What the kernel shows of the group, for the policy; views holds
+ * POLICY_MAX_PORTS. addresses: ask the kernel which ports carry addresses
+ * (only a plan needs it). */
+void group_snapshot(Group *g, GroupSnapshot *s, PortView *views, bool addresses);
+/* Plans and acts on one group now (the deferred pass does every dirty
+ * group; an intent that must answer at once calls this). */
+void group_reconcile(Group *g);
+/* hnvctl remove: the plan dissolves the bond. */
+int group_dissolve(Group *g);
+int reconcile_setup(Manager *m);
+/* How long the bond takes to send all its peer notifications after a switch. */
+uint64_t peer_notif_usec(const BondOptions *o);
+
+/* state.c */
+/* Something the state file holds changed: written once, from the loop. */
+void state_save(Manager *m);
+/* Writes it now if it is due (exit). */
+void state_flush(Manager *m);
+int state_load(Manager *m);
+int state_setup(Manager *m);
+
+/* status.c */
+json_object *group_json(Manager *m, Group *g);
+/* The migration commands' per-group line: safe, why, state, ports. */
+json_object *group_report(Group *g, bool safe, const char *reason);

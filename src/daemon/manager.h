@@ -64,6 +64,27 @@ int manager_reload(Manager *m, char **ret_error);
  * after an event: what drifted is put back. Returns how many groups. */
 int manager_reconcile(Manager *m, const char *name, char **ret_error);
 
+/* How an operation that may wait answers its caller (control.c turns it
+ * into a Varlink reply). error is 0 with the reply's params, or -errno
+ * with a message and perhaps params: -ENOENT no such group, -ENODEV no
+ * such device, -EEXIST exists, -EINVAL bad argument, -EBUSY not safe,
+ * -ETIMEDOUT the wait ran out, anything else internal. done and drop
+ * (no answer will come: the manager is going away) both end userdata's
+ * use. An operation that takes a ManagerReply answers through it and
+ * returns 0, or returns -errno having not answered. */
+typedef struct ManagerReply {
+        void (*done)(void *userdata, int error, const char *message, json_object *params);
+        void (*drop)(void *userdata);
+        void *userdata;
+} ManagerReply;
+
+/* Takes params. */
+void manager_reply(const ManagerReply *r, int error, const char *message, json_object *params);
+/* An error answer; takes params (may be NULL). Returns 0. */
+int manager_reply_errorf(const ManagerReply *r, int error, json_object *params, const char *fmt, ...)
+        _printf_(4, 5);
+void manager_reply_drop(const ManagerReply *r);
+
 /* Control operations. Errors: -ENOENT no such group, -ENODEV no such
  * device, -EEXIST group exists, -EINVAL bad argument; *ret_error says which. */
 int manager_status(Manager *m, const char *group, json_object **ret, char **ret_error);
