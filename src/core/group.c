@@ -4,8 +4,8 @@
 #include <limits.h>
 #include <stdio.h>
 
-#include "devicetree.h"
 #include "group.h"
+#include "hcn-id.h"
 
 static const char *const port_role_table[_PORT_ROLE_MAX] = {
         [PORT_ROLE_PRIMARY] = "primary",
