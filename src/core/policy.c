@@ -22,7 +22,7 @@ static void plan_add(Plan *p, ActionType type, int ifindex) {
          * the snapshot builder never hands us more ports than that. */
         if (p->n_actions >= POLICY_MAX_ACTIONS)
                 return;
-        p->actions[p->n_actions++] = (Action){ .type = type, .ifindex = ifindex };
+        p->actions[p->n_actions++] = (Action){.type = type, .ifindex = ifindex};
 }
 
 /* A port we may use: present, not owned by another master, and not the VF
@@ -116,10 +116,10 @@ GroupState policy_state_now(const GroupSnapshot *s, const char **ret_reason) {
          * now is the best port that is. */
         const PortView *now = pick_best_of(s, true);
         if (ret_reason)
-                *ret_reason = !now                             ? "no port in the bond yet"
+                *ret_reason = !now                              ? "no port in the bond yet"
                               : best->role == PORT_ROLE_PRIMARY ? "VF joining the bond"
                                                                 : "backup joining the bond";
-        return !now                                 ? GROUP_STATE_DOWN
+        return !now                             ? GROUP_STATE_DOWN
                : now->role == PORT_ROLE_PRIMARY ? GROUP_STATE_HEALTHY
                                                 : GROUP_STATE_DEGRADED;
 }

@@ -14,17 +14,17 @@
  * already matches yields no action, which is how a restarted hnvd adopts a
  * working bond without touching its data path. */
 
-#define POLICY_MAX_PORTS  4
+#define POLICY_MAX_PORTS   4
 #define POLICY_MAX_ACTIONS 12
 
 typedef struct PortView {
         int ifindex;
         const char *name;
         PortRole role;
-        bool enslaved;     /* its master is the group's bond */
-        bool foreign;      /* enslaved to something else: never stolen */
-        bool up;           /* IFF_UP */
-        bool carrier;      /* IFF_LOWER_UP */
+        bool enslaved; /* its master is the group's bond */
+        bool foreign;  /* enslaved to something else: never stolen */
+        bool up;       /* IFF_UP */
+        bool carrier;  /* IFF_LOWER_UP */
         /* The bond's own view of the port's link (miimon). It lags carrier by
          * up to one miimon interval, and the kernel refuses to make a port
          * active while it thinks that port's link is down. */

@@ -163,11 +163,11 @@ static int rtnl_call(Rtnl *r, struct nl_msg *msg) {
 }
 
 /* Builds one message with build(), sends it and waits for the answer. */
-#define REQUEST(r, build, ...)                                                                               \
-        ({                                                                                                   \
-                _cleanup_(nlmsg_freep) struct nl_msg *_m = NULL;                                             \
-                int _k = build(&_m, __VA_ARGS__);                                                            \
-                _k < 0 ? _k : rtnl_call(r, _m);                                                              \
+#define REQUEST(r, build, ...)                                                                              \
+        ({                                                                                                  \
+                _cleanup_(nlmsg_freep) struct nl_msg *_m = NULL;                                            \
+                int _k = build(&_m, __VA_ARGS__);                                                           \
+                _k < 0 ? _k : rtnl_call(r, _m);                                                             \
         })
 
 int rtnl_bond_create(Rtnl *r, const char *name, const BondOptions *o, const HwAddr *mac) {
@@ -227,7 +227,7 @@ int rtnl_enumerate_links(Rtnl *r) {
 }
 
 static int get_link_request(struct nl_msg **ret, int ifindex, const char *name) {
-        struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC, .ifi_index = ifindex };
+        struct ifinfomsg ifi = {.ifi_family = AF_UNSPEC, .ifi_index = ifindex};
         struct nl_msg *msg;
 
         msg = nlmsg_alloc_simple(RTM_GETLINK, NLM_F_REQUEST);

@@ -25,7 +25,7 @@ typedef struct World {
         } port[NPORTS];
 } World;
 
-static const char *const port_names[NPORTS] = { "vf", "bk" };
+static const char *const port_names[NPORTS] = {"vf", "bk"};
 
 static int world_snapshot(const World *w, PortView views[NPORTS], GroupSnapshot *s) {
         size_t n = 0;
@@ -206,8 +206,8 @@ typedef enum Event {
         E_BK_ADD,
         E_BK_REMOVE,
         E_BK_CARRIER_LOSS,
-        E_VF_ADD_WITH_IP,  /* a VF that a DHCP client configured before we saw it */
-        E_MIGRATE_END,     /* the migrating flag drops (complete or timeout) */
+        E_VF_ADD_WITH_IP, /* a VF that a DHCP client configured before we saw it */
+        E_MIGRATE_END,    /* the migrating flag drops (complete or timeout) */
         _E_MAX,
 } Event;
 
@@ -220,13 +220,12 @@ static void world_event(World *w, Event e) {
                 if (w->port[VF].present)
                         return;
                 w->port[VF] = (typeof(w->port[VF])){
-                        .present = true, .carrier = true, .ifindex = 30, .addresses = e == E_VF_ADD_WITH_IP
-                };
+                        .present = true, .carrier = true, .ifindex = 30, .addresses = e == E_VF_ADD_WITH_IP};
                 return;
         case E_VF_REMOVE:
                 if (w->port[VF].present && w->primary == w->port[VF].ifindex)
                         w->primary = 0;
-                w->port[VF] = (typeof(w->port[VF])){ .ifindex = w->port[VF].ifindex };
+                w->port[VF] = (typeof(w->port[VF])){.ifindex = w->port[VF].ifindex};
                 world_reselect(w);
                 return;
         case E_VF_CARRIER_LOSS:
@@ -239,10 +238,10 @@ static void world_event(World *w, Event e) {
         case E_BK_ADD:
                 if (w->port[BK].present)
                         return;
-                w->port[BK] = (typeof(w->port[BK])){ .present = true, .carrier = true, .ifindex = 40 };
+                w->port[BK] = (typeof(w->port[BK])){.present = true, .carrier = true, .ifindex = 40};
                 return;
         case E_BK_REMOVE:
-                w->port[BK] = (typeof(w->port[BK])){ .ifindex = w->port[BK].ifindex };
+                w->port[BK] = (typeof(w->port[BK])){.ifindex = w->port[BK].ifindex};
                 world_reselect(w);
                 return;
         case E_BK_CARRIER_LOSS:
@@ -283,87 +282,88 @@ typedef struct Row {
 
 static const Row rows[] = {
         /* Nothing there yet. */
-        { S_PENDING, E_NONE, "", P },
-        { S_PENDING, E_VF_ADD, "create-bond enslave:vf bond-up set-primary:vf set-active:vf", H },
-        { S_PENDING, E_VF_ADD_WITH_IP,
-          "create-bond move-addresses:vf enslave:vf bond-up set-primary:vf set-active:vf", H },
-        { S_PENDING, E_BK_ADD, "create-bond enslave:bk bond-up set-active:bk", D },
-        { S_PENDING, E_VF_REMOVE, "", P },
-        { S_PENDING, E_VF_CARRIER_LOSS, "", P },
-        { S_PENDING, E_VF_CARRIER_BACK, "", P },
-        { S_PENDING, E_BK_REMOVE, "", P },
-        { S_PENDING, E_BK_CARRIER_LOSS, "", P },
-        { S_PENDING, E_MIGRATE_END, "", P },
+        {S_PENDING, E_NONE, "", P},
+        {S_PENDING, E_VF_ADD, "create-bond enslave:vf bond-up set-primary:vf set-active:vf", H},
+        {S_PENDING, E_VF_ADD_WITH_IP,
+         "create-bond move-addresses:vf enslave:vf bond-up set-primary:vf set-active:vf", H},
+        {S_PENDING, E_BK_ADD, "create-bond enslave:bk bond-up set-active:bk", D},
+        {S_PENDING, E_VF_REMOVE, "", P},
+        {S_PENDING, E_VF_CARRIER_LOSS, "", P},
+        {S_PENDING, E_VF_CARRIER_BACK, "", P},
+        {S_PENDING, E_BK_REMOVE, "", P},
+        {S_PENDING, E_BK_CARRIER_LOSS, "", P},
+        {S_PENDING, E_MIGRATE_END, "", P},
 
         /* VF carries the traffic. Adopted as is: no action. */
-        { S_HEALTHY, E_NONE, "", H },
-        { S_HEALTHY, E_VF_ADD, "", H },
-        { S_HEALTHY, E_VF_ADD_WITH_IP, "", H },
-        { S_HEALTHY, E_BK_ADD, "", H },
+        {S_HEALTHY, E_NONE, "", H},
+        {S_HEALTHY, E_VF_ADD, "", H},
+        {S_HEALTHY, E_VF_ADD_WITH_IP, "", H},
+        {S_HEALTHY, E_BK_ADD, "", H},
         /* The kernel already moved to the backup; nothing to force. */
-        { S_HEALTHY, E_VF_REMOVE, "", D },
+        {S_HEALTHY, E_VF_REMOVE, "", D},
         /* The point of hnvd: switch now, not at the next miimon poll. */
-        { S_HEALTHY, E_VF_CARRIER_LOSS, "set-active:bk", D },
-        { S_HEALTHY, E_VF_CARRIER_BACK, "", H },
-        { S_HEALTHY, E_BK_REMOVE, "", H },
-        { S_HEALTHY, E_BK_CARRIER_LOSS, "", H },
-        { S_HEALTHY, E_MIGRATE_END, "", H },
+        {S_HEALTHY, E_VF_CARRIER_LOSS, "set-active:bk", D},
+        {S_HEALTHY, E_VF_CARRIER_BACK, "", H},
+        {S_HEALTHY, E_BK_REMOVE, "", H},
+        {S_HEALTHY, E_BK_CARRIER_LOSS, "", H},
+        {S_HEALTHY, E_MIGRATE_END, "", H},
 
         /* VF gone, backup active. */
-        { S_DEGRADED_MISSING, E_NONE, "", D },
+        {S_DEGRADED_MISSING, E_NONE, "", D},
         /* Re-enslave the new VF under its new name, primary again, active. */
-        { S_DEGRADED_MISSING, E_VF_ADD, "enslave:vf set-primary:vf set-active:vf", H },
-        { S_DEGRADED_MISSING, E_VF_ADD_WITH_IP, "move-addresses:vf enslave:vf set-primary:vf set-active:vf", H },
-        { S_DEGRADED_MISSING, E_BK_ADD, "", D },
-        { S_DEGRADED_MISSING, E_VF_REMOVE, "", D },
-        { S_DEGRADED_MISSING, E_VF_CARRIER_LOSS, "", D },
-        { S_DEGRADED_MISSING, E_VF_CARRIER_BACK, "", D },
-        { S_DEGRADED_MISSING, E_BK_REMOVE, "", X },
-        { S_DEGRADED_MISSING, E_BK_CARRIER_LOSS, "", X },
-        { S_DEGRADED_MISSING, E_MIGRATE_END, "", D },
+        {S_DEGRADED_MISSING, E_VF_ADD, "enslave:vf set-primary:vf set-active:vf", H},
+        {S_DEGRADED_MISSING, E_VF_ADD_WITH_IP, "move-addresses:vf enslave:vf set-primary:vf set-active:vf",
+         H},
+        {S_DEGRADED_MISSING, E_BK_ADD, "", D},
+        {S_DEGRADED_MISSING, E_VF_REMOVE, "", D},
+        {S_DEGRADED_MISSING, E_VF_CARRIER_LOSS, "", D},
+        {S_DEGRADED_MISSING, E_VF_CARRIER_BACK, "", D},
+        {S_DEGRADED_MISSING, E_BK_REMOVE, "", X},
+        {S_DEGRADED_MISSING, E_BK_CARRIER_LOSS, "", X},
+        {S_DEGRADED_MISSING, E_MIGRATE_END, "", D},
 
         /* VF present without carrier; backup active. */
-        { S_DEGRADED_NOCARRIER, E_NONE, "", D },
-        { S_DEGRADED_NOCARRIER, E_VF_ADD, "", D },
-        { S_DEGRADED_NOCARRIER, E_VF_ADD_WITH_IP, "", D },
-        { S_DEGRADED_NOCARRIER, E_BK_ADD, "", D },
-        { S_DEGRADED_NOCARRIER, E_VF_REMOVE, "", D },
-        { S_DEGRADED_NOCARRIER, E_VF_CARRIER_LOSS, "", D },
+        {S_DEGRADED_NOCARRIER, E_NONE, "", D},
+        {S_DEGRADED_NOCARRIER, E_VF_ADD, "", D},
+        {S_DEGRADED_NOCARRIER, E_VF_ADD_WITH_IP, "", D},
+        {S_DEGRADED_NOCARRIER, E_BK_ADD, "", D},
+        {S_DEGRADED_NOCARRIER, E_VF_REMOVE, "", D},
+        {S_DEGRADED_NOCARRIER, E_VF_CARRIER_LOSS, "", D},
         /* Carrier back before miimon saw it: the kernel would refuse an
          * explicit switch, so primary_reselect=always does it one poll later. */
-        { S_DEGRADED_NOCARRIER, E_VF_CARRIER_BACK, "", H },
-        { S_DEGRADED_NOCARRIER, E_BK_REMOVE, "", X },
-        { S_DEGRADED_NOCARRIER, E_BK_CARRIER_LOSS, "", X },
-        { S_DEGRADED_NOCARRIER, E_MIGRATE_END, "", D },
+        {S_DEGRADED_NOCARRIER, E_VF_CARRIER_BACK, "", H},
+        {S_DEGRADED_NOCARRIER, E_BK_REMOVE, "", X},
+        {S_DEGRADED_NOCARRIER, E_BK_CARRIER_LOSS, "", X},
+        {S_DEGRADED_NOCARRIER, E_MIGRATE_END, "", D},
 
         /* No carrier anywhere. */
-        { S_DOWN, E_NONE, "", X },
-        { S_DOWN, E_VF_ADD, "", X },
-        { S_DOWN, E_VF_ADD_WITH_IP, "", X },
-        { S_DOWN, E_BK_ADD, "", X },
-        { S_DOWN, E_VF_REMOVE, "", X },
-        { S_DOWN, E_VF_CARRIER_LOSS, "", X },
-        { S_DOWN, E_VF_CARRIER_BACK, "", H },
-        { S_DOWN, E_BK_REMOVE, "", X },
-        { S_DOWN, E_BK_CARRIER_LOSS, "", X },
-        { S_DOWN, E_MIGRATE_END, "", X },
+        {S_DOWN, E_NONE, "", X},
+        {S_DOWN, E_VF_ADD, "", X},
+        {S_DOWN, E_VF_ADD_WITH_IP, "", X},
+        {S_DOWN, E_BK_ADD, "", X},
+        {S_DOWN, E_VF_REMOVE, "", X},
+        {S_DOWN, E_VF_CARRIER_LOSS, "", X},
+        {S_DOWN, E_VF_CARRIER_BACK, "", H},
+        {S_DOWN, E_BK_REMOVE, "", X},
+        {S_DOWN, E_BK_CARRIER_LOSS, "", X},
+        {S_DOWN, E_MIGRATE_END, "", X},
 
         /* VF released for a migration and kept out. */
-        { S_MIGRATING, E_NONE, "", M },
-        { S_MIGRATING, E_VF_ADD, "", M },
-        { S_MIGRATING, E_VF_ADD_WITH_IP, "", M },
-        { S_MIGRATING, E_BK_ADD, "", M },
-        { S_MIGRATING, E_VF_REMOVE, "", M },
-        { S_MIGRATING, E_VF_CARRIER_LOSS, "", M },
-        { S_MIGRATING, E_VF_CARRIER_BACK, "", M },
-        { S_MIGRATING, E_BK_REMOVE, "", M },
-        { S_MIGRATING, E_BK_CARRIER_LOSS, "", M },
+        {S_MIGRATING, E_NONE, "", M},
+        {S_MIGRATING, E_VF_ADD, "", M},
+        {S_MIGRATING, E_VF_ADD_WITH_IP, "", M},
+        {S_MIGRATING, E_BK_ADD, "", M},
+        {S_MIGRATING, E_VF_REMOVE, "", M},
+        {S_MIGRATING, E_VF_CARRIER_LOSS, "", M},
+        {S_MIGRATING, E_VF_CARRIER_BACK, "", M},
+        {S_MIGRATING, E_BK_REMOVE, "", M},
+        {S_MIGRATING, E_BK_CARRIER_LOSS, "", M},
         /* Cancelled migration: the same VF goes straight back in. */
-        { S_MIGRATING, E_MIGRATE_END, "enslave:vf set-primary:vf set-active:vf", H },
+        {S_MIGRATING, E_MIGRATE_END, "enslave:vf set-primary:vf set-active:vf", H},
 };
 
-static const char *const start_names[_S_MAX] = { "pending", "healthy", "degraded-missing",
-                                                  "degraded-nocarrier", "down", "migrating" };
+static const char *const start_names[_S_MAX] = {
+        "pending", "healthy", "degraded-missing", "degraded-nocarrier", "down", "migrating"};
 
 static void test_every_event_in_every_state(void **state) {
         /* The table is complete: one row per (state, event). */
@@ -393,8 +393,9 @@ static void test_every_event_in_every_state(void **state) {
 
                 if (!streq(got, r->actions) || plan.next_state != r->next)
                         fail_msg("row %zu (%s, event %d): got \"%s\" -> %s, want \"%s\" -> %s", i,
-                                 start_names[r->start], r->event, got, group_state_to_string(plan.next_state),
-                                 r->actions, group_state_to_string(r->next));
+                                 start_names[r->start], r->event, got,
+                                 group_state_to_string(plan.next_state), r->actions,
+                                 group_state_to_string(r->next));
                 assert_non_null(plan.reason);
 
                 /* Converges: after the kernel applied the plan and miimon
@@ -471,10 +472,10 @@ static void test_migrating_vf_found_enslaved_is_released_last(void **state) {
 static void test_port_order_does_not_matter(void **state) {
         /* Backup listed first: the VF still wins. */
         PortView views[] = {
-                { .ifindex = 4, .name = "bk", .role = PORT_ROLE_BACKUP, .carrier = true },
-                { .ifindex = 3, .name = "vf", .role = PORT_ROLE_PRIMARY, .carrier = true },
+                {.ifindex = 4, .name = "bk", .role = PORT_ROLE_BACKUP, .carrier = true},
+                {.ifindex = 3, .name = "vf", .role = PORT_ROLE_PRIMARY, .carrier = true},
         };
-        GroupSnapshot s = { .name = "g", .ports = views, .n_ports = 2 };
+        GroupSnapshot s = {.name = "g", .ports = views, .n_ports = 2};
         Plan plan;
 
         policy_plan(&s, &plan);
@@ -506,11 +507,15 @@ static void test_policy_state_matches_plan(void **state) {
  * shows, not what the plan will achieve. */
 static void test_policy_state_now(void **state) {
         PortView views[] = {
-                { .ifindex = 3, .name = "vf", .role = PORT_ROLE_PRIMARY, .carrier = true },
-                { .ifindex = 4, .name = "bk", .role = PORT_ROLE_BACKUP, .carrier = true },
+                {.ifindex = 3, .name = "vf", .role = PORT_ROLE_PRIMARY, .carrier = true},
+                {.ifindex = 4, .name = "bk", .role = PORT_ROLE_BACKUP, .carrier = true},
         };
-        GroupSnapshot s = { .name = "g", .bond_exists = true, .bond_up = true, .bond_ifindex = BOND_IFINDEX,
-                            .ports = views, .n_ports = 2 };
+        GroupSnapshot s = {.name = "g",
+                           .bond_exists = true,
+                           .bond_up = true,
+                           .bond_ifindex = BOND_IFINDEX,
+                           .ports = views,
+                           .n_ports = 2};
         const char *reason;
 
         assert_int_equal(policy_state(&s, &reason), GROUP_STATE_HEALTHY);
