@@ -887,10 +887,10 @@ int main(int argc, char *argv[]) {
         argv++;
         argc--;
 
-#define BAD(what)                                                        \
-        do {                                                             \
-                fprintf(stderr, "udpflow: bad %s '%s'\n", what, optarg); \
-                return 2;                                                \
+#define BAD(what)                                                                                           \
+        do {                                                                                                \
+                fprintf(stderr, "udpflow: bad %s '%s'\n", what, optarg);                                    \
+                return 2;                                                                                   \
         } while (0)
 
         while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)

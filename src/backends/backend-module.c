@@ -52,8 +52,9 @@ static bool nm_owns_name(sd_bus *bus) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         int owned = 0;
 
-        return sd_bus_call_method(bus, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
-                                  "NameHasOwner", NULL, &reply, "s", NM_BUS_NAME) >= 0 &&
+        return sd_bus_call_method(bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                  "org.freedesktop.DBus", "NameHasOwner", NULL, &reply, "s",
+                                  NM_BUS_NAME) >= 0 &&
                sd_bus_message_read(reply, "b", &owned) >= 0 && owned;
 }
 
@@ -67,8 +68,8 @@ bool backend_nm_expected(void) {
                 /* NetworkManager takes its name before it exports its
                  * objects: one that cannot answer yet is starting. Only
                  * networking switched off by the admin says no. */
-                if (sd_bus_get_property_trivial(bus, NM_BUS_NAME, "/org/freedesktop/NetworkManager", NM_BUS_NAME,
-                                                "NetworkingEnabled", NULL, 'b', &enabled) < 0)
+                if (sd_bus_get_property_trivial(bus, NM_BUS_NAME, "/org/freedesktop/NetworkManager",
+                                                NM_BUS_NAME, "NetworkingEnabled", NULL, 'b', &enabled) < 0)
                         return true;
                 return enabled;
         }
@@ -84,8 +85,8 @@ static int on_nm_name_owner(sd_bus_message *message, void *userdata, sd_bus_erro
         const NmWatch *w = userdata;
         const char *name, *old_owner, *new_owner;
 
-        if (sd_bus_message_read(message, "sss", &name, &old_owner, &new_owner) >= 0 && streq(name, NM_BUS_NAME) &&
-            new_owner[0])
+        if (sd_bus_message_read(message, "sss", &name, &old_owner, &new_owner) >= 0 &&
+            streq(name, NM_BUS_NAME) && new_owner[0])
                 w->on_started(w->userdata);
         return 0;
 }

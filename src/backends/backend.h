@@ -91,7 +91,8 @@ bool backend_nm_expected(void);
 /* The NetworkManager backend, from its module (backend-nm.h says what it
  * does). notify: NetworkManager's state changed in a way the manager should
  * look at. */
-typedef int (*BackendNmNew)(Backend **ret, sd_event *event, Rtnl *rtnl, BackendNotify notify, void *userdata);
+typedef int (*BackendNmNew)(Backend **ret, sd_event *event, Rtnl *rtnl, BackendNotify notify,
+                            void *userdata);
 int backend_nm_load(Backend **ret, sd_event *event, Rtnl *rtnl, BackendNotify notify, void *userdata);
 
 /* backend=auto chose another backend because NetworkManager was neither
@@ -111,8 +112,8 @@ bool backend_wicked_expected(void);
 /* The group whose bond is named bond, for the wicked backend to persist:
  * its spec, and its VF and backup while they are in the bond (NULL when
  * not). NULL when no group (or a dissolved one) has the bond. */
-typedef const GroupSpec *(*BackendGroupLookup)(const char *bond, const char **ret_vf, const char **ret_backup,
-                                               void *userdata);
+typedef const GroupSpec *(*BackendGroupLookup)(const char *bond, const char **ret_vf,
+                                               const char **ret_backup, void *userdata);
 /* The wicked backend (backend-wicked.c): the kernel backend for every
  * action, then ifcfg files in ifcfg_dir and `wicked ifreload`. */
 int backend_wicked_new(Backend **ret, sd_event *event, Rtnl *rtnl, const char *ifcfg_dir,

@@ -6,12 +6,8 @@
 #include "hcn-cli.h"
 
 static const char *const command_names[_HCN_CMD_MAX] = {
-        [HCN_CMD_SCAN] = "hcnmgr",
-        [HCN_CMD_CONFIGURE] = "hcncfgdrc",
-        [HCN_CMD_QUERY] = "hcnqrydev",
-        [HCN_CMD_REMOVE] = "hcnrmdev",
-        [HCN_CMD_REMOVE_HCN] = "hcnrmhcn",
-        [HCN_CMD_VERSION] = "hcnversion",
+        [HCN_CMD_SCAN] = "hcnmgr",     [HCN_CMD_CONFIGURE] = "hcncfgdrc", [HCN_CMD_QUERY] = "hcnqrydev",
+        [HCN_CMD_REMOVE] = "hcnrmdev", [HCN_CMD_REMOVE_HCN] = "hcnrmhcn", [HCN_CMD_VERSION] = "hcnversion",
 };
 
 const char *hcn_command_name(HcnCommand c) {
@@ -54,7 +50,8 @@ static int parse_word(HcnRequest *r, const char *word, char **ret_error) {
         if (klen == strlen("DRC_INDEX") && strncmp(word, "DRC_INDEX", klen) == 0) {
                 uint32_t drc;
                 if (dt_drc_index_parse(v, &drc) < 0)
-                        return parse_error(ret_error, "DRC_INDEX='%s' is not a DRC index (up to 8 hex digits)", v);
+                        return parse_error(ret_error,
+                                           "DRC_INDEX='%s' is not a DRC index (up to 8 hex digits)", v);
                 if (r->has_drc_index && r->drc_index != drc)
                         return parse_error(ret_error, "DRC_INDEX= given twice with different values");
                 r->has_drc_index = true;
@@ -62,7 +59,8 @@ static int parse_word(HcnRequest *r, const char *word, char **ret_error) {
         } else if (klen == strlen("HCN_ID") && strncmp(word, "HCN_ID", klen) == 0) {
                 char id[HCN_ID_SIZE];
                 if (hcn_id_normalize(v, id) < 0)
-                        return parse_error(ret_error, "HCN_ID='%s' is not an hcn-id (up to 8 hex digits)", v);
+                        return parse_error(ret_error, "HCN_ID='%s' is not an hcn-id (up to 8 hex digits)",
+                                           v);
                 if (r->has_hcn_id && !streq(r->hcn_id, id))
                         return parse_error(ret_error, "HCN_ID= given twice with different values");
                 r->has_hcn_id = true;
@@ -81,8 +79,9 @@ int hcn_parse_args(int argc, char **argv, HcnRequest *ret, char **ret_error) {
 
         r.command = hcn_command_from_name(argc > 0 ? argv[0] : NULL);
         if (r.command < 0)
-                return parse_error(ret_error, "called as '%s': install this program as hcnmgr, hcncfgdrc, hcnqrydev, "
-                                              "hcnrmdev, hcnrmhcn or hcnversion",
+                return parse_error(ret_error,
+                                   "called as '%s': install this program as hcnmgr, hcncfgdrc, hcnqrydev, "
+                                   "hcnrmdev, hcnrmhcn or hcnversion",
                                    argc > 0 ? argv[0] : "");
         r.name = hcn_command_name(r.command);
 
@@ -150,8 +149,9 @@ int hcn_parse_args(int argc, char **argv, HcnRequest *ret, char **ret_error) {
         switch (r.command) {
         case HCN_CMD_SCAN:
                 if (!scan)
-                        return parse_error(ret_error, "no command: hcnmgr runs the scan with -s; the console "
-                                                      "calls the other commands by their names");
+                        return parse_error(ret_error,
+                                           "no command: hcnmgr runs the scan with -s; the console "
+                                           "calls the other commands by their names");
                 break;
         case HCN_CMD_CONFIGURE:
         case HCN_CMD_QUERY:
@@ -257,7 +257,8 @@ static const char *error_text(HcnError code) {
 }
 
 void hcn_print_error(FILE *err, const HcnRequest *r, HcnError code, const char *detail) {
-        fprintf(err, "%s:error code %d, %s\n", r && r->name ? r->name : "hcnmgr", (int)code, error_text(code));
+        fprintf(err, "%s:error code %d, %s\n", r && r->name ? r->name : "hcnmgr", (int)code,
+                error_text(code));
         if (detail && *detail)
                 fprintf(err, "%s: %s\n", r && r->name ? r->name : "hcnmgr", detail);
 }
@@ -318,8 +319,8 @@ int hcn_render(FILE *out, FILE *err, const HcnRequest *r, const char *error, jso
 
         switch (r->command) {
         case HCN_CMD_CONFIGURE:
-                fprintf(out, "%s: %s (DRC index %08x) is in bond%s\n", r->name, strna(get_str(reply, "device")),
-                        r->drc_index, strna(get_str(reply, "hcn_id")));
+                fprintf(out, "%s: %s (DRC index %08x) is in bond%s\n", r->name,
+                        strna(get_str(reply, "device")), r->drc_index, strna(get_str(reply, "hcn_id")));
                 return HCN_EXIT_OK;
         case HCN_CMD_QUERY:
                 if (!get_bool(reply, "removable")) {
@@ -346,8 +347,8 @@ int hcn_render(FILE *out, FILE *err, const HcnRequest *r, const char *error, jso
                         fprintf(out, "%s: %s (DRC index %08x) is in no bond: nothing to release\n", r->name,
                                 get_str(reply, "device"), r->drc_index);
                 else
-                        fprintf(out, "%s: DRC index %08x has no network device: nothing to release\n", r->name,
-                                r->drc_index);
+                        fprintf(out, "%s: DRC index %08x has no network device: nothing to release\n",
+                                r->name, r->drc_index);
                 return HCN_EXIT_OK;
         case HCN_CMD_REMOVE_HCN:
                 fprintf(out, "%s: bond%s dissolved\n", r->name, r->hcn_id);

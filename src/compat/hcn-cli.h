@@ -15,12 +15,12 @@
  * text and an exit status out. */
 
 typedef enum HcnCommand {
-        HCN_CMD_SCAN,      /* hcnmgr -s: boot reconcile */
-        HCN_CMD_CONFIGURE, /* hcncfgdrc DRC_INDEX= */
-        HCN_CMD_QUERY,     /* hcnqrydev DRC_INDEX= [HCN_ID=] */
-        HCN_CMD_REMOVE,    /* hcnrmdev DRC_INDEX= [HCN_ID=] */
+        HCN_CMD_SCAN,       /* hcnmgr -s: boot reconcile */
+        HCN_CMD_CONFIGURE,  /* hcncfgdrc DRC_INDEX= */
+        HCN_CMD_QUERY,      /* hcnqrydev DRC_INDEX= [HCN_ID=] */
+        HCN_CMD_REMOVE,     /* hcnrmdev DRC_INDEX= [HCN_ID=] */
         HCN_CMD_REMOVE_HCN, /* hcnrmhcn HCN_ID= */
-        HCN_CMD_VERSION,   /* hcnversion */
+        HCN_CMD_VERSION,    /* hcnversion */
         _HCN_CMD_MAX,
         _HCN_CMD_INVALID = -EINVAL,
 } HcnCommand;

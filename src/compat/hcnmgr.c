@@ -34,7 +34,8 @@ static void log_invocation(const HcnRequest *r, int argc, char **argv) {
 
         for (int i = 1; i < argc && n < sizeof(line) - 1; i++)
                 n += (size_t)snprintf(line + n, sizeof(line) - n, "%s%s", i > 1 ? " " : "", argv[i]);
-        log_info("%s %s%s%s", r->name, line, r->debug_level ? "; HMC log level " : "", strempty(r->debug_level));
+        log_info("%s %s%s%s", r->name, line, r->debug_level ? "; HMC log level " : "",
+                 strempty(r->debug_level));
 }
 
 /* The child's life in direct mode: the daemon library serving fd, one
@@ -43,7 +44,7 @@ static int run_direct(int fd) {
         _cleanup_(sd_event_unrefp) sd_event *event = NULL;
         _cleanup_(manager_freep) Manager *m = NULL;
         _cleanup_(freep) char *error = NULL;
-        ManagerOptions mo = { .rundir = getenv("HNV_RUNDIR"), .direct = true, .direct_fd = fd };
+        ManagerOptions mo = {.rundir = getenv("HNV_RUNDIR"), .direct = true, .direct_fd = fd};
         int k;
 
         manager_setup_process();
@@ -87,12 +88,14 @@ static int connect_or_direct(const char *rundir, int lock_wait_sec, int *ret_fd,
                 return 0;
 
         if (geteuid() != 0)
-                return asprintf(ret_error, "hnvd does not answer on %s, and only root may act without it", sock),
+                return asprintf(ret_error, "hnvd does not answer on %s, and only root may act without it",
+                                sock),
                        -EPERM;
         k = run_lock_acquire(rundir, (unsigned)lock_wait_sec, &lock_fd, &waited);
         if (k < 0)
-                return asprintf(ret_error, "hnvd does not answer on %s and %s/" RUN_LOCK_NAME " stays taken: %s",
-                                sock, rundir, strerror(-k)),
+                return asprintf(ret_error,
+                                "hnvd does not answer on %s and %s/" RUN_LOCK_NAME " stays taken: %s", sock,
+                                rundir, strerror(-k)),
                        k;
         /* Whoever held the lock may have been hnvd starting up. */
         if (waited && varlink_connect(sock, ret_fd) >= 0)
@@ -137,7 +140,7 @@ int main(int argc, char **argv) {
 
         k = hcn_parse_args(argc, argv, &r, &error);
         if (k < 0) {
-                HcnRequest named = { .name = hcn_command_name(hcn_command_from_name(argv[0])) };
+                HcnRequest named = {.name = hcn_command_name(hcn_command_from_name(argv[0]))};
                 log_error("%s", strna(error));
                 hcn_print_error(stderr, &named, HCN_E_INVAL, error);
                 hcn_usage(stderr, named.name ?: "hcnmgr");
@@ -163,7 +166,8 @@ int main(int argc, char **argv) {
         k = connect_or_direct(rundir, timeout ?: 120, &fd, &child, &error);
         if (k < 0) {
                 log_error("%s", error ? error : strerror(-k));
-                hcn_print_error(stderr, &r, k == -EPERM ? HCN_E_PERM : HCN_E_NETUNREACH, error ?: strerror(-k));
+                hcn_print_error(stderr, &r, k == -EPERM ? HCN_E_PERM : HCN_E_NETUNREACH,
+                                error ?: strerror(-k));
                 return HCN_EXIT_FAILED;
         }
         if (r.trace)
@@ -171,11 +175,13 @@ int main(int argc, char **argv) {
 
         free(error);
         error = NULL;
-        k = varlink_call_sync(fd, method, params, ((timeout ?: 120) + CALL_GUARD_SEC) * 1000, &reply, &error);
+        k = varlink_call_sync(fd, method, params, ((timeout ?: 120) + CALL_GUARD_SEC) * 1000, &reply,
+                              &error);
         if (k < 0) {
                 log_error_errno(k, "no answer to %s: %m", method);
-                hcn_print_error(stderr, &r, HCN_E_NETUNREACH, child ? "acting without hnvd failed (see the journal)"
-                                                                    : "hnvd did not answer");
+                hcn_print_error(stderr, &r, HCN_E_NETUNREACH,
+                                child ? "acting without hnvd failed (see the journal)"
+                                      : "hnvd did not answer");
                 rc = HCN_EXIT_FAILED;
         } else {
                 if (r.trace)

@@ -163,12 +163,10 @@ static int bond_options_apply_words(BondOptions *o, const char *words, const cha
 }
 
 static void config_recompute_groups(Config *c) {
-
         for (size_t i = 0; i < c->n_groups; i++) {
                 c->groups[i]->options = c->bond_defaults;
                 /* The words were checked when they were parsed. */
-                (void)bond_options_apply_words(&c->groups[i]->options, c->group_bond_options[i], NULL,
-                                               NULL);
+                (void)bond_options_apply_words(&c->groups[i]->options, c->group_bond_options[i], NULL, NULL);
         }
 }
 
@@ -415,7 +413,8 @@ static int parser_global_key(Parser *p, const char *key, const char *value) {
         if (bit == KEY_AUTO_PAIRING || bit == KEY_DEVICE_TREE) {
                 r = parse_boolean(value);
                 if (r < 0)
-                        return parser_error(p, p->line, "invalid value '%s' for %s: use yes or no", value, key);
+                        return parser_error(p, p->line, "invalid value '%s' for %s: use yes or no", value,
+                                            key);
                 if (bit == KEY_AUTO_PAIRING)
                         c->auto_pairing = r;
                 else
@@ -462,9 +461,10 @@ static int parser_global_key(Parser *p, const char *key, const char *value) {
         } else if (bit == KEY_BACKEND) {
                 BackendKind k = backend_kind_from_string(value);
                 if (k < 0)
-                        return parser_error(p, p->line,
-                                            "invalid value '%s' for backend: use auto, kernel, networkmanager or wicked",
-                                            value);
+                        return parser_error(
+                                p, p->line,
+                                "invalid value '%s' for backend: use auto, kernel, networkmanager or wicked",
+                                value);
                 c->backend = k;
         } else if (bit == KEY_MIGRATION_TIMEOUT) {
                 char *end;
@@ -473,8 +473,8 @@ static int parser_global_key(Parser *p, const char *key, const char *value) {
                 if (errno != 0 || end == value || *end != '\0' || *value == '-' || v < 1 ||
                     v > HNV_MIGRATION_TIMEOUT_MAX_SEC)
                         return parser_error(p, p->line,
-                                            "invalid value '%s' for migration-timeout: seconds, 1 to %u", value,
-                                            HNV_MIGRATION_TIMEOUT_MAX_SEC);
+                                            "invalid value '%s' for migration-timeout: seconds, 1 to %u",
+                                            value, HNV_MIGRATION_TIMEOUT_MAX_SEC);
                 c->migration_timeout_sec = (unsigned)v;
         } else {
                 r = parser_bond_options(p, key, value, &c->bond_defaults);

@@ -38,18 +38,18 @@ const char *backend_kind_to_string(BackendKind k);
 BackendKind backend_kind_from_string(const char *s);
 
 typedef struct Config {
-        BackendKind backend;     /* [global] backend=, default auto */
-        bool auto_pairing;       /* [global] auto-pairing=, default yes */
-        char **paravirt_drivers; /* [global] paravirt-drivers=, NULL-terminated */
-        BondOptions bond_defaults; /* [global] bond-options= */
+        BackendKind backend;            /* [global] backend=, default auto */
+        bool auto_pairing;              /* [global] auto-pairing=, default yes */
+        char **paravirt_drivers;        /* [global] paravirt-drivers=, NULL-terminated */
+        BondOptions bond_defaults;      /* [global] bond-options= */
         unsigned migration_timeout_sec; /* [global] migration-timeout=, default 600 */
         /* [global] device-tree=, default yes: pair by ibm,hcn-id whenever
          * device_tree_root exists (PowerVM); nothing happens elsewhere. */
         bool device_tree;
         char *device_tree_root; /* [global] device-tree-root=, default /proc/device-tree */
         char *sysfs_root;       /* [global] sysfs-root=, default /sys */
-        char *ifcfg_dir;         /* [global] ifcfg-dir=, NULL: HNV_IFCFG_DIR_DEFAULT */
-        GroupSpec **groups;      /* [group NAME] sections, in file order */
+        char *ifcfg_dir;        /* [global] ifcfg-dir=, NULL: HNV_IFCFG_DIR_DEFAULT */
+        GroupSpec **groups;     /* [group NAME] sections, in file order */
         size_t n_groups;
         /* Each group's own bond-options= words, parallel to groups (entries
          * may be NULL): applied on top of bond_defaults once all files are read. */

@@ -27,8 +27,8 @@ typedef struct LinkInfo {
 
         /* When this link is a bond port (IFLA_INFO_SLAVE_KIND "bond"). */
         bool is_bond_port;
-        bool bond_port_active;   /* IFLA_BOND_SLAVE_STATE == BOND_STATE_ACTIVE */
-        bool bond_port_mii_up;   /* IFLA_BOND_SLAVE_MII_STATUS == BOND_LINK_UP */
+        bool bond_port_active; /* IFLA_BOND_SLAVE_STATE == BOND_STATE_ACTIVE */
+        bool bond_port_mii_up; /* IFLA_BOND_SLAVE_MII_STATUS == BOND_LINK_UP */
 
         /* When this link is a bond (kind "bond"). */
         bool has_bond_info;
@@ -49,8 +49,8 @@ typedef struct Device {
          * (rules ran, renames done), which closes the rename race the
          * predecessor lost. */
         bool udev_initialized;
-        char *driver;  /* ID_NET_DRIVER, or the sysfs driver link */
-        bool is_pci;   /* the device sits on a PCI bus: a VF candidate */
+        char *driver;           /* ID_NET_DRIVER, or the sysfs driver link */
+        bool is_pci;            /* the device sits on a PCI bus: a VF candidate */
         char **udev_properties; /* NULL-terminated "KEY=VALUE" list */
 
         /* The MAC that identifies the device across renames and enslavement:

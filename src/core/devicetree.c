@@ -2,7 +2,6 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <fnmatch.h>
-#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <sys/stat.h>
@@ -343,7 +342,7 @@ static int read_entry(const Scan *s, const Candidate *c, DtEntry *e) {
         r = read_u32(s, c->devspec, fd, "", PROP_HCN_ID, left_out, &hcn_id);
         if (r <= 0)
                 return 0;
-        (void)snprintf(e->hcn_id, sizeof(e->hcn_id), "%08" PRIx32, hcn_id);
+        hcn_id_format(hcn_id, e->hcn_id);
 
         /* A node without a known role is left out rather than given one from
          * its kind: enslaved in the wrong role it would make the bond prefer
@@ -519,37 +518,6 @@ int dt_table_match_devspec(const DtTable *t, const char *attr, const DtEntry **r
         return !!e;
 }
 
-/* A 32-bit number in hex as the console writes one: "0x" optional, either
- * case, leading zeros allowed. -EINVAL for anything else, -ERANGE above 32
- * bits. */
-static int hex32_parse(const char *s, uint32_t *ret) {
-        unsigned long long v;
-
-        if (!s)
-                return -EINVAL;
-        if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
-                s += 2;
-        /* strtoull() alone would take blanks, a sign and an empty string. */
-        if (!*s || strspn(s, "0123456789abcdefABCDEF") != strlen(s))
-                return -EINVAL;
-        errno = 0;
-        v = strtoull(s, NULL, 16);
-        if (errno == ERANGE || v > UINT32_MAX)
-                return -ERANGE;
-        *ret = (uint32_t)v;
-        return 0;
-}
-
-int hcn_id_normalize(const char *s, char ret[static HCN_ID_SIZE]) {
-        uint32_t v;
-        int k = hex32_parse(s, &v);
-
-        if (k < 0)
-                return k;
-        (void)snprintf(ret, HCN_ID_SIZE, "%08" PRIx32, v);
-        return 0;
-}
-
 DtGroups *dt_groups_free(DtGroups *g) {
         if (!g)
                 return NULL;
@@ -625,13 +593,4 @@ const DtGroup *dt_groups_find(const DtGroups *g, const char *hcn_id) {
                 if (streq(g->groups[i].hcn_id, hcn_id))
                         return &g->groups[i];
         return NULL;
-}
-
-int dt_drc_index_parse(const char *s, uint32_t *ret) {
-        const char *digits = s && s[0] == '0' && (s[1] == 'x' || s[1] == 'X') ? s + 2 : s;
-
-        /* At most the 8 digits ibm,my-drc-index has. */
-        if (digits && strlen(digits) > 8)
-                return -EINVAL;
-        return hex32_parse(s, ret) < 0 ? -EINVAL : 0;
 }

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "group.h"
+#include "hcn-id.h"
 #include "macro.h"
 
 /* PowerVM's device tree names the HNV devices of a partition: the console
@@ -19,10 +20,6 @@
  * device/devspec attribute, which holds the node's path. */
 
 #define DEVICETREE_ROOT_DEFAULT "/proc/device-tree"
-
-/* ibm,hcn-id as 8 lowercase hex digits, the form hcnmgr prints and the bond
- * name carries ("bond333e80f5"), plus the NUL. */
-#define HCN_ID_SIZE 9
 
 typedef enum DtNodeKind {
         DT_NODE_VF,   /* an SR-IOV VF: ethernet* below a pci* node */
@@ -88,15 +85,6 @@ int dt_devspec_parse(const char *attr, char **ret);
 /* The entry a netdev's devspec attribute points at. Returns 1 and the entry,
  * 0 when the node is not an HNV node, or dt_devspec_parse()'s errors. */
 int dt_table_match_devspec(const DtTable *t, const char *attr, const DtEntry **ret);
-
-/* Normalises an hcn-id as the console passes it (HCN_ID=333e80f5, any case,
- * leading zeros optional, "0x" allowed) to the 8-digit form. */
-int hcn_id_normalize(const char *s, char ret[static HCN_ID_SIZE]);
-
-/* A DRC index as the console passes it (DRC_INDEX=8000003a): hex, up to 8
- * digits, "0x" and either case allowed. hcnmgr compared the text; hnv
- * compares the number, so "0x8000003A" names the same device. */
-int dt_drc_index_parse(const char *s, uint32_t *ret);
 
 /* The nodes of one hcn-id: one bond. */
 typedef struct DtGroup {

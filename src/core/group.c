@@ -4,8 +4,8 @@
 #include <limits.h>
 #include <stdio.h>
 
-#include "devicetree.h"
 #include "group.h"
+#include "hcn-id.h"
 
 static const char *const port_role_table[_PORT_ROLE_MAX] = {
         [PORT_ROLE_PRIMARY] = "primary",
@@ -13,10 +13,8 @@ static const char *const port_role_table[_PORT_ROLE_MAX] = {
 };
 
 static const char *const group_source_table[_GROUP_SOURCE_MAX] = {
-        [GROUP_SOURCE_CONFIG] = "config",
-        [GROUP_SOURCE_DEVICETREE] = "devicetree",
-        [GROUP_SOURCE_RUNTIME] = "runtime",
-        [GROUP_SOURCE_UDEV] = "udev",
+        [GROUP_SOURCE_CONFIG] = "config",   [GROUP_SOURCE_DEVICETREE] = "devicetree",
+        [GROUP_SOURCE_RUNTIME] = "runtime", [GROUP_SOURCE_UDEV] = "udev",
         [GROUP_SOURCE_AUTO] = "auto",
 };
 
@@ -307,13 +305,13 @@ size_t bond_options_to_words(const BondOptions *o, BondOptionWord ret[static BON
         bool mii = o->miimon_ms > 0;
         size_t n = 0;
 
-#define WORD(on, k, fmt, v)                                                                                  \
-        do {                                                                                                 \
-                if (on) {                                                                                    \
-                        ret[n].key = (k);                                                                    \
-                        snprintf(ret[n].value, sizeof(ret[n].value), fmt, v);                                \
-                        n++;                                                                                 \
-                }                                                                                            \
+#define WORD(on, k, fmt, v)                                                                                 \
+        do {                                                                                                \
+                if (on) {                                                                                   \
+                        ret[n].key = (k);                                                                   \
+                        snprintf(ret[n].value, sizeof(ret[n].value), fmt, v);                               \
+                        n++;                                                                                \
+                }                                                                                           \
         } while (0)
         WORD(true, "mode", "%s", "active-backup");
         WORD(true, "miimon", "%" PRIu32, o->miimon_ms);

@@ -22,7 +22,7 @@ PortRole port_role_from_string(const char *s);
 
 /* Where a group's definition came from, highest precedence first. */
 typedef enum GroupSource {
-        GROUP_SOURCE_CONFIG,  /* hnv.conf / conf.d */
+        GROUP_SOURCE_CONFIG, /* hnv.conf / conf.d */
         /* PowerVM: the console's ibm,hcn-id in the device tree. Below the
          * admin's own file, above everything hnv learns at run time: the
          * console is the authority on which devices form a group, and a
@@ -92,13 +92,13 @@ const char *fail_over_mac_to_string(uint8_t v);
 
 /* Kernel bond settings hnv owns. Every field has a default; see hnv.conf(5). */
 typedef struct BondOptions {
-        uint32_t miimon_ms;       /* 100 */
-        uint32_t updelay_ms;      /* 0 */
-        uint32_t downdelay_ms;    /* 0 */
-        uint8_t fail_over_mac;    /* FailOverMac, default follow */
-        uint8_t num_peer_notif;   /* gratuitous ARPs / unsolicited NAs per switch, default 3 */
+        uint32_t miimon_ms;           /* 100 */
+        uint32_t updelay_ms;          /* 0 */
+        uint32_t downdelay_ms;        /* 0 */
+        uint8_t fail_over_mac;        /* FailOverMac, default follow */
+        uint8_t num_peer_notif;       /* gratuitous ARPs / unsolicited NAs per switch, default 3 */
         uint32_t peer_notif_delay_ms; /* 0 */
-        uint32_t mtu;             /* 0: keep what the ports have */
+        uint32_t mtu;                 /* 0: keep what the ports have */
 } BondOptions;
 
 void bond_options_init(BondOptions *o);
@@ -120,7 +120,7 @@ size_t bond_options_to_words(const BondOptions *o, BondOptionWord ret[static BON
 #define GROUP_NAME_MAX 64
 
 typedef struct GroupSpec {
-        char *name;      /* the group id: [A-Za-z0-9_.-], at most GROUP_NAME_MAX */
+        char *name; /* the group id: [A-Za-z0-9_.-], at most GROUP_NAME_MAX */
         char bond_name[IFNAMSIZ];
         PortMatch match[_PORT_ROLE_MAX];
         BondOptions options;

@@ -23,7 +23,8 @@ static bool device_is_bond(const Device *d) {
  * is ever a VF or a paravirtual NIC. */
 static bool device_is_stacked(const Device *d) {
         static const char *const kinds[] = {
-                "vlan", "macvlan", "macvtap", "ipvlan", "ipvtap", "vxlan", "bridge", "team", "failover", "vrf",
+                "vlan",  "macvlan", "macvtap", "ipvlan",   "ipvtap",
+                "vxlan", "bridge",  "team",    "failover", "vrf",
         };
         for (size_t i = 0; i < ELEMENTSOF(kinds); i++)
                 if (streq(d->link.kind, kinds[i]))
@@ -260,9 +261,9 @@ int pairing_group_from_udev(const Device *d, GroupSpec **ret_spec, PortRole *ret
 
         /* Both roles match the group property; pairing_match() then tells
          * them apart by HNV_ROLE (see spec_role_matches()). */
-        r = spec_match_both_roles(spec, &(PortMatch){ .type = PORT_MATCH_UDEV_PROPERTY,
-                                                      .key = (char *)UDEV_GROUP_KEY,
-                                                      .value = (char *)name });
+        r = spec_match_both_roles(spec, &(PortMatch){.type = PORT_MATCH_UDEV_PROPERTY,
+                                                     .key = (char *)UDEV_GROUP_KEY,
+                                                     .value = (char *)name});
         if (r < 0)
                 return r;
 
@@ -285,7 +286,8 @@ int pairing_group_from_devicetree(const DtGroup *g, const BondOptions *options, 
 
         /* Both roles match the hcn-id; pairing_match() tells them apart by
          * ibm,hcn-mode (see spec_role_matches()). */
-        int r = spec_match_both_roles(spec, &(PortMatch){ .type = PORT_MATCH_HCN_ID, .value = (char *)g->hcn_id });
+        int r = spec_match_both_roles(spec,
+                                      &(PortMatch){.type = PORT_MATCH_HCN_ID, .value = (char *)g->hcn_id});
         if (r < 0)
                 return r;
 
@@ -347,7 +349,7 @@ static int auto_spec_new(const char *name, const HwAddr *mac, GroupSpec **ret) {
 
         /* VF and paravirtual NIC carry the same MAC: both roles match it, and
          * pairing_match() tells them apart by kind (see spec_role_matches()). */
-        r = spec_match_both_roles(spec, &(PortMatch){ .type = PORT_MATCH_MAC, .mac = *mac });
+        r = spec_match_both_roles(spec, &(PortMatch){.type = PORT_MATCH_MAC, .mac = *mac});
         if (r < 0)
                 return r;
 

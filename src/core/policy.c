@@ -41,7 +41,7 @@ static void plan_add_on(Plan *p, ActionType type, int ifindex, bool on) {
          * the snapshot builder never hands us more ports than that. */
         if (p->n_actions >= POLICY_MAX_ACTIONS)
                 return;
-        p->actions[p->n_actions++] = (Action){ .type = type, .ifindex = ifindex, .on = on };
+        p->actions[p->n_actions++] = (Action){.type = type, .ifindex = ifindex, .on = on};
 }
 
 static void plan_add(Plan *p, ActionType type, int ifindex) {
@@ -146,10 +146,10 @@ GroupState policy_state_now(const GroupSnapshot *s, const char **ret_reason) {
          * now is the best port that is. */
         const PortView *now = pick_best_of(s, true);
         if (ret_reason)
-                *ret_reason = !now                             ? "no port in the bond yet"
+                *ret_reason = !now                              ? "no port in the bond yet"
                               : best->role == PORT_ROLE_PRIMARY ? "VF joining the bond"
                                                                 : "backup joining the bond";
-        return !now                                 ? GROUP_STATE_DOWN
+        return !now                             ? GROUP_STATE_DOWN
                : now->role == PORT_ROLE_PRIMARY ? GROUP_STATE_HEALTHY
                                                 : GROUP_STATE_DEGRADED;
 }
@@ -223,7 +223,7 @@ static void plan_insert_first(Plan *p, ActionType type, bool on) {
         if (p->n_actions >= POLICY_MAX_ACTIONS)
                 return;
         memmove(p->actions + 1, p->actions, p->n_actions * sizeof(Action));
-        p->actions[0] = (Action){ .type = type, .on = on };
+        p->actions[0] = (Action){.type = type, .on = on};
         p->n_actions++;
 }
 
@@ -406,14 +406,15 @@ static void plan_dissolve(const GroupSnapshot *s, Plan *ret) {
                 return;
         for (size_t i = 0; i < s->n_ports; i++) {
                 const PortView *p = &s->ports[i];
-                if (p->enslaved && (!keep || (p->role == PORT_ROLE_BACKUP && keep->role != PORT_ROLE_BACKUP)))
+                if (p->enslaved &&
+                    (!keep || (p->role == PORT_ROLE_BACKUP && keep->role != PORT_ROLE_BACKUP)))
                         keep = p;
         }
         plan_add(ret, ACTION_DISSOLVE, keep ? keep->ifindex : s->stray_ifindex);
 }
 
 void policy_plan(const GroupSnapshot *s, Plan *ret) {
-        *ret = (Plan){ .next_phase = s->phase };
+        *ret = (Plan){.next_phase = s->phase};
 
         if (s->dissolve) {
                 plan_dissolve(s, ret);
@@ -428,7 +429,8 @@ void policy_plan(const GroupSnapshot *s, Plan *ret) {
                 /* The destination's VF (any but the one released) ends it. */
                 for (size_t i = 0; i < s->n_ports; i++) {
                         const PortView *p = &s->ports[i];
-                        if (p->role == PORT_ROLE_PRIMARY && !p->excluded && p->ifindex != s->released_ifindex) {
+                        if (p->role == PORT_ROLE_PRIMARY && !p->excluded &&
+                            p->ifindex != s->released_ifindex) {
                                 ret->next_phase = GROUP_PHASE_NORMAL;
                                 snprintf(ret->phase_reason, sizeof(ret->phase_reason), "new VF %s appeared",
                                          p->name);

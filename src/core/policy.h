@@ -39,10 +39,10 @@ typedef struct PortView {
         int ifindex;
         const char *name;
         PortRole role;
-        bool enslaved;     /* its master is the group's bond */
-        bool foreign;      /* enslaved to something else: never stolen */
-        bool up;           /* IFF_UP */
-        bool carrier;      /* IFF_LOWER_UP */
+        bool enslaved; /* its master is the group's bond */
+        bool foreign;  /* enslaved to something else: never stolen */
+        bool up;       /* IFF_UP */
+        bool carrier;  /* IFF_LOWER_UP */
         /* The bond's own view of the port's link (miimon). It lags carrier by
          * up to one miimon interval, and the kernel refuses to make a port
          * active while it thinks that port's link is down. */
@@ -65,8 +65,8 @@ typedef struct GroupSnapshot {
         int active_ifindex;  /* the bond's active port, 0 for none */
         int primary_ifindex; /* the bond's primary, 0 for none */
         HwAddr bond_mac;
-        uint8_t fail_over_mac;  /* FailOverMac */
-        bool all_ports_active;  /* the bond delivers frames from inactive ports too */
+        uint8_t fail_over_mac; /* FailOverMac */
+        bool all_ports_active; /* the bond delivers frames from inactive ports too */
         GroupPhase phase;
         int released_ifindex; /* MIGRATING: the VF taken out; any other VF ends the migration */
         /* PREPARING: the backup was made active and the bond's peer

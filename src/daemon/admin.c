@@ -15,31 +15,33 @@ static int parse_device_arg(Manager *m, const char *arg, PortMatch *ret, char **
                 if (!l)
                         return set_error(ret_error, -ENODEV, "no network device '%s'", arg);
                 if (l->device->has_identity_mac) {
-                        *ret = (PortMatch){ .type = PORT_MATCH_MAC, .mac = l->device->identity_mac };
+                        *ret = (PortMatch){.type = PORT_MATCH_MAC, .mac = l->device->identity_mac};
                         return 0;
                 }
         }
         if (port_match_parse(arg, ret) < 0)
-                return set_error(ret_error, -EINVAL, "'%s' is neither a MAC address, an interface name nor a match",
-                                 arg);
+                return set_error(ret_error, -EINVAL,
+                                 "'%s' is neither a MAC address, an interface name nor a match", arg);
         /* One hcn-id names both ports; only the tree's ibm,hcn-mode tells
          * them apart, and device-tree groups have it already. */
         if (ret->type == PORT_MATCH_HCN_ID) {
                 port_match_done(ret);
-                return set_error(ret_error, -EINVAL, "'%s': hcn-id matches are for device-tree groups only", arg);
+                return set_error(ret_error, -EINVAL, "'%s': hcn-id matches are for device-tree groups only",
+                                 arg);
         }
         return 0;
 }
 
-int manager_add_group(Manager *m, const char *name, const char *primary, const char *backup, const char *bond,
-                      json_object **ret_group, char **ret_error) {
+int manager_add_group(Manager *m, const char *name, const char *primary, const char *backup,
+                      const char *bond, json_object **ret_group, char **ret_error) {
         _cleanup_(group_spec_freep) GroupSpec *spec = NULL;
         Group *g;
         int k;
 
         if (!group_name_is_valid(name))
                 return set_error(ret_error, -EINVAL,
-                                 "invalid group name '%s': use 1-%d of A-Z a-z 0-9 _ . -", name, GROUP_NAME_MAX);
+                                 "invalid group name '%s': use 1-%d of A-Z a-z 0-9 _ . -", name,
+                                 GROUP_NAME_MAX);
         g = find_group(m, name);
         if (g && !g->disabled)
                 return set_error(ret_error, -EEXIST, "group '%s' exists (%s)", name,
@@ -51,16 +53,17 @@ int manager_add_group(Manager *m, const char *name, const char *primary, const c
         spec->options = m->config->bond_defaults;
         if (bond) {
                 if (!ifname_is_valid(bond))
-                        return set_error(ret_error, -EINVAL, "invalid bond name '%s' (at most %d characters)",
-                                         bond, IFNAMSIZ - 1);
+                        return set_error(ret_error, -EINVAL,
+                                         "invalid bond name '%s' (at most %d characters)", bond,
+                                         IFNAMSIZ - 1);
                 memcpy(spec->bond_name, bond, strlen(bond) + 1);
         } else if (group_default_bond_name(name, spec->bond_name) < 0)
                 return set_error(ret_error, -EINVAL, "bond name 'bond%s' is too long: name one with --bond",
                                  name);
         Group *other = find_group_by_bond(m, spec->bond_name);
         if (other && other != g)
-                return set_error(ret_error, -EEXIST, "bond %s already belongs to group '%s'", spec->bond_name,
-                                 other->spec->name);
+                return set_error(ret_error, -EEXIST, "bond %s already belongs to group '%s'",
+                                 spec->bond_name, other->spec->name);
 
         k = parse_device_arg(m, primary, &spec->match[PORT_ROLE_PRIMARY], ret_error);
         if (k < 0)

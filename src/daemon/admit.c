@@ -49,8 +49,9 @@ static void assign_from_udev(Manager *m, Link *l) {
                 /* Same name as a group of higher rank that did not claim
                  * this device: do not mix them. */
                 if (!l->conflict_logged)
-                        log_link_warning(l->device->link.name, "udev group %s clashes with a %s group of that name",
-                                         spec->name, group_source_to_string(g->spec->source));
+                        log_link_warning(l->device->link.name,
+                                         "udev group %s clashes with a %s group of that name", spec->name,
+                                         group_source_to_string(g->spec->source));
                 l->conflict_logged = true;
                 return;
         }
@@ -75,7 +76,7 @@ void link_assign(Manager *m, Link *l) {
         if (!specs)
                 goto done;
 
-        PairingContext ctx = { .config = m->config, .groups = specs, .n_groups = n };
+        PairingContext ctx = {.config = m->config, .groups = specs, .n_groups = n};
         pairing_match(&ctx, l->device, &r);
 
         switch (r.kind) {
@@ -104,8 +105,8 @@ void link_assign(Manager *m, Link *l) {
 done:
         if (old != l->group) {
                 if (l->group)
-                        log_link_info(l->device->link.name, "belongs to group %s as %s", l->group->spec->name,
-                                      port_role_to_string(l->role));
+                        log_link_info(l->device->link.name, "belongs to group %s as %s",
+                                      l->group->spec->name, port_role_to_string(l->role));
                 else if (old)
                         log_link_info(l->device->link.name, "no longer in group %s", old->spec->name);
                 group_mark_dirty(old);
@@ -130,7 +131,7 @@ void run_auto_pairing(Manager *m) {
         if (!devices || !specs)
                 return;
 
-        PairingContext ctx = { .config = m->config, .groups = specs, .n_groups = n };
+        PairingContext ctx = {.config = m->config, .groups = specs, .n_groups = n};
         k = pairing_auto(&ctx, devices, m->n_links, &found, on_auto_conflict, NULL);
         if (k <= 0)
                 return;

@@ -7,24 +7,24 @@
 #include "hcn.h"
 #include "migration.h"
 
-#define IO_HNV_DESCRIPTION                                                                                   \
-        "interface io.hnv\n"                                                                                 \
-        "method GetStatus(group: ?string) -> (backend: string, version: string, groups: []object)\n"         \
-        "method Add(group: string, primary: string, backup: string, bond: ?string) -> (group: object)\n"     \
-        "method Remove(group: string) -> ()\n"                                                               \
-        "method RemovePort(device: string) -> (group: string)\n"                                             \
-        "method Reload() -> (groups: int)\n"                                                                 \
-        "method Reconcile(group: ?string) -> (groups: int)\n"                                                \
-        "method QueryMigration(group: ?string, all: ?bool) -> (safe: bool, groups: []object)\n"              \
-        "method PrepareMigration(group: ?string, all: ?bool, timeout_ms: ?int) -> (groups: []object)\n"      \
-        "method CompleteMigration(group: ?string, all: ?bool, timeout_ms: ?int) -> (groups: []object)\n"     \
+#define IO_HNV_DESCRIPTION                                                                                  \
+        "interface io.hnv\n"                                                                                \
+        "method GetStatus(group: ?string) -> (backend: string, version: string, groups: []object)\n"        \
+        "method Add(group: string, primary: string, backup: string, bond: ?string) -> (group: object)\n"    \
+        "method Remove(group: string) -> ()\n"                                                              \
+        "method RemovePort(device: string) -> (group: string)\n"                                            \
+        "method Reload() -> (groups: int)\n"                                                                \
+        "method Reconcile(group: ?string) -> (groups: int)\n"                                               \
+        "method QueryMigration(group: ?string, all: ?bool) -> (safe: bool, groups: []object)\n"             \
+        "method PrepareMigration(group: ?string, all: ?bool, timeout_ms: ?int) -> (groups: []object)\n"     \
+        "method CompleteMigration(group: ?string, all: ?bool, timeout_ms: ?int) -> (groups: []object)\n"    \
         "error NotSafe (message: string, groups: []object)\n"                                               \
         "error Timeout (message: string, groups: []object)\n"                                               \
-        "error NoSuchGroup (message: string)\n"                                                              \
-        "error NoSuchDevice (message: string)\n"                                                             \
-        "error GroupExists (message: string)\n"                                                              \
-        "error InvalidArgument (message: string)\n"                                                          \
-        "error ConfigError (message: string)\n"                                                              \
+        "error NoSuchGroup (message: string)\n"                                                             \
+        "error NoSuchDevice (message: string)\n"                                                            \
+        "error GroupExists (message: string)\n"                                                             \
+        "error InvalidArgument (message: string)\n"                                                         \
+        "error ConfigError (message: string)\n"                                                             \
         "error InternalError (message: string)\n"
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(json_object *, json_object_put);
@@ -94,22 +94,22 @@ static void on_drop(void *userdata) {
 
 /* Runs an operation that answers through a ManagerReply; one that could
  * not even start is answered here. */
-#define CALL_WITH_REPLY(call, op, ...)                                                                       \
-        ({                                                                                                   \
-                ManagerReply _r = { on_done, on_drop, varlink_call_ref(call) };                              \
-                int _k = op(__VA_ARGS__, &_r);                                                               \
-                if (_k < 0) {                                                                                \
-                        varlink_call_unref(call);                                                            \
-                        _k = reply_errno(call, _k, NULL);                                                    \
-                }                                                                                            \
-                _k;                                                                                          \
+#define CALL_WITH_REPLY(call, op, ...)                                                                      \
+        ({                                                                                                  \
+                ManagerReply _r = {on_done, on_drop, varlink_call_ref(call)};                               \
+                int _k = op(__VA_ARGS__, &_r);                                                              \
+                if (_k < 0) {                                                                               \
+                        varlink_call_unref(call);                                                           \
+                        _k = reply_errno(call, _k, NULL);                                                   \
+                }                                                                                           \
+                _k;                                                                                         \
         })
 
-#define REQUIRE_STRING(call, params, key, var)                                                               \
-        do {                                                                                                 \
-                if (get_string(params, key, true, &(var)) < 0)                                               \
-                        return varlink_call_errorf(call, VARLINK_ERROR_INVALID_PARAMETER,                    \
-                                                   "parameter '%s' must be a string", key);                  \
+#define REQUIRE_STRING(call, params, key, var)                                                              \
+        do {                                                                                                \
+                if (get_string(params, key, true, &(var)) < 0)                                              \
+                        return varlink_call_errorf(call, VARLINK_ERROR_INVALID_PARAMETER,                   \
+                                                   "parameter '%s' must be a string", key);                 \
         } while (0)
 
 static int method_get_status(VarlinkCall *call, json_object *params, void *userdata) {
@@ -119,7 +119,8 @@ static int method_get_status(VarlinkCall *call, json_object *params, void *userd
         int k;
 
         if (get_string(params, "group", false, &group) < 0)
-                return varlink_call_errorf(call, VARLINK_ERROR_INVALID_PARAMETER, "'group' must be a string");
+                return varlink_call_errorf(call, VARLINK_ERROR_INVALID_PARAMETER,
+                                           "'group' must be a string");
         k = manager_status(userdata, group, &reply, &error);
         if (k < 0)
                 return reply_errno(call, k, error);
@@ -223,7 +224,8 @@ static int get_timeout(VarlinkCall *call, json_object *params, uint64_t def, uin
         json_object *v;
 
         *ret = def;
-        if (params && json_object_object_get_ex(params, "timeout_ms", &v) && !json_object_is_type(v, json_type_null)) {
+        if (params && json_object_object_get_ex(params, "timeout_ms", &v) &&
+            !json_object_is_type(v, json_type_null)) {
                 int64_t ms = json_object_get_int64(v);
                 if (!json_object_is_type(v, json_type_int) || ms <= 0 || ms > 24LL * 3600 * 1000)
                         return varlink_call_errorf(call, "io.hnv.InvalidArgument",
@@ -239,7 +241,8 @@ static int get_selection(VarlinkCall *call, json_object *params, const char **re
         json_object *v;
 
         if (get_string(params, "group", false, ret_group) < 0)
-                return varlink_call_errorf(call, VARLINK_ERROR_INVALID_PARAMETER, "'group' must be a string");
+                return varlink_call_errorf(call, VARLINK_ERROR_INVALID_PARAMETER,
+                                           "'group' must be a string");
         *ret_all = params && json_object_object_get_ex(params, "all", &v) && json_object_get_boolean(v);
         if (!!*ret_group == *ret_all)
                 return varlink_call_errorf(call, "io.hnv.InvalidArgument", "name one group, or all");
@@ -309,7 +312,8 @@ static int get_device(VarlinkCall *call, json_object *params, uint32_t *ret_drc,
         if (k <= 0)
                 return k;
         if (get_string(params, "hcn_id", false, ret_hcn_id) < 0)
-                return varlink_call_errorf(call, VARLINK_ERROR_INVALID_PARAMETER, "'hcn_id' must be a string");
+                return varlink_call_errorf(call, VARLINK_ERROR_INVALID_PARAMETER,
+                                           "'hcn_id' must be a string");
         return 1;
 }
 
@@ -376,19 +380,19 @@ static int control_server_new(Manager *m, sd_event *event, const char *path, Var
                 VarlinkMethodFlags flags;
                 varlink_method_t cb;
         } methods[] = {
-                { "io.hnv.GetStatus", VARLINK_METHOD_ANYONE, method_get_status },
-                { "io.hnv.Add", VARLINK_METHOD_ROOT_ONLY, method_add },
-                { "io.hnv.Remove", VARLINK_METHOD_ROOT_ONLY, method_remove },
-                { "io.hnv.RemovePort", VARLINK_METHOD_ROOT_ONLY, method_remove_port },
-                { "io.hnv.Reload", VARLINK_METHOD_ROOT_ONLY, method_reload },
-                { "io.hnv.Reconcile", VARLINK_METHOD_ROOT_ONLY, method_reconcile },
-                { "io.hnv.QueryMigration", VARLINK_METHOD_ANYONE, method_query_migration },
-                { "io.hnv.PrepareMigration", VARLINK_METHOD_ROOT_ONLY, method_prepare_migration },
-                { "io.hnv.CompleteMigration", VARLINK_METHOD_ROOT_ONLY, method_complete_migration },
-                { "io.hnv.ConfigureDevice", VARLINK_METHOD_ROOT_ONLY, method_configure_device },
-                { "io.hnv.QueryDevice", VARLINK_METHOD_ANYONE, method_query_device },
-                { "io.hnv.RemoveDevice", VARLINK_METHOD_ROOT_ONLY, method_remove_device },
-                { "io.hnv.Scan", VARLINK_METHOD_ROOT_ONLY, method_scan },
+                {"io.hnv.GetStatus", VARLINK_METHOD_ANYONE, method_get_status},
+                {"io.hnv.Add", VARLINK_METHOD_ROOT_ONLY, method_add},
+                {"io.hnv.Remove", VARLINK_METHOD_ROOT_ONLY, method_remove},
+                {"io.hnv.RemovePort", VARLINK_METHOD_ROOT_ONLY, method_remove_port},
+                {"io.hnv.Reload", VARLINK_METHOD_ROOT_ONLY, method_reload},
+                {"io.hnv.Reconcile", VARLINK_METHOD_ROOT_ONLY, method_reconcile},
+                {"io.hnv.QueryMigration", VARLINK_METHOD_ANYONE, method_query_migration},
+                {"io.hnv.PrepareMigration", VARLINK_METHOD_ROOT_ONLY, method_prepare_migration},
+                {"io.hnv.CompleteMigration", VARLINK_METHOD_ROOT_ONLY, method_complete_migration},
+                {"io.hnv.ConfigureDevice", VARLINK_METHOD_ROOT_ONLY, method_configure_device},
+                {"io.hnv.QueryDevice", VARLINK_METHOD_ANYONE, method_query_device},
+                {"io.hnv.RemoveDevice", VARLINK_METHOD_ROOT_ONLY, method_remove_device},
+                {"io.hnv.Scan", VARLINK_METHOD_ROOT_ONLY, method_scan},
         };
         int k;
 

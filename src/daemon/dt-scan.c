@@ -109,7 +109,6 @@ static void on_dt_problem(const char *devspec, const char *message, void *userda
         dt_problem_add(p, line);
 }
 
-
 /* A group for every hcn-id in the tree; the options follow the
  * configuration's defaults, also on reload. */
 static void dt_add_groups(Manager *m, const DtGroups *groups, DtProblems *problems) {
@@ -127,8 +126,9 @@ static void dt_add_groups(Manager *m, const DtGroups *groups, DtProblems *proble
                         /* Taking the name from a group the admin defined (or
                          * built with hnvctl) would change that group under
                          * them; the clash is theirs to resolve. */
-                        if (asprintf(&line, "hcn-id %s: a %s group '%s' already has that name or bond %s, "
-                                            "no device-tree group for it",
+                        if (asprintf(&line,
+                                     "hcn-id %s: a %s group '%s' already has that name or bond %s, "
+                                     "no device-tree group for it",
                                      dg->hcn_id, group_source_to_string(g->spec->source), g->spec->name,
                                      dg->bond_name) < 0)
                                 problems->oom = true;
@@ -159,7 +159,8 @@ static void dt_drop_groups(Manager *m, const DtGroups *groups, bool force) {
                 if (!force && group_has_port(g))
                         continue;
                 log_group_info(g->spec->name, "%s, leaving bond %s as it is",
-                               force ? "device-tree pairing is off" : "its hcn-id is no longer in the device tree",
+                               force ? "device-tree pairing is off"
+                                     : "its hcn-id is no longer in the device tree",
                                g->spec->bond_name);
                 for (size_t j = 0; j < m->n_links; j++)
                         if (m->links[j]->group == g)
@@ -170,7 +171,7 @@ static void dt_drop_groups(Manager *m, const DtGroups *groups, bool force) {
 }
 
 int manager_devicetree_rescan(Manager *m) {
-        _cleanup_(dt_problems_done) DtProblems problems = { .manager = m };
+        _cleanup_(dt_problems_done) DtProblems problems = {.manager = m};
         _cleanup_(dt_table_freep) DtTable *t = NULL;
         _cleanup_(dt_groups_freep) DtGroups *groups = NULL;
         int k;
@@ -188,7 +189,8 @@ int manager_devicetree_rescan(Manager *m) {
                 t = NULL;
         else if (k < 0) {
                 if (k != m->dt_scan_error)
-                        log_error_errno(k, "cannot read the device tree at %s, keeping what it said before: %m",
+                        log_error_errno(k,
+                                        "cannot read the device tree at %s, keeping what it said before: %m",
                                         m->config->device_tree_root);
                 m->dt_scan_error = k;
                 return k;

@@ -120,8 +120,8 @@ void group_arm_migration_timer(Group *g) {
         if (!group_migrating(g) || !m->event)
                 return;
         uint64_t deadline = g->migrating_since + (uint64_t)m->config->migration_timeout_sec * 1000000ULL;
-        (void)sd_event_add_time(m->event, &g->migration_timer, CLOCK_MONOTONIC, deadline, 0, on_migration_timeout,
-                                g);
+        (void)sd_event_add_time(m->event, &g->migration_timer, CLOCK_MONOTONIC, deadline, 0,
+                                on_migration_timeout, g);
 }
 
 void group_set_phase(Group *g, GroupPhase phase, const char *why) {
@@ -139,7 +139,8 @@ void group_set_phase(Group *g, GroupPhase phase, const char *why) {
                 g->released_ifindex = vf ? vf->device->link.ifindex : 0;
                 /* A failure from before does not fail the prepare. */
                 g->failures = 0;
-                log_group_info(g->spec->name, "releasing %s for migration", vf ? vf->device->link.name : "no VF");
+                log_group_info(g->spec->name, "releasing %s for migration",
+                               vf ? vf->device->link.name : "no VF");
                 break;
         }
         case GROUP_PHASE_MIGRATING:

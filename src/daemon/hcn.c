@@ -33,7 +33,8 @@ static int find_entry(Manager *m, uint32_t drc_index, const DtEntry **ret, char 
         int k;
 
         if (!m->config->device_tree)
-                return set_error(ret_error, -ENODEV, "device-tree pairing is off (device-tree = no in hnv.conf)");
+                return set_error(ret_error, -ENODEV,
+                                 "device-tree pairing is off (device-tree = no in hnv.conf)");
         k = manager_devicetree_rescan(m);
         if (k == -ENOENT)
                 return set_error(ret_error, -ENODEV, "no device tree: not a PowerVM partition");
@@ -79,7 +80,8 @@ static json_object *device_reply(Link *l, const DtEntry *e, const char *extra_ke
         json_object_object_add(o, "device", l ? json_object_new_string(l->device->link.name) : NULL);
         json_object_object_add(o, "hcn_id", json_object_new_string(e->hcn_id));
         json_object_object_add(o, "devspec", json_object_new_string(e->devspec));
-        json_object_object_add(o, "group", l && l->group ? json_object_new_string(l->group->spec->name) : NULL);
+        json_object_object_add(o, "group",
+                               l && l->group ? json_object_new_string(l->group->spec->name) : NULL);
         if (extra_key)
                 json_object_object_add(o, extra_key, json_object_new_boolean(extra));
         return o;
@@ -191,7 +193,7 @@ static int hcn_wait(Manager *m, HcnWaitKind kind, uint32_t drc_index, int pruned
 
         if (!w)
                 return -ENOMEM;
-        *w = (HcnWait){ .kind = kind, .drc_index = drc_index, .pruned = pruned };
+        *w = (HcnWait){.kind = kind, .drc_index = drc_index, .pruned = pruned};
         /* Answered after the next reconcile pass, which the events that
          * brought us here have already scheduled, or right away. */
         return wait_start(m, timeout_usec, wait_check, w, free, reply);
@@ -231,13 +233,15 @@ int hcn_configure_device(Manager *m, uint32_t drc_index, uint64_t timeout_usec, 
                 link_readmit(m, l);
                 if (l->group && l->group->phase == GROUP_PHASE_MIGRATING &&
                     l->device->link.ifindex == l->group->released_ifindex)
-                        group_set_phase(l->group, GROUP_PHASE_NORMAL, "the console configured the released VF again");
+                        group_set_phase(l->group, GROUP_PHASE_NORMAL,
+                                        "the console configured the released VF again");
         }
         log_info("configure DRC index %08x (%s, hcn-id %s)", drc_index, e->devspec, e->hcn_id);
         return hcn_wait(m, HCN_WAIT_CONFIGURE, drc_index, 0, timeout_usec, reply);
 }
 
-int hcn_query_device(Manager *m, uint32_t drc_index, const char *hcn_id, json_object **ret, char **ret_error) {
+int hcn_query_device(Manager *m, uint32_t drc_index, const char *hcn_id, json_object **ret,
+                     char **ret_error) {
         const DtEntry *e;
         Link *l;
         bool removable = true;
@@ -252,8 +256,8 @@ int hcn_query_device(Manager *m, uint32_t drc_index, const char *hcn_id, json_ob
         l = find_link_by_devspec(m, e->devspec);
         if (!l)
                 reason = "no network device";
-        else if (l->group && group_migrating(l->group) && l->device->link.ifindex == l->group->released_ifindex &&
-                 !link_in_bond_of(l, l->group))
+        else if (l->group && group_migrating(l->group) &&
+                 l->device->link.ifindex == l->group->released_ifindex && !link_in_bond_of(l, l->group))
                 reason = "already released";
         else if (l->group && link_in_bond_of(l, l->group)) {
                 removable = others_carry(l);
@@ -285,7 +289,8 @@ int hcn_remove_device(Manager *m, uint32_t drc_index, const char *hcn_id, uint64
                 return 0;
         }
         if (!others_carry(l))
-                return manager_reply_errorf(reply, -EBUSY, NULL, "%s: no backup device can carry the traffic",
+                return manager_reply_errorf(reply, -EBUSY, NULL,
+                                            "%s: no backup device can carry the traffic",
                                             l->device->link.name);
 
         log_group_info(l->group->spec->name, "remove %s (DRC index %08x) requested", l->device->link.name,
@@ -318,7 +323,8 @@ int hcn_scan(Manager *m, uint64_t timeout_usec, const ManagerReply *reply) {
 
         k = manager_devicetree_rescan(m);
         if (k < 0 && k != -ENOENT)
-                return manager_reply_errorf(reply, -EIO, NULL, "cannot read the device tree: %s", strerror(-k));
+                return manager_reply_errorf(reply, -EIO, NULL, "cannot read the device tree: %s",
+                                            strerror(-k));
 
         /* Profiles and ifcfg files of devices that went away while the guest
          * was off (an inactive migration takes the VF): only ever hnv's or

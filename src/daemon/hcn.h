@@ -21,7 +21,8 @@
 int hcn_configure_device(Manager *m, uint32_t drc_index, uint64_t timeout_usec, const ManagerReply *reply);
 /* QueryDevice: may the device go? A VF may when another port of its bond can
  * carry the traffic, or when it is in no bond. */
-int hcn_query_device(Manager *m, uint32_t drc_index, const char *hcn_id, json_object **ret, char **ret_error);
+int hcn_query_device(Manager *m, uint32_t drc_index, const char *hcn_id, json_object **ret,
+                     char **ret_error);
 /* RemoveDevice: a VF is released as for a migration (no frame lost), a
  * backup taken out of its bond when the VF carries the traffic. */
 int hcn_remove_device(Manager *m, uint32_t drc_index, const char *hcn_id, uint64_t timeout_usec,

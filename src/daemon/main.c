@@ -12,7 +12,6 @@
 #include "log.h"
 #include "manager.h"
 
-
 static void help(void) {
         printf("Usage: hnvd [OPTIONS]\n\n"
                "Keeps SR-IOV VFs and their paravirtual backups in active-backup bonds.\n\n"
@@ -33,7 +32,8 @@ static int on_reload_signal(sd_event_source *s, const struct signalfd_siginfo *s
         (void)sd_notify(false, "RELOADING=1");
         k = manager_reload(userdata, &error);
         if (k < 0)
-                log_error("reload refused, keeping the running configuration: %s", error ? error : strerror(-k));
+                log_error("reload refused, keeping the running configuration: %s",
+                          error ? error : strerror(-k));
         (void)sd_notify(false, "READY=1");
         return 0;
 }
@@ -41,14 +41,14 @@ static int on_reload_signal(sd_event_source *s, const struct signalfd_siginfo *s
 int main(int argc, char **argv) {
         enum { ARG_RUNDIR = 0x100 };
         static const struct option options[] = {
-                { "foreground", no_argument, NULL, 'f' },
-                { "log-level", required_argument, NULL, 'l' },
-                { "config", required_argument, NULL, 'c' },
-                { "config-dir", required_argument, NULL, 'C' },
-                { "rundir", required_argument, NULL, ARG_RUNDIR },
-                { "check", no_argument, NULL, 'n' },
-                { "version", no_argument, NULL, 'V' },
-                { "help", no_argument, NULL, 'h' },
+                {"foreground", no_argument, NULL, 'f'},
+                {"log-level", required_argument, NULL, 'l'},
+                {"config", required_argument, NULL, 'c'},
+                {"config-dir", required_argument, NULL, 'C'},
+                {"rundir", required_argument, NULL, ARG_RUNDIR},
+                {"check", no_argument, NULL, 'n'},
+                {"version", no_argument, NULL, 'V'},
+                {"help", no_argument, NULL, 'h'},
                 {},
         };
         _cleanup_(sd_event_unrefp) sd_event *event = NULL;
@@ -102,8 +102,8 @@ int main(int argc, char **argv) {
 
         if (check) {
                 _cleanup_(config_freep) Config *cfg = NULL;
-                k = config_load(mo.config_file ?: HNV_CONFIG_FILE, mo.config_dropin ?: HNV_CONFIG_DROPIN, &cfg,
-                                &error);
+                k = config_load(mo.config_file ?: HNV_CONFIG_FILE, mo.config_dropin ?: HNV_CONFIG_DROPIN,
+                                &cfg, &error);
                 if (k < 0) {
                         fprintf(stderr, "%s\n", error ? error : strerror(-k));
                         return 1;

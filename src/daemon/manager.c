@@ -158,7 +158,7 @@ Manager *manager_free(Manager *m) {
 }
 
 /* Longer than a wicked command may run (WICKED_TIMEOUT_USEC, 90 s). */
-#define DIRECT_FLUSH_USEC (95 * 1000 * 1000ULL)
+#define DIRECT_FLUSH_USEC      (95 * 1000 * 1000ULL)
 #define DIRECT_FLUSH_POLL_USEC (20 * 1000ULL)
 
 static int on_direct_flush(sd_event_source *s, uint64_t usec, void *userdata) {
@@ -316,7 +316,8 @@ static void on_backend_notify(void *userdata) {
 
 static const char *port_in_bond(Group *g, PortRole role, Link *bond) {
         Link *l = group_port(g, role);
-        return l && l->device->link.master_ifindex == bond->device->link.ifindex ? l->device->link.name : NULL;
+        return l && l->device->link.master_ifindex == bond->device->link.ifindex ? l->device->link.name
+                                                                                 : NULL;
 }
 
 /* For the wicked backend: a group's ports while they are in its bond. */
@@ -365,12 +366,14 @@ static int backend_select(Manager *m) {
                 if (kind != BACKEND_NETWORKMANAGER && !m->direct) {
                         k = backend_nm_watch(m->event, on_nm_started, m, &m->nm_watch);
                         if (k < 0)
-                                log_debug("not watching for NetworkManager: no system bus (%s)", strerror(-k));
+                                log_debug("not watching for NetworkManager: no system bus (%s)",
+                                          strerror(-k));
                 }
         }
         switch (kind) {
         case BACKEND_NETWORKMANAGER:
-                k = backend_nm_load(&m->backend, m->event, m->platform->ops->rtnl(m->platform), on_backend_notify, m);
+                k = backend_nm_load(&m->backend, m->event, m->platform->ops->rtnl(m->platform),
+                                    on_backend_notify, m);
                 break;
         case BACKEND_KERNEL:
                 k = backend_kernel_new(&m->backend, m->platform->ops->rtnl(m->platform));
@@ -430,10 +433,10 @@ int manager_start(Manager *m, char **ret_error) {
                         return k;
         }
         k = m->platform->ops->start(m->platform, m->event,
-                                    &(PlatformHandlers){ .link = on_platform_link,
-                                                         .resync = on_platform_resync,
-                                                         .device = on_platform_device,
-                                                         .userdata = m });
+                                    &(PlatformHandlers){.link = on_platform_link,
+                                                        .resync = on_platform_resync,
+                                                        .device = on_platform_device,
+                                                        .userdata = m});
         if (k < 0)
                 return k;
         if (!m->backend) {

@@ -88,8 +88,8 @@ void manager_reply_drop(const ManagerReply *r);
 /* Control operations. Errors: -ENOENT no such group, -ENODEV no such
  * device, -EEXIST group exists, -EINVAL bad argument; *ret_error says which. */
 int manager_status(Manager *m, const char *group, json_object **ret, char **ret_error);
-int manager_add_group(Manager *m, const char *name, const char *primary, const char *backup, const char *bond,
-                      json_object **ret_group, char **ret_error);
+int manager_add_group(Manager *m, const char *name, const char *primary, const char *backup,
+                      const char *bond, json_object **ret_group, char **ret_error);
 int manager_remove_group(Manager *m, const char *name, char **ret_error);
 int manager_remove_port(Manager *m, const char *device, char **ret_group, char **ret_error);
 

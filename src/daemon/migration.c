@@ -145,7 +145,8 @@ int migration_query(Manager *m, const char *name, bool all, json_object **ret, c
 
 /* The prepare is over when no group of it is PREPARING: each was either
  * released (MIGRATING) or rolled back by the policy (NORMAL). */
-static int check_prepare(Manager *m, void *data, bool timed_out, json_object **ret_params, char **ret_message) {
+static int check_prepare(Manager *m, void *data, bool timed_out, json_object **ret_params,
+                         char **ret_message) {
         Selection *sel = data;
         _cleanup_(json_object_putp) json_object *list = NULL;
         bool failed = false, late = false;
@@ -172,7 +173,8 @@ static int check_prepare(Manager *m, void *data, bool timed_out, json_object **r
                         continue;
                 if (g->phase != GROUP_PHASE_MIGRATING) {
                         failed = true;
-                        json_object_array_add(list, group_report(g, false, "the backup stopped being active"));
+                        json_object_array_add(list,
+                                              group_report(g, false, "the backup stopped being active"));
                         continue;
                 }
                 if (asprintf(&reason, "released %s, %s active",
@@ -189,7 +191,8 @@ static int check_prepare(Manager *m, void *data, bool timed_out, json_object **r
         return late ? -ETIMEDOUT : failed ? -EBUSY : 1;
 }
 
-int migration_prepare(Manager *m, const char *name, bool all, uint64_t timeout_usec, const ManagerReply *reply) {
+int migration_prepare(Manager *m, const char *name, bool all, uint64_t timeout_usec,
+                      const ManagerReply *reply) {
         _cleanup_(freep) Group **groups = NULL, **todo = NULL;
         _cleanup_(freep) char *error = NULL;
         _cleanup_(json_object_putp) json_object *list = json_object_new_array();
@@ -216,9 +219,11 @@ int migration_prepare(Manager *m, const char *name, bool all, uint64_t timeout_u
 
                 if (g->phase == GROUP_PHASE_PREPARING)
                         return manager_reply_errorf(reply, -EINVAL, NULL,
-                                                    "group '%s' is being prepared by another call", g->spec->name);
+                                                    "group '%s' is being prepared by another call",
+                                                    g->spec->name);
                 if (g->phase == GROUP_PHASE_MIGRATING && !(vf && link_in_bond_of(vf, g))) {
-                        json_object_array_add(list, group_report(g, true, "VF already released for migration"));
+                        json_object_array_add(list,
+                                              group_report(g, true, "VF already released for migration"));
                         continue;
                 }
                 bool safe = group_safe(g, &reason);
@@ -228,7 +233,8 @@ int migration_prepare(Manager *m, const char *name, bool all, uint64_t timeout_u
 
                 Link *bond = group_bond(g), *bk = group_port(g, PORT_ROLE_BACKUP);
                 uint64_t u = peer_notif_usec(&g->spec->options);
-                if (safe && bond->device->link.bond_active_ifindex != bk->device->link.ifindex && u > wait_usec)
+                if (safe && bond->device->link.bond_active_ifindex != bk->device->link.ifindex &&
+                    u > wait_usec)
                         wait_usec = u;
         }
         if (!all_safe)
@@ -239,10 +245,10 @@ int migration_prepare(Manager *m, const char *name, bool all, uint64_t timeout_u
                 return 0;
         }
         if (wait_usec > timeout_usec)
-                return manager_reply_errorf(reply, -ETIMEDOUT, with_groups(TAKE_PTR(list)),
-                                            "the bond needs %llu ms to notify its peers; the timeout is %llu ms",
-                                            (unsigned long long)(wait_usec / 1000),
-                                            (unsigned long long)(timeout_usec / 1000));
+                return manager_reply_errorf(
+                        reply, -ETIMEDOUT, with_groups(TAKE_PTR(list)),
+                        "the bond needs %llu ms to notify its peers; the timeout is %llu ms",
+                        (unsigned long long)(wait_usec / 1000), (unsigned long long)(timeout_usec / 1000));
 
         /* The intent; the policy switches each group to its backup now. */
         Group *stuck = NULL;
@@ -259,7 +265,8 @@ int migration_prepare(Manager *m, const char *name, bool all, uint64_t timeout_u
         if (stuck) {
                 for (size_t i = 0; i < n_todo; i++)
                         group_set_phase(todo[i], GROUP_PHASE_NORMAL, "the backup could not be made active");
-                return manager_reply_errorf(reply, -EIO, NULL, "group '%s': the backup could not be made active",
+                return manager_reply_errorf(reply, -EIO, NULL,
+                                            "group '%s': the backup could not be made active",
                                             stuck->spec->name);
         }
         Selection *sel = selection_new(todo, n_todo);
@@ -270,7 +277,8 @@ int migration_prepare(Manager *m, const char *name, bool all, uint64_t timeout_u
 
 /* ---- complete -------------------------------------------------------- */
 
-static int check_complete(Manager *m, void *data, bool timed_out, json_object **ret_params, char **ret_message) {
+static int check_complete(Manager *m, void *data, bool timed_out, json_object **ret_params,
+                          char **ret_message) {
         Selection *sel = data;
         _cleanup_(json_object_putp) json_object *list = NULL;
         bool done = true;
@@ -304,7 +312,8 @@ static int check_complete(Manager *m, void *data, bool timed_out, json_object **
         return -ETIMEDOUT;
 }
 
-int migration_complete(Manager *m, const char *name, bool all, uint64_t timeout_usec, const ManagerReply *reply) {
+int migration_complete(Manager *m, const char *name, bool all, uint64_t timeout_usec,
+                       const ManagerReply *reply) {
         _cleanup_(freep) Group **groups = NULL;
         _cleanup_(freep) char *error = NULL;
         size_t n;
@@ -315,7 +324,8 @@ int migration_complete(Manager *m, const char *name, bool all, uint64_t timeout_
                 return manager_reply_errorf(reply, k, NULL, "%s", strna(error));
         for (size_t i = 0; i < n; i++)
                 if (groups[i]->phase == GROUP_PHASE_PREPARING)
-                        return manager_reply_errorf(reply, -EINVAL, NULL, "group '%s' is still being prepared",
+                        return manager_reply_errorf(reply, -EINVAL, NULL,
+                                                    "group '%s' is still being prepared",
                                                     groups[i]->spec->name);
 
         /* Ending the migration lets the policy take whichever VF is there:

@@ -18,5 +18,7 @@
 int migration_query(Manager *m, const char *group, bool all, json_object **ret, char **ret_error);
 /* PrepareMigration / CompleteMigration: answered through reply, now or when
  * the groups are released (back on a VF), or the wait runs out. */
-int migration_prepare(Manager *m, const char *group, bool all, uint64_t timeout_usec, const ManagerReply *reply);
-int migration_complete(Manager *m, const char *group, bool all, uint64_t timeout_usec, const ManagerReply *reply);
+int migration_prepare(Manager *m, const char *group, bool all, uint64_t timeout_usec,
+                      const ManagerReply *reply);
+int migration_complete(Manager *m, const char *group, bool all, uint64_t timeout_usec,
+                       const ManagerReply *reply);

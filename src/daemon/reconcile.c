@@ -44,7 +44,8 @@ void group_snapshot(Group *g, GroupSnapshot *s, PortView *views, bool addresses)
                         .has_perm_mac = li->has_perm_mac,
                 };
                 if (addresses && !enslaved && !views[n].foreign && !l->excluded)
-                        views[n].has_addresses = m->backend->ops->count_addresses(m->backend, li->ifindex) > 0;
+                        views[n].has_addresses =
+                                m->backend->ops->count_addresses(m->backend, li->ifindex) > 0;
                 n++;
         }
 
@@ -164,23 +165,24 @@ static int apply_action(Group *g, const Plan *plan, int *bond_ifindex, const Act
                         *ret_fatal = false;
                 break;
         case ACTION_RELEASE: {
-                bool migration = plan->next_phase == GROUP_PHASE_MIGRATING && l && l->role == PORT_ROLE_PRIMARY;
+                bool migration =
+                        plan->next_phase == GROUP_PHASE_MIGRATING && l && l->role == PORT_ROLE_PRIMARY;
                 k = ops->release(b, a->ifindex);
                 if (backend_in_progress(k) && migration)
                         log_group_full_errno(LOG_INFO, 0, name, port, "released for migration through %s",
                                              ops->name);
                 else if (k >= 0)
                         log_group_full_errno(LOG_INFO, 0, name, port, "released %s",
-                                             migration                 ? "for migration"
-                                             : l && l->excluded        ? "on request"
-                                                                       : "from the bond");
+                                             migration          ? "for migration"
+                                             : l && l->excluded ? "on request"
+                                                                : "from the bond");
                 break;
         }
         case ACTION_ALL_PORTS_ACTIVE:
                 k = ops->set_all_ports_active(b, *bond_ifindex, a->on);
                 if (k < 0 && !backend_in_progress(k))
-                        log_group_warning(name, "cannot switch all_slaves_active %s: %s", a->on ? "on" : "off",
-                                          strerror(-k));
+                        log_group_warning(name, "cannot switch all_slaves_active %s: %s",
+                                          a->on ? "on" : "off", strerror(-k));
                 *ret_fatal = false;
                 break;
         case ACTION_TAKE_BOND_MAC: {
@@ -191,11 +193,12 @@ static int apply_action(Group *g, const Plan *plan, int *bond_ifindex, const Act
                 k = ops->set_address(b, a->ifindex, &mac);
                 /* Best effort: without it the switch still works, and the
                  * frames in flight to the VF's old MAC are lost. */
-                log_group_full_errno(k < 0 ? LOG_WARNING : LOG_DEBUG, k, name, port,
-                                     k < 0 ? "cannot take the bond's MAC %s before the switch (frames in flight "
-                                             "may be lost): %m"
-                                           : "takes the bond's MAC %s before the switch",
-                                     hw_addr_format(&mac, buf));
+                log_group_full_errno(
+                        k < 0 ? LOG_WARNING : LOG_DEBUG, k, name, port,
+                        k < 0 ? "cannot take the bond's MAC %s before the switch (frames in flight "
+                                "may be lost): %m"
+                              : "takes the bond's MAC %s before the switch",
+                        hw_addr_format(&mac, buf));
                 *ret_fatal = false;
                 break;
         }
@@ -251,7 +254,8 @@ static void schedule_retry(Group *g) {
         g->failures++;
         if (g->retry)
                 return;
-        (void)sd_event_add_time_relative(g->manager->event, &g->retry, CLOCK_MONOTONIC, delay, 0, on_retry, g);
+        (void)sd_event_add_time_relative(g->manager->event, &g->retry, CLOCK_MONOTONIC, delay, 0, on_retry,
+                                         g);
 }
 
 /* The settle window closed, or the peer notifications went out: the
@@ -276,8 +280,8 @@ static void arm_timers(Group *g, const Plan *plan) {
         const BondOptions *o = &g->spec->options;
 
         if (plan->wait_notify && !g->notify_timer)
-                (void)sd_event_add_time_relative(m->event, &g->notify_timer, CLOCK_MONOTONIC, peer_notif_usec(o),
-                                                 0, on_notified, g);
+                (void)sd_event_add_time_relative(m->event, &g->notify_timer, CLOCK_MONOTONIC,
+                                                 peer_notif_usec(o), 0, on_notified, g);
         /* One miimon tick more than the notifications take: the switch to
          * the VF itself may wait for the bond's next tick. */
         if (plan->open_settle && !g->settle_timer)
@@ -310,17 +314,18 @@ static int execute(Group *g, const Plan *plan, int *bond_ifindex, bool *ret_in_p
                         g->last_fail_type = (int)a->type;
                         g->last_fail_ifindex = a->ifindex;
                         g->last_fail_errno = k;
-                        log_group_full_errno(again ? LOG_DEBUG : LOG_ERR, k, g->spec->name,
-                                             a->ifindex ? ifname_of(m, a->ifindex) : g->spec->bond_name,
-                                             "%s failed: %m%s", action_type_to_string(a->type),
-                                             k == -EOPNOTSUPP && a->type == ACTION_CREATE_BOND
-                                                     ? " (the kernel has no bonding driver: modprobe bonding)"
-                                                     : "");
+                        log_group_full_errno(
+                                again ? LOG_DEBUG : LOG_ERR, k, g->spec->name,
+                                a->ifindex ? ifname_of(m, a->ifindex) : g->spec->bond_name,
+                                "%s failed: %m%s", action_type_to_string(a->type),
+                                k == -EOPNOTSUPP && a->type == ACTION_CREATE_BOND
+                                        ? " (the kernel has no bonding driver: modprobe bonding)"
+                                        : "");
                         return k;
                 }
                 if (backend_in_progress(k)) {
-                        log_group_debug(g->spec->name, "%s in progress in %s", action_type_to_string(a->type),
-                                        m->backend->ops->name);
+                        log_group_debug(g->spec->name, "%s in progress in %s",
+                                        action_type_to_string(a->type), m->backend->ops->name);
                         *ret_in_progress = true;
                         /* What follows for the same port (or, for the bond,
                          * anything) needs its outcome; other ports go on: a

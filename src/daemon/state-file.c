@@ -37,7 +37,8 @@ static json_object *record_to_json(const GroupRecord *r) {
 
 int state_file_write(const char *path, const GroupRecord *records, size_t n, const int *excluded,
                      size_t n_excluded) {
-        _cleanup_(json_object_putp) json_object *root = json_object_new_object(), *groups = json_object_new_array(),
+        _cleanup_(json_object_putp) json_object *root = json_object_new_object(),
+                                                *groups = json_object_new_array(),
                                                 *ex = json_object_new_array();
         _cleanup_(freep) char *tmp = NULL;
         _cleanup_(closep) int fd = -EBADF;
@@ -146,7 +147,8 @@ int state_file_read(const char *path, GroupRecord **ret, size_t *ret_n, int **re
                 }
                 records[n++].spec = spec;
                 if (strscpy_strict(spec->bond_name, sizeof(spec->bond_name), bond) < 0 ||
-                    port_match_parse(strempty(get_string(g, "primary")), &spec->match[PORT_ROLE_PRIMARY]) < 0 ||
+                    port_match_parse(strempty(get_string(g, "primary")), &spec->match[PORT_ROLE_PRIMARY]) <
+                            0 ||
                     port_match_parse(strempty(get_string(g, "backup")), &spec->match[PORT_ROLE_BACKUP]) < 0)
                         goto fail;
                 records[n - 1].migrating = get_bool(g, "migrating");
@@ -160,7 +162,8 @@ int state_file_read(const char *path, GroupRecord **ret, size_t *ret_n, int **re
         json_object *ex;
         int *excluded = NULL;
         size_t n_excluded = 0;
-        if (json_object_object_get_ex(root, "excluded_ifindexes", &ex) && json_object_is_type(ex, json_type_array)) {
+        if (json_object_object_get_ex(root, "excluded_ifindexes", &ex) &&
+            json_object_is_type(ex, json_type_array)) {
                 size_t c = json_object_array_length(ex);
                 excluded = calloc(c + 1, sizeof(int));
                 if (!excluded) {

@@ -35,11 +35,11 @@ void state_flush(Manager *m) {
                  * keeping. */
                 if (group_source_is_declared(g->spec->source) && !g->disabled && !group_migrating(g))
                         continue;
-                records[n++] = (GroupRecord){ .spec = g->spec,
-                                              .migrating = group_migrating(g),
-                                              .migrating_since = g->migrating_since,
-                                              .released_ifindex = g->released_ifindex,
-                                              .disabled = g->disabled };
+                records[n++] = (GroupRecord){.spec = g->spec,
+                                             .migrating = group_migrating(g),
+                                             .migrating_since = g->migrating_since,
+                                             .released_ifindex = g->released_ifindex,
+                                             .disabled = g->disabled};
         }
         _cleanup_(freep) int *excluded = calloc(m->n_links + 1, sizeof(int));
         size_t n_excluded = 0;

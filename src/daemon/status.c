@@ -23,9 +23,9 @@ static json_object *port_json(Manager *m, Group *g, Link *bond, PortRole role, c
         json_object_object_add(p, "match", json_object_new_string(strempty(match)));
         json_object_object_add(p, "present", json_object_new_boolean(l != NULL));
         json_object_object_add(p, "enslaved", json_object_new_boolean(enslaved));
-        json_object_object_add(p, "active", json_object_new_boolean(
-                                                    enslaved && bond->device->link.bond_active_ifindex ==
-                                                                        l->device->link.ifindex));
+        json_object_object_add(p, "active",
+                               json_object_new_boolean(enslaved && bond->device->link.bond_active_ifindex ==
+                                                                           l->device->link.ifindex));
         json_object_object_add(p, "carrier", json_object_new_boolean(l && l->device->link.carrier));
         json_object_object_add(p, "up", json_object_new_boolean(l && (l->device->link.flags & IFF_UP)));
         json_object_object_add(p, "mac", json_object_new_string(mac));
@@ -60,10 +60,12 @@ json_object *group_json(Manager *m, Group *g) {
         json_object_object_add(o, "name", json_object_new_string(g->spec->name));
         json_object_object_add(o, "source", json_object_new_string(group_source_to_string(g->spec->source)));
         json_object_object_add(o, "state", json_object_new_string(group_state_to_string(g->state)));
-        json_object_object_add(o, "reason", json_object_new_string(g->disabled ? "dissolved by hnvctl remove"
-                                                                               : strempty(g->reason)));
+        json_object_object_add(
+                o, "reason",
+                json_object_new_string(g->disabled ? "dissolved by hnvctl remove" : strempty(g->reason)));
         json_object_object_add(o, "bond", json_object_new_string(g->spec->bond_name));
-        json_object_object_add(o, "bond_ifindex", json_object_new_int(bond ? bond->device->link.ifindex : 0));
+        json_object_object_add(o, "bond_ifindex",
+                               json_object_new_int(bond ? bond->device->link.ifindex : 0));
         json_object_object_add(o, "active", json_object_new_string(al ? al->device->link.name : ""));
         json_object_object_add(o, "primary", json_object_new_string(pl ? pl->device->link.name : ""));
         json_object_object_add(o, "state_since_usec", json_object_new_int64((int64_t)g->state_since));
@@ -71,8 +73,9 @@ json_object *group_json(Manager *m, Group *g) {
         json_object_object_add(o, "reenslaves", json_object_new_int((int)g->reenslaves));
         json_object_object_add(o, "state_changes", json_object_new_int((int)g->state_changes));
         json_object_object_add(o, "miimon", json_object_new_int((int)g->spec->options.miimon_ms));
-        json_object_object_add(o, "fail_over_mac",
-                               json_object_new_string(fail_over_mac_to_string(g->spec->options.fail_over_mac)));
+        json_object_object_add(
+                o, "fail_over_mac",
+                json_object_new_string(fail_over_mac_to_string(g->spec->options.fail_over_mac)));
         json_object_object_add(o, "num_peer_notif", json_object_new_int(g->spec->options.num_peer_notif));
         json_object_object_add(o, "ports", ports);
         return o;

@@ -91,7 +91,7 @@ int wait_start(Manager *m, uint64_t timeout_usec, wait_check_t check, void *data
                         free_data(data);
                 return -ENOMEM;
         }
-        *w = (Wait){ .manager = m, .reply = *reply, .check = check, .data = data, .free_data = free_data };
+        *w = (Wait){.manager = m, .reply = *reply, .check = check, .data = data, .free_data = free_data};
         k = sd_event_add_time_relative(m->event, &w->timer, CLOCK_MONOTONIC, timeout_usec, 0, on_timeout, w);
         if (k < 0) {
                 w->reply = (ManagerReply){};

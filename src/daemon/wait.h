@@ -14,7 +14,8 @@
 /* 0: keep waiting. 1: done, *ret_params is the reply. -errno: done, failed,
  * with *ret_message and optional *ret_params (manager.h says which errno
  * means what to a caller). */
-typedef int (*wait_check_t)(Manager *m, void *data, bool timed_out, json_object **ret_params, char **ret_message);
+typedef int (*wait_check_t)(Manager *m, void *data, bool timed_out, json_object **ret_params,
+                            char **ret_message);
 
 /* Checks at once, then after each pass. Takes data (freed with free_data)
  * also on error; answers through reply. */

@@ -8,7 +8,7 @@
 
 #include "link-msg.h"
 #include "log.h"
-#include "rtnl.h"
+#include "rtnl-internal.h"
 
 /* 4 MiB: enough to absorb a burst of a few hundred link events (a 64-group
  * boot) without ENOBUFS. An overrun is still handled, by a full resync. */
@@ -148,7 +148,9 @@ struct nl_sock *rtnl_request_socket(Rtnl *r) {
         return r->request;
 }
 
-int rtnl_call(Rtnl *r, struct nl_msg *msg) {
+/* Sends msg (not consumed) and waits for the kernel's answer. Returns 0 or
+ * the kernel's negative errno. */
+static int rtnl_call(Rtnl *r, struct nl_msg *msg) {
         int k;
 
         k = nl_send_auto(r->request, msg);
@@ -158,6 +160,46 @@ int rtnl_call(Rtnl *r, struct nl_msg *msg) {
         if (k < 0)
                 return nl_error_to_errno(k);
         return 0;
+}
+
+/* Builds one message with build(), sends it and waits for the answer. */
+#define REQUEST(r, build, ...)                                                                              \
+        ({                                                                                                  \
+                _cleanup_(nlmsg_freep) struct nl_msg *_m = NULL;                                            \
+                int _k = build(&_m, __VA_ARGS__);                                                           \
+                _k < 0 ? _k : rtnl_call(r, _m);                                                             \
+        })
+
+int rtnl_bond_create(Rtnl *r, const char *name, const BondOptions *o, const HwAddr *mac) {
+        return REQUEST(r, link_msg_new_bond, name, o, mac);
+}
+
+int rtnl_bond_set_primary(Rtnl *r, int bond_ifindex, int port_ifindex) {
+        return REQUEST(r, link_msg_bond_set_primary, bond_ifindex, port_ifindex);
+}
+
+int rtnl_bond_set_active(Rtnl *r, int bond_ifindex, int port_ifindex) {
+        return REQUEST(r, link_msg_bond_set_active, bond_ifindex, port_ifindex);
+}
+
+int rtnl_bond_set_all_ports_active(Rtnl *r, int bond_ifindex, bool on) {
+        return REQUEST(r, link_msg_bond_set_all_slaves_active, bond_ifindex, on);
+}
+
+int rtnl_delete_link(Rtnl *r, int ifindex) {
+        return REQUEST(r, link_msg_delete, ifindex);
+}
+
+int rtnl_set_link_up(Rtnl *r, int ifindex, bool up) {
+        return REQUEST(r, link_msg_set_up, ifindex, up);
+}
+
+int rtnl_set_master(Rtnl *r, int ifindex, int master_ifindex) {
+        return REQUEST(r, link_msg_set_master, ifindex, master_ifindex);
+}
+
+int rtnl_set_link_address(Rtnl *r, int ifindex, const HwAddr *mac) {
+        return REQUEST(r, link_msg_set_address, ifindex, mac);
 }
 
 /* Sends a GETLINK request and lets on_request_valid parse the answer(s). */
@@ -185,7 +227,7 @@ int rtnl_enumerate_links(Rtnl *r) {
 }
 
 static int get_link_request(struct nl_msg **ret, int ifindex, const char *name) {
-        struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC, .ifi_index = ifindex };
+        struct ifinfomsg ifi = {.ifi_family = AF_UNSPEC, .ifi_index = ifindex};
         struct nl_msg *msg;
 
         msg = nlmsg_alloc_simple(RTM_GETLINK, NLM_F_REQUEST);

@@ -8,8 +8,6 @@
 #include "device.h"
 #include "macro.h"
 
-struct nl_msg;
-
 /* The one owner of hnvd's rtnetlink sockets: a monitor socket subscribed to
  * link changes and attached to the sd-event loop, and a request socket for
  * synchronous requests (each waits for the kernel's ACK, which takes
@@ -33,10 +31,20 @@ int rtnl_enumerate_links(Rtnl *r);
 int rtnl_get_link(Rtnl *r, int ifindex, LinkInfo *ret);
 int rtnl_get_link_by_name(Rtnl *r, const char *name, LinkInfo *ret);
 
-/* Sends msg (not consumed) and waits for the kernel's answer. Returns 0 or
- * the kernel's negative errno. */
-int rtnl_call(Rtnl *r, struct nl_msg *msg);
+/* Requests about links, each built by link-msg.c and sent on the request
+ * socket; each waits for the kernel's ACK. Return 0 or the kernel's
+ * negative errno. */
 
-/* The request socket, for modules that use libnl's object API (addresses,
- * routes). */
-struct nl_sock *rtnl_request_socket(Rtnl *r);
+/* A new active-backup bond, down, with o's settings and, when mac is not
+ * NULL, that MAC address. Fails with -EEXIST when the name is taken. */
+int rtnl_bond_create(Rtnl *r, const char *name, const BondOptions *o, const HwAddr *mac);
+int rtnl_bond_set_primary(Rtnl *r, int bond_ifindex, int port_ifindex);
+/* Switches the bond's active port now, without waiting for miimon. */
+int rtnl_bond_set_active(Rtnl *r, int bond_ifindex, int port_ifindex);
+/* The bond delivers frames that arrive on its inactive ports too. */
+int rtnl_bond_set_all_ports_active(Rtnl *r, int bond_ifindex, bool on);
+int rtnl_delete_link(Rtnl *r, int ifindex);
+int rtnl_set_link_up(Rtnl *r, int ifindex, bool up);
+/* master_ifindex 0 releases the link from its master. */
+int rtnl_set_master(Rtnl *r, int ifindex, int master_ifindex);
+int rtnl_set_link_address(Rtnl *r, int ifindex, const HwAddr *mac);

@@ -81,7 +81,8 @@ static int on_udev_io(sd_event_source *s, int fd, uint32_t revents, void *userda
         UdevMonitor *m = userdata;
 
         for (;;) {
-                _cleanup_(udev_device_unrefp) struct udev_device *dev = udev_monitor_receive_device(m->monitor);
+                _cleanup_(udev_device_unrefp) struct udev_device *dev =
+                        udev_monitor_receive_device(m->monitor);
                 if (!dev)
                         return 0;
                 dispatch(m, dev, strempty(udev_device_get_action(dev)));
@@ -113,7 +114,8 @@ int udev_monitor_new(UdevMonitor **ret, sd_event *event, udev_device_handler_t h
 
         if (event) {
                 /* "udev" events come after rules ran; "kernel" ones before. */
-                m->monitor = udev_monitor_new_from_netlink(m->udev, udev_daemon_running() ? "udev" : "kernel");
+                m->monitor =
+                        udev_monitor_new_from_netlink(m->udev, udev_daemon_running() ? "udev" : "kernel");
                 if (!m->monitor)
                         return log_error_errno(negative_errno(), "udev: cannot create monitor: %m");
                 k = udev_monitor_filter_add_match_subsystem_devtype(m->monitor, "net", NULL);

@@ -11,7 +11,7 @@ static LogTarget log_target = LOG_TARGET_STDERR;
 static int log_max_level = LOG_INFO;
 
 static const char *const level_names[] = {
-        [LOG_EMERG] = "emerg", [LOG_ALERT] = "alert",   [LOG_CRIT] = "crit", [LOG_ERR] = "err",
+        [LOG_EMERG] = "emerg",     [LOG_ALERT] = "alert",   [LOG_CRIT] = "crit", [LOG_ERR] = "err",
         [LOG_WARNING] = "warning", [LOG_NOTICE] = "notice", [LOG_INFO] = "info", [LOG_DEBUG] = "debug",
 };
 
@@ -68,10 +68,10 @@ int log_internal(int level, int error, const char *ifname, const char *group, co
         if (log_target == LOG_TARGET_JOURNAL) {
                 char code_line[16];
                 snprintf(code_line, sizeof(code_line), "%d", line);
-                sd_journal_send("MESSAGE=%s", buf, "PRIORITY=%d", level, "CODE_FILE=%s", file, "CODE_LINE=%s",
-                                code_line, "IFNAME=%s", strempty(ifname), "HNV_GROUP=%s", strempty(group),
-                                "ERRNO=%d", error, "SYSLOG_IDENTIFIER=%s", program_invocation_short_name,
-                                NULL);
+                sd_journal_send("MESSAGE=%s", buf, "PRIORITY=%d", level, "CODE_FILE=%s", file,
+                                "CODE_LINE=%s", code_line, "IFNAME=%s", strempty(ifname), "HNV_GROUP=%s",
+                                strempty(group), "ERRNO=%d", error, "SYSLOG_IDENTIFIER=%s",
+                                program_invocation_short_name, NULL);
         } else {
                 struct timespec ts;
                 clock_gettime(CLOCK_MONOTONIC, &ts);

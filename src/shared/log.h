@@ -23,7 +23,7 @@ const char *log_level_to_string(int level);
 int log_internal(int level, int error, const char *ifname, const char *group, const char *file, int line,
                  const char *format, ...) _printf_(7, 8);
 
-#define log_full_errno(level, error, ifname, group, ...)                                                     \
+#define log_full_errno(level, error, ifname, group, ...)                                                    \
         log_internal(level, error, ifname, group, __FILE__, __LINE__, __VA_ARGS__)
 
 #define log_debug(...)   log_full_errno(LOG_DEBUG, 0, NULL, NULL, __VA_ARGS__)
@@ -44,8 +44,9 @@ int log_internal(int level, int error, const char *ifname, const char *group, co
 #define log_link_warning_errno(ifname, e, ...)     log_link_full_errno(LOG_WARNING, e, ifname, __VA_ARGS__)
 #define log_link_error_errno(ifname, e, ...)       log_link_full_errno(LOG_ERR, e, ifname, __VA_ARGS__)
 
-#define log_group_full_errno(level, e, group, ifname, ...) log_full_errno(level, e, ifname, group, __VA_ARGS__)
-#define log_group_info(group, ...)                       log_group_full_errno(LOG_INFO, 0, group, NULL, __VA_ARGS__)
-#define log_group_debug(group, ...)                      log_group_full_errno(LOG_DEBUG, 0, group, NULL, __VA_ARGS__)
-#define log_group_warning(group, ...)                    log_group_full_errno(LOG_WARNING, 0, group, NULL, __VA_ARGS__)
-#define log_group_error_errno(group, e, ...)             log_group_full_errno(LOG_ERR, e, group, NULL, __VA_ARGS__)
+#define log_group_full_errno(level, e, group, ifname, ...)                                                  \
+        log_full_errno(level, e, ifname, group, __VA_ARGS__)
+#define log_group_info(group, ...)           log_group_full_errno(LOG_INFO, 0, group, NULL, __VA_ARGS__)
+#define log_group_debug(group, ...)          log_group_full_errno(LOG_DEBUG, 0, group, NULL, __VA_ARGS__)
+#define log_group_warning(group, ...)        log_group_full_errno(LOG_WARNING, 0, group, NULL, __VA_ARGS__)
+#define log_group_error_errno(group, e, ...) log_group_full_errno(LOG_ERR, e, group, NULL, __VA_ARGS__)

@@ -47,10 +47,10 @@ int run_lock_acquire(const char *rundir, unsigned timeout_sec, int *ret_fd, bool
 
         /* The kernel wakes a blocked flock() when the holder lets go; a
          * timer signal without SA_RESTART bounds the wait. */
-        struct sigaction sa = { .sa_handler = on_alarm }, old;
+        struct sigaction sa = {.sa_handler = on_alarm}, old;
         timer_t timer;
-        struct sigevent sev = { .sigev_notify = SIGEV_SIGNAL, .sigev_signo = SIGALRM };
-        struct itimerspec its = { .it_value.tv_sec = timeout_sec };
+        struct sigevent sev = {.sigev_notify = SIGEV_SIGNAL, .sigev_signo = SIGALRM};
+        struct itimerspec its = {.it_value.tv_sec = timeout_sec};
 
         if (sigaction(SIGALRM, &sa, &old) < 0)
                 return -errno;

@@ -15,9 +15,9 @@
  * for hnvctl; generic Varlink clients can talk to hnvd too. See
  * docs/control-protocol.md. */
 
-#define VARLINK_ERROR_PERMISSION_DENIED  "org.varlink.service.PermissionDenied"
-#define VARLINK_ERROR_METHOD_NOT_FOUND   "org.varlink.service.MethodNotFound"
-#define VARLINK_ERROR_INVALID_PARAMETER  "org.varlink.service.InvalidParameter"
+#define VARLINK_ERROR_PERMISSION_DENIED   "org.varlink.service.PermissionDenied"
+#define VARLINK_ERROR_METHOD_NOT_FOUND    "org.varlink.service.MethodNotFound"
+#define VARLINK_ERROR_INVALID_PARAMETER   "org.varlink.service.InvalidParameter"
 #define VARLINK_ERROR_INTERFACE_NOT_FOUND "org.varlink.service.InterfaceNotFound"
 
 /* Largest message either side accepts; a larger one drops the connection. */

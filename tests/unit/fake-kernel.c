@@ -14,16 +14,16 @@
 
 #include "fake-kernel.h"
 
-#define FAKE_MAX_LINKS 64
+#define FAKE_MAX_LINKS  64
 #define FAKE_MAX_EVENTS 512
 
 typedef struct FakeLink {
         bool present;
-        LinkInfo li;     /* the stored facts; view() derives the rest */
-        bool cable;      /* carrier while up */
-        bool mii_up;     /* the bond's view of a port's link, as of its last miimon tick */
-        bool udev_ready; /* udev has finished with it */
-        HwAddr mac_before; /* a port's MAC when enslaved: the kernel restores it on release */
+        LinkInfo li;            /* the stored facts; view() derives the rest */
+        bool cable;             /* carrier while up */
+        bool mii_up;            /* the bond's view of a port's link, as of its last miimon tick */
+        bool udev_ready;        /* udev has finished with it */
+        HwAddr mac_before;      /* a port's MAC when enslaved: the kernel restores it on release */
         char primary[IFNAMSIZ]; /* a bond's primary, by name as the kernel keeps it */
         bool bond_mac_set;
         int addresses;
@@ -130,9 +130,9 @@ static void queue(FakeKernel *k, FakeEventKind kind, const FakeLink *l) {
                         if (k->queue[i].kind == EV_LINK && k->queue[i].ifindex == l->li.ifindex)
                                 return; /* it will report what is true then */
         assert_true(k->n_queue < FAKE_MAX_EVENTS);
-        k->queue[k->n_queue++] = (FakeEvent){ .kind = kind,
-                                              .ifindex = l->li.ifindex,
-                                              .removed = kind == EV_REMOVED ? view(k, l) : (LinkInfo){} };
+        k->queue[k->n_queue++] = (FakeEvent){.kind = kind,
+                                             .ifindex = l->li.ifindex,
+                                             .removed = kind == EV_REMOVED ? view(k, l) : (LinkInfo){}};
         (void)sd_event_source_set_enabled(k->deliver, SD_EVENT_ONESHOT);
 }
 
@@ -302,7 +302,7 @@ static FakeLink *new_link(FakeKernel *k, const char *name) {
         for (size_t i = 0; i < FAKE_MAX_LINKS; i++)
                 if (!k->links[i].present) {
                         FakeLink *l = &k->links[i];
-                        *l = (FakeLink){ .present = true };
+                        *l = (FakeLink){.present = true};
                         l->li.ifindex = k->next_ifindex++;
                         strcpy(l->li.name, name);
                         l->li.mtu = 1500;

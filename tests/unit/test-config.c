@@ -670,7 +670,7 @@ static void test_parse_good_table(void **state) {
                 else
                         assert_null(c->ifcfg_dir);
                 assert_int_equal(c->migration_timeout_sec,
-                                 t->migration_timeout ? t->migration_timeout : HNV_MIGRATION_TIMEOUT_DEFAULT_SEC);
+                                 t->migration_timeout ?: HNV_MIGRATION_TIMEOUT_DEFAULT_SEC);
                 drivers = strv_join(c->paravirt_drivers);
                 assert_string_equal(drivers, t->drivers);
                 assert_int_equal(c->bond_defaults.miimon_ms, t->miimon);
@@ -745,7 +745,8 @@ static void test_device_tree_keys(void **state) {
         } cases[] = {
                 {"defaults", "", NULL, true, "/proc/device-tree", "/sys"},
                 {"off", "[global]\ndevice-tree = no\n", NULL, false, "/proc/device-tree", "/sys"},
-                {"on, spelled true", "[global]\ndevice-tree = true\n", NULL, true, "/proc/device-tree", "/sys"},
+                {"on, spelled true", "[global]\ndevice-tree = true\n", NULL, true, "/proc/device-tree",
+                 "/sys"},
                 {"fixture roots",
                  "[global]\ndevice-tree-root = /run/fixture/dt   # a test's tree\nsysfs-root = /run/fixture/sys\n",
                  NULL, true, "/run/fixture/dt", "/run/fixture/sys"},
@@ -846,11 +847,13 @@ static const BadCase bad_cases[] = {
         {"[global]\nauto-pairing =\n", "hnv.conf:2: invalid value '' for auto-pairing: use yes or no"},
         {"[global]\nbackend = nm\n",
          "hnv.conf:2: invalid value 'nm' for backend: use auto, kernel, networkmanager or wicked"},
-        {"[global]\nbackend = kernel\nbackend = kernel\n", "hnv.conf:3: duplicate key 'backend' in [global]"},
+        {"[global]\nbackend = kernel\nbackend = kernel\n",
+         "hnv.conf:3: duplicate key 'backend' in [global]"},
         {"[global]\nifcfg-dir = sysconfig/network\n",
          "hnv.conf:2: invalid value 'sysconfig/network' for ifcfg-dir: use an absolute path"},
         {"[global]\nifcfg-dir =\n", "hnv.conf:2: invalid value '' for ifcfg-dir: use an absolute path"},
-        {"[global]\nifcfg-dir = /a\tb\n", "hnv.conf:2: invalid value '/a\tb' for ifcfg-dir: use an absolute path"},
+        {"[global]\nifcfg-dir = /a\tb\n",
+         "hnv.conf:2: invalid value '/a\tb' for ifcfg-dir: use an absolute path"},
         {"[global]\nifcfg-dir = /a\nifcfg-dir = /b\n", "hnv.conf:3: duplicate key 'ifcfg-dir' in [global]"},
         {"[global]\nmigration-timeout = 0\n",
          "hnv.conf:2: invalid value '0' for migration-timeout: seconds, 1 to 86400"},
@@ -898,13 +901,16 @@ static const BadCase bad_cases[] = {
         {"[global]\ndevice-tree = sometimes\n",
          "hnv.conf:2: invalid value 'sometimes' for device-tree: use yes or no"},
         {"[global]\ndevice-tree =\n", "hnv.conf:2: invalid value '' for device-tree: use yes or no"},
-        {"[global]\ndevice-tree = no\ndevice-tree = yes\n", "hnv.conf:3: duplicate key 'device-tree' in [global]"},
+        {"[global]\ndevice-tree = no\ndevice-tree = yes\n",
+         "hnv.conf:3: duplicate key 'device-tree' in [global]"},
         {"[global]\ndevice-tree-root = proc/device-tree\n",
          "hnv.conf:2: invalid value 'proc/device-tree' for device-tree-root: use an absolute path"},
         {"[global]\ndevice-tree-root =\n",
          "hnv.conf:2: invalid value '' for device-tree-root: use an absolute path"},
-        {"[global]\nsysfs-root = ~/sys\n", "hnv.conf:2: invalid value '~/sys' for sysfs-root: use an absolute path"},
-        {"[global]\nsysfs-root = /a\nsysfs-root = /b\n", "hnv.conf:3: duplicate key 'sysfs-root' in [global]"},
+        {"[global]\nsysfs-root = ~/sys\n",
+         "hnv.conf:2: invalid value '~/sys' for sysfs-root: use an absolute path"},
+        {"[global]\nsysfs-root = /a\nsysfs-root = /b\n",
+         "hnv.conf:3: duplicate key 'sysfs-root' in [global]"},
         {"[group web]\ndevice-tree = no\n", "hnv.conf:2: unknown key 'device-tree' in [group web]"},
 
         /* default bond name too long: reported at the section header, at its end */

@@ -837,7 +837,6 @@ static uint64_t now_usec(void) {
 static uint64_t drain(sd_event *e, WickedRunner *r) {
         uint64_t start = now_usec();
 
-
         for (int i = 0; wicked_runner_pending(r) > 0; i++) {
                 assert_true(i < 1000);
                 assert_true(sd_event_run(e, 100 * 1000) >= 0);

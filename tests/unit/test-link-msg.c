@@ -48,13 +48,13 @@
 /* Host byte order, one byte at a time; the cast to uint8_t keeps the low byte. */
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 #define U16(v) (uint8_t)(v), (uint8_t)((uint16_t)(v) >> 8)
-#define U32(v)                                                                       \
-        (uint8_t)(v), (uint8_t)((uint32_t)(v) >> 8), (uint8_t)((uint32_t)(v) >> 16), \
+#define U32(v)                                                                                              \
+        (uint8_t)(v), (uint8_t)((uint32_t)(v) >> 8), (uint8_t)((uint32_t)(v) >> 16),                        \
                 (uint8_t)((uint32_t)(v) >> 24)
 #else
 #define U16(v) (uint8_t)((uint16_t)(v) >> 8), (uint8_t)(v)
-#define U32(v)                                                                                         \
-        (uint8_t)((uint32_t)(v) >> 24), (uint8_t)((uint32_t)(v) >> 16), (uint8_t)((uint32_t)(v) >> 8), \
+#define U32(v)                                                                                              \
+        (uint8_t)((uint32_t)(v) >> 24), (uint8_t)((uint32_t)(v) >> 16), (uint8_t)((uint32_t)(v) >> 8),      \
                 (uint8_t)(v)
 #endif
 

@@ -167,7 +167,7 @@ static int call(T *t, const char *method, const char *params, json_object **ret_
         assert_int_equal(send(fd, msg, (size_t)n + 1, MSG_NOSIGNAL), n + 1);
         for (int i = 0; i < 5000 && !memchr(buf, 0, len); i++) {
                 (void)sd_event_run(t->event, 1000);
-                struct pollfd p = { .fd = fd, .events = POLLIN };
+                struct pollfd p = {.fd = fd, .events = POLLIN};
                 if (poll(&p, 1, 0) == 1) {
                         ssize_t r = recv(fd, buf + len, sizeof(buf) - 1 - len, MSG_DONTWAIT);
                         assert_true(r > 0);
@@ -222,8 +222,8 @@ static void assert_state(T *t, const char *name, const char *state, const char *
         _cleanup_(json_object_putp) json_object *g = group(t, name);
 
         if (!streq(field(g, "state"), state) || !streq(field(g, "active"), active))
-                fail_msg("group %s: state %s, active '%s' (%s); wanted %s, active '%s'", name, field(g, "state"),
-                         field(g, "active"), field(g, "reason"), state, active);
+                fail_msg("group %s: state %s, active '%s' (%s); wanted %s, active '%s'", name,
+                         field(g, "state"), field(g, "active"), field(g, "reason"), state, active);
 }
 
 static void assert_calls(T *t, const char *want) {
@@ -346,7 +346,8 @@ static void test_planned_release(void **state) {
         char buf[HW_ADDR_STRLEN];
 
         start_healthy(t);
-        _cleanup_(json_object_putp) json_object *r = call_ok(t, "io.hnv.PrepareMigration", "{\"group\":\"g\"}");
+        _cleanup_(json_object_putp) json_object *r =
+                call_ok(t, "io.hnv.PrepareMigration", "{\"group\":\"g\"}");
 
         /* The backup takes the bond's MAC and the traffic before the VF
          * goes, and frames in flight are delivered meanwhile. */
@@ -383,7 +384,8 @@ static void test_rollback_takes_the_same_vf_back(void **state) {
         fake_calls_clear(t->k);
 
         /* The migration did not happen: complete brings the VF back. */
-        _cleanup_(json_object_putp) json_object *r = call_ok(t, "io.hnv.CompleteMigration", "{\"group\":\"g\"}");
+        _cleanup_(json_object_putp) json_object *r =
+                call_ok(t, "io.hnv.CompleteMigration", "{\"group\":\"g\"}");
         assert_true(has_call(t, "enslave bondg vf0"));
         assert_state(t, "g", "healthy", "vf0");
 }

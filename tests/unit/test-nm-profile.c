@@ -162,15 +162,16 @@ static void test_copy_dhcp_and_standalone(void **state) {
 }
 
 /* A profile as hcnmgr, an admin or the installer made it (no hnv mark). */
-static NMConnection *plain_profile(const char *id, const char *ifname, const char *type, const char *controller) {
+static NMConnection *plain_profile(const char *id, const char *ifname, const char *type,
+                                   const char *controller) {
         NMConnection *c = nm_simple_connection_new();
         NMSetting *sc = nm_setting_connection_new();
 
         g_object_set(sc, NM_SETTING_CONNECTION_ID, id, NM_SETTING_CONNECTION_INTERFACE_NAME, ifname,
                      NM_SETTING_CONNECTION_TYPE, type, NULL);
         if (controller)
-                g_object_set(sc, NM_SETTING_CONNECTION_MASTER, controller, NM_SETTING_CONNECTION_SLAVE_TYPE, "bond",
-                             NULL);
+                g_object_set(sc, NM_SETTING_CONNECTION_MASTER, controller, NM_SETTING_CONNECTION_SLAVE_TYPE,
+                             "bond", NULL);
         nm_connection_add_setting(c, sc);
         return c;
 }
@@ -181,19 +182,19 @@ static void test_prunable(void **state) {
         static const struct {
                 const char *id, *ifname, *type, *controller, *want;
         } cases[] = {
-                { "bond333e80f5", "bond333e80f5", "bond", NULL, "bond333e80f5" },
-                { "bond333e80f5-enP1p0s0", "enP1p0s0", "802-3-ethernet", "bond333e80f5", "enP1p0s0" },
+                {"bond333e80f5", "bond333e80f5", "bond", NULL, "bond333e80f5"},
+                {"bond333e80f5-enP1p0s0", "enP1p0s0", "802-3-ethernet", "bond333e80f5", "enP1p0s0"},
                 /* Not hcnmgr's: another name shape, another controller, an
                  * id that does not match the interface, a bond with an
                  * admin's name. */
-                { "bond333e80f5-env3", "env2", "802-3-ethernet", "bond333e80f5", NULL },
-                { "bond333e80f5-env3", "env3", "802-3-ethernet", "bond11111111", NULL },
-                { "bond333e80f5-env3", "env3", "802-3-ethernet", NULL, NULL },
-                { "bond333E80F5", "bond333E80F5", "bond", NULL, NULL },
-                { "bond0", "bond0", "bond", NULL, NULL },
-                { "bondweb-vf0", "vf0", "802-3-ethernet", "bondweb", NULL },
-                { "Wired connection 1", "eth0", "802-3-ethernet", NULL, NULL },
-                { "eth0", "eth0", "802-3-ethernet", NULL, NULL },
+                {"bond333e80f5-env3", "env2", "802-3-ethernet", "bond333e80f5", NULL},
+                {"bond333e80f5-env3", "env3", "802-3-ethernet", "bond11111111", NULL},
+                {"bond333e80f5-env3", "env3", "802-3-ethernet", NULL, NULL},
+                {"bond333E80F5", "bond333E80F5", "bond", NULL, NULL},
+                {"bond0", "bond0", "bond", NULL, NULL},
+                {"bondweb-vf0", "vf0", "802-3-ethernet", "bondweb", NULL},
+                {"Wired connection 1", "eth0", "802-3-ethernet", NULL, NULL},
+                {"eth0", "eth0", "802-3-ethernet", NULL, NULL},
         };
 
         for (size_t i = 0; i < ELEMENTSOF(cases); i++) {

@@ -133,7 +133,8 @@ static Device *device_from_def(const DevDef *def) {
         device_set_udev(d, !def->uninitialized, def->driver ? strdup(def->driver) : NULL, def->pci,
                         strv_from(def->props, MAX_PROPS));
         if (def->hcn_id) {
-                DtEntry e = {.mode = def->hcn_mode ? port_role_from_string(def->hcn_mode) : _PORT_ROLE_INVALID};
+                DtEntry e = {.mode = def->hcn_mode ? port_role_from_string(def->hcn_mode)
+                                                   : _PORT_ROLE_INVALID};
                 assert_int_equal(strscpy_strict(e.hcn_id, sizeof(e.hcn_id), def->hcn_id), 0);
                 device_set_devicetree(d, &e);
         }
@@ -220,36 +221,36 @@ typedef struct MatchCase {
         PortRole role;     /* PAIRING_MATCHED */
 } MatchCase;
 
-#define CFG(n, p, b) \
+#define CFG(n, p, b)                                                                                        \
         { .name = n, .source = GROUP_SOURCE_CONFIG, .primary = p, .backup = b }
-#define RT(n, p, b) \
+#define RT(n, p, b)                                                                                         \
         { .name = n, .source = GROUP_SOURCE_RUNTIME, .primary = p, .backup = b }
-#define UDEV(n)                                                                         \
-        {                                                                               \
-                .name = n, .source = GROUP_SOURCE_UDEV, .primary = "udev:HNV_GROUP=" n, \
-                .backup = "udev:HNV_GROUP=" n                                           \
+#define UDEV(n)                                                                                             \
+        {                                                                                                   \
+                .name = n, .source = GROUP_SOURCE_UDEV, .primary = "udev:HNV_GROUP=" n,                     \
+                .backup = "udev:HNV_GROUP=" n                                                               \
         }
-#define DT(id)                                                                                  \
-        {                                                                                       \
-                .name = id, .source = GROUP_SOURCE_DEVICETREE, .primary = "hcn-id:" id,         \
-                .backup = "hcn-id:" id                                                          \
-        }
-#define AUTO(n, mac) \
+#define DT(id)                                                                                              \
+        { .name = id, .source = GROUP_SOURCE_DEVICETREE, .primary = "hcn-id:" id, .backup = "hcn-id:" id }
+#define AUTO(n, mac)                                                                                        \
         { .name = n, .source = GROUP_SOURCE_AUTO, .primary = "mac:" mac, .backup = "mac:" mac }
 
-#define VF_A \
+#define VF_A                                                                                                \
         { .name = "enp1s0", .mac = MAC_A, .driver = "mlx5_core", .pci = true }
-#define VIRTIO_A \
+#define VIRTIO_A                                                                                            \
         { .name = "eth0", .mac = MAC_A, .driver = "virtio_net", .pci = true }
 #define HCN "333e80f5"
 /* A VF whose device-tree node names it the primary of hcn-id HCN. */
-#define VF_DT \
-        { .name = "enP1p1s0", .mac = MAC_A, .driver = "mlx5_core", .pci = true, .hcn_id = HCN, .hcn_mode = "primary" }
+#define VF_DT                                                                                               \
+        {                                                                                                   \
+                .name = "enP1p1s0", .mac = MAC_A, .driver = "mlx5_core", .pci = true, .hcn_id = HCN,        \
+                .hcn_mode = "primary"                                                                       \
+        }
 /* A VF that udev tagged, and the auto group for its MAC: it matches every level. */
-#define VF_ALL                                                                             \
-        {                                                                                  \
-                .name = "enp1s0", .mac = MAC_A, .driver = "mlx5_core", .pci = true,        \
-                .props = {"HNV_GROUP=ud", "HNV_ROLE=primary", "ID_PATH=pci-0000:01:00.0"}, \
+#define VF_ALL                                                                                              \
+        {                                                                                                   \
+                .name = "enp1s0", .mac = MAC_A, .driver = "mlx5_core", .pci = true,                         \
+                .props = {"HNV_GROUP=ud", "HNV_ROLE=primary", "ID_PATH=pci-0000:01:00.0"},                  \
         }
 
 static const MatchCase match_cases[] = {
@@ -318,7 +319,8 @@ static const MatchCase match_cases[] = {
          "cfg",
          PORT_ROLE_BACKUP},
         {"devicetree beats runtime, udev, auto",
-         {AUTO("au", MAC_A), UDEV("ud"), RT("rt", NULL, "name:enP1p1s0"), DT(HCN), CFG("cfg", "name:nope", NULL)},
+         {AUTO("au", MAC_A), UDEV("ud"), RT("rt", NULL, "name:enP1p1s0"), DT(HCN),
+          CFG("cfg", "name:nope", NULL)},
          {.name = "enP1p1s0",
           .mac = MAC_A,
           .driver = "mlx5_core",
@@ -469,14 +471,8 @@ static const MatchCase match_cases[] = {
          PAIRING_MATCHED,
          HCN,
          PORT_ROLE_PRIMARY},
-        {"devicetree, other hcn-id",
-         {DT("00000001")},
-         VF_DT,
-         PAIRING_NONE},
-        {"devicetree, device without a node",
-         {DT(HCN)},
-         VF_A,
-         PAIRING_NONE},
+        {"devicetree, other hcn-id", {DT("00000001")}, VF_DT, PAIRING_NONE},
+        {"devicetree, device without a node", {DT(HCN)}, VF_A, PAIRING_NONE},
         {"devicetree, node without a mode",
          {DT(HCN)},
          {.name = "enP1p1s0", .mac = MAC_A, .driver = "mlx5_core", .pci = true, .hcn_id = HCN},
@@ -538,7 +534,10 @@ static void test_group_from_devicetree(void **state) {
         const DevDef vf = VF_DT,
                      vnic = {.name = "env3", .driver = "ibmvnic", .hcn_id = HCN, .hcn_mode = "backup"},
                      llan = {.name = "env2", .driver = "ibmveth", .hcn_id = HCN, .hcn_mode = "backup"},
-                     other = {.name = "env4", .driver = "ibmveth", .hcn_id = "00000001", .hcn_mode = "backup"};
+                     other = {.name = "env4",
+                              .driver = "ibmveth",
+                              .hcn_id = "00000001",
+                              .hcn_mode = "backup"};
         DtGroup dg = {.hcn_id = HCN, .bond_name = "bond" HCN};
         _cleanup_(group_spec_freep) GroupSpec *spec = NULL;
         _cleanup_(freep) char *p = NULL, *b = NULL;
@@ -766,7 +765,7 @@ typedef struct AutoCase {
 } AutoCase;
 
 /* Distinct ifindexes, so foreign-master lookups find the right device. */
-#define DEV(n, idx, m, drv, is_pci) \
+#define DEV(n, idx, m, drv, is_pci)                                                                         \
         { .name = n, .ifindex = idx, .mac = m, .driver = drv, .pci = is_pci }
 
 static const AutoCase auto_cases[] = {

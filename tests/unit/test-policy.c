@@ -40,10 +40,10 @@ typedef struct World {
         } port[NPORTS];
 } World;
 
-static const char *const port_names[NPORTS] = { "vf", "bk", "bk2" };
+static const char *const port_names[NPORTS] = {"vf", "bk", "bk2"};
 
 static HwAddr mac_of(int i) {
-        return (HwAddr){ .bytes = { 0x02, 0, 0, 0, 0, (uint8_t)(i + 1) } };
+        return (HwAddr){.bytes = {0x02, 0, 0, 0, 0, (uint8_t)(i + 1)}};
 }
 
 static int world_snapshot(const World *w, PortView views[NPORTS], GroupSnapshot *s) {
@@ -289,7 +289,8 @@ static void port_init(World *w, int i, int ifindex) {
 }
 
 static void port_in(World *w, int i) {
-        w->port[i].present = w->port[i].enslaved = w->port[i].up = w->port[i].carrier = w->port[i].link_up = true;
+        w->port[i].present = w->port[i].enslaved = w->port[i].up = w->port[i].carrier = w->port[i].link_up =
+                true;
 }
 
 static void world_init(World *w, Start st) {
@@ -351,22 +352,22 @@ typedef enum Event {
         E_BK_ADD,
         E_BK_REMOVE,
         E_BK_CARRIER_LOSS,
-        E_VF_ADD_WITH_IP,  /* a VF that a DHCP client configured before we saw it */
-        E_MIGRATE_END,     /* complete-migration, or its timeout */
-        E_PREPARE,         /* prepare-migration, hcnrmdev of the VF */
-        E_NOTIFIED,        /* the peer notifications have gone out */
-        E_SETTLED,         /* the settle window closes */
-        E_EXCLUDE_BK,      /* remove-port, hcnrmdev of the backup */
-        E_BK2_ADD,         /* a second backup (ibmvnic beside ibmveth) */
-        E_DISSOLVE,        /* hnvctl remove */
-        E_FAILED,          /* the last plan's action failed */
+        E_VF_ADD_WITH_IP, /* a VF that a DHCP client configured before we saw it */
+        E_MIGRATE_END,    /* complete-migration, or its timeout */
+        E_PREPARE,        /* prepare-migration, hcnrmdev of the VF */
+        E_NOTIFIED,       /* the peer notifications have gone out */
+        E_SETTLED,        /* the settle window closes */
+        E_EXCLUDE_BK,     /* remove-port, hcnrmdev of the backup */
+        E_BK2_ADD,        /* a second backup (ibmvnic beside ibmveth) */
+        E_DISSOLVE,       /* hnvctl remove */
+        E_FAILED,         /* the last plan's action failed */
         _E_MAX,
 } Event;
 
 static const char *const event_names[_E_MAX] = {
-        "none",        "vf-add",     "vf-remove",  "vf-carrier-loss", "vf-carrier-back", "bk-add",
-        "bk-remove",   "bk-carrier-loss", "vf-add-with-ip", "migrate-end", "prepare", "notified",
-        "settled",     "exclude-bk", "bk2-add",    "dissolve",        "failed",
+        "none",      "vf-add",          "vf-remove",      "vf-carrier-loss", "vf-carrier-back", "bk-add",
+        "bk-remove", "bk-carrier-loss", "vf-add-with-ip", "migrate-end",     "prepare",         "notified",
+        "settled",   "exclude-bk",      "bk2-add",        "dissolve",        "failed",
 };
 
 static void world_event(World *w, Event e) {
@@ -377,8 +378,8 @@ static void world_event(World *w, Event e) {
         case E_VF_ADD:
                 if (w->port[VF].present)
                         return;
-                w->port[VF] = (typeof(w->port[VF])){ .present = true, .carrier = true, .ifindex = 30,
-                                                     .addresses = e == E_VF_ADD_WITH_IP };
+                w->port[VF] = (typeof(w->port[VF])){
+                        .present = true, .carrier = true, .ifindex = 30, .addresses = e == E_VF_ADD_WITH_IP};
                 w->port[VF].mac = w->port[VF].perm = mac_of(VF);
                 return;
         case E_VF_REMOVE:
@@ -396,7 +397,7 @@ static void world_event(World *w, Event e) {
         case E_BK_ADD:
                 if (w->port[BK].present)
                         return;
-                w->port[BK] = (typeof(w->port[BK])){ .present = true, .carrier = true, .ifindex = 40 };
+                w->port[BK] = (typeof(w->port[BK])){.present = true, .carrier = true, .ifindex = 40};
                 w->port[BK].mac = w->port[BK].perm = mac_of(BK);
                 return;
         case E_BK_REMOVE:
@@ -433,7 +434,7 @@ static void world_event(World *w, Event e) {
                 w->port[BK].excluded = w->port[BK].present;
                 return;
         case E_BK2_ADD:
-                w->port[BK2] = (typeof(w->port[BK2])){ .present = true, .carrier = true, .ifindex = 50 };
+                w->port[BK2] = (typeof(w->port[BK2])){.present = true, .carrier = true, .ifindex = 50};
                 w->port[BK2].mac = w->port[BK2].perm = mac_of(BK2);
                 return;
         case E_DISSOLVE:
@@ -454,8 +455,9 @@ static void plan_format(const Plan *p, const World *w, char *buf, size_t size) {
         for (size_t i = 0; i < p->n_actions && n < size; i++) {
                 const Action *a = &p->actions[i];
                 int port = port_by_ifindex(w, a->ifindex);
-                n += (size_t)snprintf(buf + n, size - n, "%s%s%s%s%s", i ? " " : "", action_type_to_string(a->type),
-                                      port >= 0 ? ":" : "", port >= 0 ? port_names[port] : "",
+                n += (size_t)snprintf(buf + n, size - n, "%s%s%s%s%s", i ? " " : "",
+                                      action_type_to_string(a->type), port >= 0 ? ":" : "",
+                                      port >= 0 ? port_names[port] : "",
                                       a->type == ACTION_ALL_PORTS_ACTIVE ? (a->on ? ":on" : ":off") : "");
         }
         if (p->wait_notify && n < size)
@@ -480,8 +482,9 @@ typedef struct Row {
 
 #include "test-policy-table.h"
 
-static const char *const start_names[_S_MAX] = { "pending", "healthy", "degraded-missing", "degraded-nocarrier",
-                                                  "down",    "migrating", "preparing", "settling" };
+static const char *const start_names[_S_MAX] = {
+        "pending", "healthy",   "degraded-missing", "degraded-nocarrier",
+        "down",    "migrating", "preparing",        "settling"};
 
 static GroupState plan_once(World *w, char *got, size_t size) {
         PortView views[NPORTS];
@@ -516,7 +519,8 @@ static void test_every_event_in_every_state(void **state) {
         }
 
         for (size_t i = 0; i < (size_t)_S_MAX * _E_MAX; i++) {
-                const Row *r = print ? &(Row){ .start = (Start)(i / _E_MAX), .event = (Event)(i % _E_MAX) } : &rows[i];
+                const Row *r = print ? &(Row){.start = (Start)(i / _E_MAX), .event = (Event)(i % _E_MAX)}
+                                     : &rows[i];
                 World w;
                 char got[512];
                 GroupState next, end;
@@ -535,20 +539,22 @@ static void test_every_event_in_every_state(void **state) {
                         world_miimon(&w);
                         end = plan_once(&w, more, sizeof(more));
                         if (print && more[0])
-                                printf("        /*   then \"%s\" -> %s */\n", more, group_state_to_string(end));
+                                printf("        /*   then \"%s\" -> %s */\n", more,
+                                       group_state_to_string(end));
                         if (!more[0])
                                 break;
                 }
                 if (print) {
-                        printf("        { S_%s, E_%s, \"%s\", %s, %s },\n", start_names[r->start], event_names[r->event],
-                               got, group_state_to_string(next), group_state_to_string(end));
+                        printf("        { S_%s, E_%s, \"%s\", %s, %s },\n", start_names[r->start],
+                               event_names[r->event], got, group_state_to_string(next),
+                               group_state_to_string(end));
                         continue;
                 }
                 if (!streq(got, r->actions) || next != r->next || end != r->end)
-                        fail_msg("row %zu (%s, %s): got \"%s\" -> %s, then %s; want \"%s\" -> %s, then %s", i,
-                                 start_names[r->start], event_names[r->event], got, group_state_to_string(next),
-                                 group_state_to_string(end), r->actions, group_state_to_string(r->next),
-                                 group_state_to_string(r->end));
+                        fail_msg("row %zu (%s, %s): got \"%s\" -> %s, then %s; want \"%s\" -> %s, then %s",
+                                 i, start_names[r->start], event_names[r->event], got,
+                                 group_state_to_string(next), group_state_to_string(end), r->actions,
+                                 group_state_to_string(r->next), group_state_to_string(r->end));
 
                 /* The active port is the one the final state promises. */
                 int active = port_by_ifindex(&w, w.active);
@@ -614,10 +620,10 @@ static void test_migrating_vf_found_enslaved_is_released_last(void **state) {
 static void test_port_order_does_not_matter(void **state) {
         /* Backup listed first: the VF still wins. */
         PortView views[] = {
-                { .ifindex = 4, .name = "bk", .role = PORT_ROLE_BACKUP, .carrier = true },
-                { .ifindex = 3, .name = "vf", .role = PORT_ROLE_PRIMARY, .carrier = true },
+                {.ifindex = 4, .name = "bk", .role = PORT_ROLE_BACKUP, .carrier = true},
+                {.ifindex = 3, .name = "vf", .role = PORT_ROLE_PRIMARY, .carrier = true},
         };
-        GroupSnapshot s = { .name = "g", .ports = views, .n_ports = 2 };
+        GroupSnapshot s = {.name = "g", .ports = views, .n_ports = 2};
         Plan plan;
 
         policy_plan(&s, &plan);
@@ -651,11 +657,15 @@ static void test_policy_state_matches_plan(void **state) {
  * shows, not what the plan will achieve. */
 static void test_policy_state_now(void **state) {
         PortView views[] = {
-                { .ifindex = 3, .name = "vf", .role = PORT_ROLE_PRIMARY, .carrier = true },
-                { .ifindex = 4, .name = "bk", .role = PORT_ROLE_BACKUP, .carrier = true },
+                {.ifindex = 3, .name = "vf", .role = PORT_ROLE_PRIMARY, .carrier = true},
+                {.ifindex = 4, .name = "bk", .role = PORT_ROLE_BACKUP, .carrier = true},
         };
-        GroupSnapshot s = { .name = "g", .bond_exists = true, .bond_up = true, .bond_ifindex = BOND_IFINDEX,
-                            .ports = views, .n_ports = 2 };
+        GroupSnapshot s = {.name = "g",
+                           .bond_exists = true,
+                           .bond_up = true,
+                           .bond_ifindex = BOND_IFINDEX,
+                           .ports = views,
+                           .n_ports = 2};
         const char *reason;
 
         assert_int_equal(policy_state(&s, &reason), GROUP_STATE_HEALTHY);

@@ -30,7 +30,7 @@
  * many runs: an added bond profile whose completion never arrived) would
  * otherwise keep the group waiting for good. Activations being watched to
  * their end are exempt: DHCP may take its time. */
-#define NM_REQUEST_STALE_S 15
+#define NM_REQUEST_STALE_S   15
 #define NM_ACTIVATING_PREFIX "activating:"
 
 typedef struct NmBackend {
@@ -132,13 +132,15 @@ static bool is_pending(NmBackend *nm, const char *name) {
                 return true;
         age = now - (gint64)GPOINTER_TO_SIZE(sent);
         if (age >= NM_REQUEST_STALE_S) {
-                log_warning("NetworkManager: no answer about %s for %" G_GINT64_FORMAT " s; asking again", name, age);
+                log_warning("NetworkManager: no answer about %s for %" G_GINT64_FORMAT " s; asking again",
+                            name, age);
                 g_hash_table_remove(nm->pending, name);
                 return false;
         }
         /* Looked at again when it would be stale, answer or not. */
         if (!nm->recheck_source)
-                nm->recheck_source = g_timeout_add_seconds((guint)(NM_REQUEST_STALE_S - age), on_recheck, nm);
+                nm->recheck_source =
+                        g_timeout_add_seconds((guint)(NM_REQUEST_STALE_S - age), on_recheck, nm);
         return true;
 }
 
@@ -401,9 +403,10 @@ static int ensure_bond_active(NmBackend *nm, NMRemoteConnection *bc, const char 
         if (ac) {
                 if (nm_active_connection_get_state(ac) == NM_ACTIVE_CONNECTION_STATE_ACTIVATED)
                         return 0;
-                return !need_activated && nm_active_connection_get_state(ac) == NM_ACTIVE_CONNECTION_STATE_ACTIVATING
-                               ? 0
-                               : -EINPROGRESS;
+                if (!need_activated &&
+                    nm_active_connection_get_state(ac) == NM_ACTIVE_CONNECTION_STATE_ACTIVATING)
+                        return 0;
+                return -EINPROGRESS;
         }
         if (is_pending(nm, bond) || !bdev) {
                 log_debug("NetworkManager: %s: %s", bond,
@@ -559,7 +562,8 @@ static void persist_primary(NmBackend *nm, const char *bond) {
         if (!port || !nm_client_get_nm_running(nm->client) || is_pending(nm, bond))
                 return;
         c = find_profile(nm, bond);
-        s = c && nm_profile_group(NM_CONNECTION(c)) ? nm_connection_get_setting_bond(NM_CONNECTION(c)) : NULL;
+        s = c && nm_profile_group(NM_CONNECTION(c)) ? nm_connection_get_setting_bond(NM_CONNECTION(c))
+                                                    : NULL;
         if (s && !streq_ptr(nm_setting_bond_get_option_by_name(s, "primary"), port)) {
                 nm_setting_bond_add_option(s, "primary", port);
                 commit(nm, c, "persisting primary in");
@@ -638,8 +642,8 @@ static int nm_move_addresses(Backend *b, int from_ifindex, int to_ifindex) {
                 NMActiveConnection *bac = active_of(nm, bc);
                 if (bac && nm_active_connection_get_state(bac) == NM_ACTIVE_CONNECTION_STATE_ACTIVATED) {
                         Request *r = request_new(nm, to, "reapplying");
-                        nm_device_reapply_async(nm_client_get_device_by_iface(nm->client, to), NM_CONNECTION(bc),
-                                                0, 0, nm->cancel, on_reapplied, r);
+                        nm_device_reapply_async(nm_client_get_device_by_iface(nm->client, to),
+                                                NM_CONNECTION(bc), 0, 0, nm->cancel, on_reapplied, r);
                         return -EINPROGRESS;
                 }
         }
@@ -704,7 +708,8 @@ static int nm_prune(Backend *b, bool (*keep)(const char *ifname, void *userdata)
                 NMConnection *c = NM_CONNECTION(all->pdata[i]);
                 const char *ifname = nm_profile_prunable_ifname(c);
                 if (ifname && !keep(ifname, userdata)) {
-                        log_info("NetworkManager: %s is for %s, which is gone", nm_connection_get_id(c), ifname);
+                        log_info("NetworkManager: %s is for %s, which is gone", nm_connection_get_id(c),
+                                 ifname);
                         g_ptr_array_add(doomed, c);
                 }
         }
@@ -900,8 +905,6 @@ static const BackendOps nm_ops = {
         .free = nm_free,
         .prune = nm_prune,
 };
-
-
 
 static int nm_connect(NMClient **ret) {
         g_autoptr(GError) error = NULL;

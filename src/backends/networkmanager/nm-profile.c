@@ -181,10 +181,9 @@ bool nm_profile_needs_link(NMConnection *c) {
         static const char *const v4_static[] = {NM_SETTING_IP4_CONFIG_METHOD_MANUAL,
                                                 NM_SETTING_IP4_CONFIG_METHOD_DISABLED,
                                                 NM_SETTING_IP4_CONFIG_METHOD_LINK_LOCAL, NULL};
-        static const char *const v6_static[] = {NM_SETTING_IP6_CONFIG_METHOD_MANUAL,
-                                                NM_SETTING_IP6_CONFIG_METHOD_IGNORE,
-                                                NM_SETTING_IP6_CONFIG_METHOD_DISABLED,
-                                                NM_SETTING_IP6_CONFIG_METHOD_LINK_LOCAL, NULL};
+        static const char *const v6_static[] = {
+                NM_SETTING_IP6_CONFIG_METHOD_MANUAL, NM_SETTING_IP6_CONFIG_METHOD_IGNORE,
+                NM_SETTING_IP6_CONFIG_METHOD_DISABLED, NM_SETTING_IP6_CONFIG_METHOD_LINK_LOCAL, NULL};
 
         return method_assigns(nm_connection_get_setting_ip4_config(c), v4_static) ||
                method_assigns(nm_connection_get_setting_ip6_config(c), v6_static);

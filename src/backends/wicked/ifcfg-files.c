@@ -236,7 +236,8 @@ int ifcfg_save_port(int dir_fd, const char *ifname) {
         return save(dir_fd, ifname, d, old_text);
 }
 
-int ifcfg_save_group(int dir_fd, const GroupSpec *g, const char *vf, const char *backup, char ***ret_dropped) {
+int ifcfg_save_group(int dir_fd, const GroupSpec *g, const char *vf, const char *backup,
+                     char ***ret_dropped) {
         _cleanup_(strv_freep) char **dropped = NULL;
         char bond[IFNAMSIZ];
         int r, changed;
@@ -370,8 +371,8 @@ static int list_names(int dir_fd, char ***ret) {
 }
 
 /* Drops the entries of a kept bond's file that name ports not kept. */
-static int prune_bond(int dir_fd, const char *bond, IfcfgDoc *d, bool (*keep)(const char *ifname, void *userdata),
-                      void *userdata) {
+static int prune_bond(int dir_fd, const char *bond, IfcfgDoc *d,
+                      bool (*keep)(const char *ifname, void *userdata), void *userdata) {
         _cleanup_(strv_freep) char **gone = NULL;
         const char *key, *value;
         size_t n_gone = 0;

@@ -46,7 +46,8 @@ int ifcfg_save_port(int dir_fd, const char *ifname);
  * bond named before (the VF's old name after a migration) are removed when
  * hnv created them, and their names go to *ret_dropped (if not NULL; a
  * NULL-terminated list, perhaps empty). Returns 1 when anything changed. */
-int ifcfg_save_group(int dir_fd, const GroupSpec *g, const char *vf, const char *backup, char ***ret_dropped);
+int ifcfg_save_group(int dir_fd, const GroupSpec *g, const char *vf, const char *backup,
+                     char ***ret_dropped);
 
 /* Deletes ifcfg-<ifname> if hnv created it (it has IFCFG_MARKER) or hcnmgr
  * did (ifcfg_is_hcnmgr_bond()). -EPERM for anyone else's file, -ENOENT when
