@@ -83,10 +83,6 @@ static int kernel_set_all_ports_active(Backend *b, int bond_ifindex, bool on) {
         return rtnl_bond_set_all_ports_active(rtnl_of(b), bond_ifindex, on);
 }
 
-static int kernel_count_addresses(Backend *b, int ifindex) {
-        return addresses_count(rtnl_of(b), ifindex);
-}
-
 static int kernel_move_addresses(Backend *b, int from_ifindex, int to_ifindex) {
         return addresses_move(rtnl_of(b), from_ifindex, to_ifindex);
 }
@@ -106,7 +102,6 @@ static const BackendOps kernel_ops = {
         .set_active = kernel_set_active,
         .set_all_ports_active = kernel_set_all_ports_active,
         .set_address = kernel_set_address,
-        .count_addresses = kernel_count_addresses,
         .move_addresses = kernel_move_addresses,
         .free = kernel_free,
 };

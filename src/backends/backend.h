@@ -42,10 +42,10 @@ typedef struct BackendOps {
         int (*set_all_ports_active)(Backend *b, int bond_ifindex, bool on);
         /* Sets a link's MAC address (a port's, around a planned switch). */
         int (*set_address)(Backend *b, int ifindex, const HwAddr *mac);
-        /* Global-scope addresses and the routes through them: count them on
-         * one link, or move them all to another (added there before they are
-         * removed here, so the guest is never without them). */
-        int (*count_addresses)(Backend *b, int ifindex);
+        /* Global-scope addresses and the routes through them: moves them all
+         * to another link (added there before they are removed here, so the
+         * guest is never without them). Counting them is a read: the
+         * platform's (src/daemon/platform.h). */
         int (*move_addresses)(Backend *b, int from_ifindex, int to_ifindex);
         Backend *(*free)(Backend *b);
         /* Boot reconcile: forgets what hnv (or hcnmgr before it) persisted for

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "config.h"
+#include "util.h"
 
 static const char *const default_paravirt_drivers[] = {"virtio_net", "ibmveth", "ibmvnic", "hv_netvsc"};
 
@@ -617,19 +618,6 @@ int config_parse_text(Config *c, const char *origin, const char *text, char **re
 
         config_recompute_groups(c);
         return 0;
-}
-
-static int set_error(char **ret_error, int r, const char *fmt, ...) _printf_(3, 4);
-static int set_error(char **ret_error, int r, const char *fmt, ...) {
-        va_list ap;
-
-        if (!ret_error)
-                return r;
-        va_start(ap, fmt);
-        if (vasprintf(ret_error, fmt, ap) < 0)
-                *ret_error = NULL;
-        va_end(ap);
-        return r;
 }
 
 static bool port_match_equal(const PortMatch *a, const PortMatch *b) {

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <stdlib.h>
 
+#include "addresses.h"
 #include "platform.h"
 #include "rtnl.h"
 #include "udev-monitor.h"
@@ -58,6 +59,10 @@ static int linux_query_device(Platform *p, int ifindex) {
         return of(p)->udev ? udev_monitor_query(of(p)->udev, ifindex) : -ENODEV;
 }
 
+static int linux_count_addresses(Platform *p, int ifindex) {
+        return addresses_count(of(p)->rtnl, ifindex);
+}
+
 static bool linux_udev_running(Platform *p) {
         return udev_daemon_running();
 }
@@ -81,6 +86,7 @@ static const PlatformOps linux_ops = {
         .enumerate_devices = linux_enumerate_devices,
         .get_link = linux_get_link,
         .query_device = linux_query_device,
+        .count_addresses = linux_count_addresses,
         .udev_running = linux_udev_running,
         .rtnl = linux_rtnl,
         .free = linux_free,

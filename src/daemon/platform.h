@@ -37,6 +37,9 @@ typedef struct PlatformOps {
         int (*get_link)(Platform *p, int ifindex, LinkInfo *ret);
         /* Delivers one device through the handler if udev knows it. */
         int (*query_device)(Platform *p, int ifindex);
+        /* How many addresses above link scope (the guest's IP
+         * configuration, which belongs on the bond) a link carries. */
+        int (*count_addresses)(Platform *p, int ifindex);
         /* Whether a udev daemon runs: without one, a device counts as
          * finished as soon as the kernel reports it. */
         bool (*udev_running)(Platform *p);

@@ -45,7 +45,7 @@ void group_snapshot(Group *g, GroupSnapshot *s, PortView *views, bool addresses)
                 };
                 if (addresses && !enslaved && !views[n].foreign && !l->excluded)
                         views[n].has_addresses =
-                                m->backend->ops->count_addresses(m->backend, li->ifindex) > 0;
+                                m->platform->ops->count_addresses(m->platform, li->ifindex) > 0;
                 n++;
         }
 

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "util.h"
 #include "varlink.h"
 
 #ifndef HNV_VERSION
@@ -117,13 +118,6 @@ struct VarlinkCall {
 };
 
 static int connection_update_events(VarlinkConnection *c);
-
-static uint64_t now_usec(void) {
-        struct timespec ts;
-
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t)ts.tv_sec * USEC_PER_SEC + (uint64_t)ts.tv_nsec / 1000U;
-}
 
 static int buffer_reserve(char **buf, size_t *allocated, size_t size, size_t extra) {
         size_t need, n;

@@ -500,6 +500,11 @@ static int fp_query_device(Platform *p, int ifindex) {
         return 0;
 }
 
+static int fp_count_addresses(Platform *p, int ifindex) {
+        FakeLink *l = by_ifindex(platform_kernel(p), ifindex);
+        return l ? l->addresses : -ENODEV;
+}
+
 static bool fp_udev_running(Platform *p) {
         return true;
 }
@@ -525,6 +530,7 @@ static const PlatformOps fake_platform_ops = {
         .enumerate_devices = fp_enumerate_devices,
         .get_link = fp_get_link,
         .query_device = fp_query_device,
+        .count_addresses = fp_count_addresses,
         .udev_running = fp_udev_running,
         .rtnl = fp_rtnl,
         .free = fp_free,
@@ -736,11 +742,6 @@ static int fb_set_address(Backend *b, int ifindex, const HwAddr *mac) {
         return 0;
 }
 
-static int fb_count_addresses(Backend *b, int ifindex) {
-        FakeLink *l = by_ifindex(backend_kernel(b), ifindex);
-        return l ? l->addresses : -ENODEV;
-}
-
 static int fb_move_addresses(Backend *b, int from_ifindex, int to_ifindex) {
         FakeKernel *k = backend_kernel(b);
         FakeLink *from = by_ifindex(k, from_ifindex), *to = by_ifindex(k, to_ifindex);
@@ -771,7 +772,6 @@ static const BackendOps fake_backend_ops = {
         .set_active = fb_set_active,
         .set_all_ports_active = fb_set_all_ports_active,
         .set_address = fb_set_address,
-        .count_addresses = fb_count_addresses,
         .move_addresses = fb_move_addresses,
         .free = fb_free,
 };

@@ -2,6 +2,7 @@
 #include <net/if.h>
 #include <stdio.h>
 
+#include "addresses.h"
 #include "backend-nm.h"
 #include "glib-event.h"
 #include "log.h"
@@ -36,6 +37,7 @@
 typedef struct NmBackend {
         Backend base;
         Backend *kernel;
+        Rtnl *rtnl; /* the kernel backend's, for the addresses a hand-over waits for */
         GlibEvent *glib;
         NMClient *client;
         GCancellable *cancel;
@@ -654,8 +656,7 @@ static int nm_move_addresses(Backend *b, int from_ifindex, int to_ifindex) {
          * same client (the bond has the VF's MAC), brings the same address
          * back under NetworkManager's name. */
         bool held = false;
-        if (nm_profile_needs_link(NM_CONNECTION(own)) &&
-            nm->kernel->ops->count_addresses(nm->kernel, to_ifindex) <= 0) {
+        if (nm_profile_needs_link(NM_CONNECTION(own)) && addresses_count(nm->rtnl, to_ifindex) <= 0) {
                 k = nm->kernel->ops->move_addresses(nm->kernel, from_ifindex, to_ifindex);
                 if (k < 0)
                         return k;
@@ -665,7 +666,7 @@ static int nm_move_addresses(Backend *b, int from_ifindex, int to_ifindex) {
                 held = true;
         }
         /* Until the bond has an address, the old profile stays. */
-        if (!held && nm->kernel->ops->count_addresses(nm->kernel, to_ifindex) <= 0) {
+        if (!held && addresses_count(nm->rtnl, to_ifindex) <= 0) {
                 /* hnvd follows links, not addresses: look once a second
                  * while this one-time hand-over waits for NetworkManager
                  * to put them on. */
@@ -806,10 +807,6 @@ static int nm_set_all_ports_active(Backend *b, int bond_ifindex, bool on) {
 static int nm_set_address(Backend *b, int ifindex, const HwAddr *mac) {
         return nm_of(b)->kernel->ops->set_address(nm_of(b)->kernel, ifindex, mac);
 }
-static int nm_count_addresses(Backend *b, int ifindex) {
-        return nm_of(b)->kernel->ops->count_addresses(nm_of(b)->kernel, ifindex);
-}
-
 /* ---- life ------------------------------------------------------------ */
 
 static void drop_watches(NmBackend *nm) {
@@ -900,7 +897,6 @@ static const BackendOps nm_ops = {
         .set_active = nm_set_active,
         .set_all_ports_active = nm_set_all_ports_active,
         .set_address = nm_set_address,
-        .count_addresses = nm_count_addresses,
         .move_addresses = nm_move_addresses,
         .free = nm_free,
         .prune = nm_prune,
@@ -935,6 +931,7 @@ int backend_nm_new(Backend **ret, sd_event *event, Rtnl *rtnl, BackendNotify not
         nm->watched = g_ptr_array_new();
         nm->primaries = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
         nm->holding = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+        nm->rtnl = rtnl;
         k = backend_kernel_new(&nm->kernel, rtnl);
         if (k < 0)
                 return k;

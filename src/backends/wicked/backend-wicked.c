@@ -198,9 +198,6 @@ static int wicked_set_all_ports_active(Backend *b, int bond_ifindex, bool on) {
 static int wicked_set_address(Backend *b, int ifindex, const HwAddr *mac) {
         return kernel_of(b)->ops->set_address(kernel_of(b), ifindex, mac);
 }
-static int wicked_count_addresses(Backend *b, int ifindex) {
-        return kernel_of(b)->ops->count_addresses(kernel_of(b), ifindex);
-}
 static int wicked_move_addresses(Backend *b, int from_ifindex, int to_ifindex) {
         return kernel_of(b)->ops->move_addresses(kernel_of(b), from_ifindex, to_ifindex);
 }
@@ -242,7 +239,6 @@ static const BackendOps wicked_ops = {
         .set_active = wicked_set_active,
         .set_all_ports_active = wicked_set_all_ports_active,
         .set_address = wicked_set_address,
-        .count_addresses = wicked_count_addresses,
         .move_addresses = wicked_move_addresses,
         .free = wicked_free,
         .prune = wicked_prune,
