@@ -519,6 +519,224 @@ static void test_runtime_group_from_hnvctl_add(void **state) {
         assert_state(t, "web", "healthy", "vf0");
 }
 
+static void test_remove_port_holds_across_restart(void **state) {
+        T *t = *state;
+        _cleanup_(json_object_putp) json_object *r = NULL;
+
+        start_healthy(t);
+        r = call_ok(t, "io.hnv.RemovePort", "{\"device\":\"bk0\"}");
+        assert_string_equal(field(r, "group"), "g");
+        assert_calls(t, "release bk0\n");
+        assert_state(t, "g", "healthy", "vf0");
+
+        /* Still out after a restart (state file), and no flap. */
+        stop(t);
+        start(t);
+        assert_calls(t, "");
+        assert_string_equal(fake_master(t->k, "bk0"), "");
+        /* Nothing to fail over to: the backup stays out. */
+        fake_link_set_carrier(t->k, "vf0", false);
+        run(t);
+        fake_miimon(t->k);
+        run(t);
+        assert_calls(t, "");
+        assert_state(t, "g", "down", "");
+}
+
+static void test_reload_leaves_bond_as_it_is(void **state) {
+        T *t = *state;
+        _cleanup_(json_object_putp) json_object *r = NULL;
+        _cleanup_(freep) char *error = NULL;
+
+        start_healthy(t);
+        /* A bad line: refused, the running configuration kept. */
+        write_config(t, "[group g]\nprimary = mac:nonsense\n");
+        assert_int_equal(call(t, "io.hnv.Reload", "{}", &r, &error), 1);
+        assert_string_equal(error, "io.hnv.ConfigError");
+        json_object_put(TAKE_PTR(r));
+        error = mfree(error);
+        assert_state(t, "g", "healthy", "vf0");
+
+        /* The group gone from the file: forgotten, its bond untouched. */
+        write_config(t, "");
+        json_object_put(call_ok(t, "io.hnv.Reload", "{}"));
+        assert_calls(t, "");
+        assert_string_equal(fake_master(t->k, "vf0"), "bondg");
+        assert_int_equal(call(t, "io.hnv.GetStatus", "{\"group\":\"g\"}", &r, &error), 1);
+        assert_string_equal(error, "io.hnv.NoSuchGroup");
+}
+
+/* ---- the console's commands (hcn.c) on a PowerVM device tree ------------- */
+
+#define HCN_ID   "333e80f5"
+#define HCN_BOND "bond" HCN_ID
+
+/* A property file of the fake /proc/device-tree; bytes as the firmware
+ * writes them. */
+static void dt_prop(T *t, const char *node, const char *name, const void *value, size_t size) {
+        char path[256], cmd[300];
+        FILE *f;
+
+        snprintf(path, sizeof(path), "%s/dt/%s", t->dir, node);
+        snprintf(cmd, sizeof(cmd), "mkdir -p '%s'", path);
+        assert_int_equal(system(cmd), 0);
+        snprintf(path, sizeof(path), "%s/dt/%s/%s", t->dir, node, name);
+        f = fopen(path, "we");
+        assert_non_null(f);
+        assert_int_equal(fwrite(value, 1, size, f), size);
+        assert_int_equal(fclose(f), 0);
+}
+
+/* A node of the group: its hcn-id and mode, its DRC index on the node
+ * (a backup) or on the pci slot above it (a VF). */
+static void dt_node(T *t, const char *node, bool vf, uint32_t drc) {
+        const uint8_t id[] = {0x33, 0x3e, 0x80, 0xf5};
+        const uint8_t cell[] = {drc >> 24, drc >> 16, drc >> 8, drc};
+        char slot[128];
+
+        dt_prop(t, node, "ibm,hcn-id", id, sizeof(id));
+        dt_prop(t, node, "ibm,hcn-mode", vf ? "primary" : "backup", vf ? 8 : 7);
+        snprintf(slot, sizeof(slot), "%s", node);
+        if (vf)
+                *strrchr(slot, '/') = '\0';
+        dt_prop(t, slot, "ibm,my-drc-index", cell, sizeof(cell));
+}
+
+/* The netdev's device/devspec in the fake sysfs: written before the
+ * netdev appears, as the kernel has it then. */
+static void dt_devspec(T *t, const char *ifname, const char *node) {
+        char path[256], cmd[300];
+        FILE *f;
+
+        snprintf(path, sizeof(path), "%s/sys/class/net/%s/device", t->dir, ifname);
+        snprintf(cmd, sizeof(cmd), "mkdir -p '%s'", path);
+        assert_int_equal(system(cmd), 0);
+        strcat(path, "/devspec");
+        f = fopen(path, "we");
+        assert_non_null(f);
+        fprintf(f, "/%s\n", node);
+        assert_int_equal(fclose(f), 0);
+}
+
+static void start_powervm(T *t) {
+        FILE *f = fopen(pathf(t, "hnv.conf"), "we");
+
+        assert_non_null(f);
+        fprintf(f,
+                "[global]\n"
+                "device-tree = yes\n"
+                "device-tree-root = %s/dt\n"
+                "sysfs-root = %s/sys\n"
+                "auto-pairing = no\n"
+                "bond-options = miimon=10 num_peer_notif=1\n",
+                t->dir, t->dir);
+        assert_int_equal(fclose(f), 0);
+        dt_node(t, "pci@800000020000011/ethernet@0", true, 0x8000003a);
+        dt_node(t, "vdevice/l-lan@30000002", false, 0x30000002);
+        dt_devspec(t, "vf0", "pci@800000020000011/ethernet@0");
+        dt_devspec(t, "bk0", "vdevice/l-lan@30000002");
+        add_vf(t, "vf0", VF_MAC);
+        add_backup(t, "bk0", BK_MAC);
+        start(t);
+}
+
+static bool reply_bool(json_object *o, const char *key) {
+        json_object *v;
+        assert_true(json_object_object_get_ex(o, key, &v));
+        return json_object_get_boolean(v);
+}
+
+static void test_hmc_sequence(void **state) {
+        T *t = *state;
+        _cleanup_(json_object_putp) json_object *r = NULL;
+
+        start_powervm(t);
+        assert_state(t, HCN_ID, "healthy", "vf0");
+        assert_string_equal(fake_master(t->k, "vf0"), HCN_BOND);
+
+        /* hcncfgdrc of a device already in its bond answers at once. */
+        r = call_ok(t, "io.hnv.ConfigureDevice", "{\"drc_index\":\"8000003a\"}");
+        assert_string_equal(field(r, "device"), "vf0");
+        json_object_put(TAKE_PTR(r));
+
+        /* hcnqrydev: the VF may go, the backup carries the traffic then. */
+        r = call_ok(t, "io.hnv.QueryDevice", "{\"drc_index\":\"8000003a\"}");
+        assert_true(reply_bool(r, "removable"));
+        json_object_put(TAKE_PTR(r));
+
+        /* hcnrmdev of the VF: the planned release. */
+        fake_calls_clear(t->k);
+        json_object_put(call_ok(t, "io.hnv.RemoveDevice", "{\"drc_index\":\"8000003a\"}"));
+        assert_calls(t, "all-ports-active " HCN_BOND " on\n"
+                        "set-address bk0 " VF_MAC "\n"
+                        "set-active " HCN_BOND " bk0\n"
+                        "release vf0\n"
+                        "all-ports-active " HCN_BOND " off\n");
+        assert_state(t, HCN_ID, "migrating", "bk0");
+
+        /* DLPAR takes the slot; the destination's VF comes in another slot,
+         * with another DRC index, the same hcn-id. */
+        fake_link_remove(t->k, "vf0");
+        run(t);
+        char cmd[160];
+        snprintf(cmd, sizeof(cmd), "rm -r '%s/dt/pci@800000020000011'", t->dir);
+        assert_int_equal(system(cmd), 0);
+        dt_node(t, "pci@800000020000012/ethernet@0", true, 0x8000003b);
+        dt_devspec(t, "vf1", "pci@800000020000012/ethernet@0");
+        add_vf(t, "vf1", VF1_MAC);
+        run(t);
+        assert_state(t, HCN_ID, "healthy", "vf1");
+        r = call_ok(t, "io.hnv.ConfigureDevice", "{\"drc_index\":\"8000003b\"}");
+        assert_string_equal(field(r, "device"), "vf1");
+        json_object_put(TAKE_PTR(r));
+
+        /* hcnrmdev of the backup while the VF carries the traffic, and
+         * hcncfgdrc to take it back. */
+        fake_calls_clear(t->k);
+        r = call_ok(t, "io.hnv.RemoveDevice", "{\"drc_index\":\"30000002\"}");
+        assert_true(reply_bool(r, "released"));
+        json_object_put(TAKE_PTR(r));
+        assert_true(has_call(t, "release bk0"));
+        assert_string_equal(fake_master(t->k, "bk0"), "");
+        r = call_ok(t, "io.hnv.ConfigureDevice", "{\"drc_index\":\"30000002\"}");
+        json_object_put(TAKE_PTR(r));
+        assert_string_equal(fake_master(t->k, "bk0"), HCN_BOND);
+
+        /* hcnmgr -s: every present device in its bond. */
+        r = call_ok(t, "io.hnv.Scan", "{}");
+        json_object *devices;
+        assert_true(json_object_object_get_ex(r, "devices", &devices));
+        assert_int_equal(json_object_array_length(devices), 2);
+}
+
+static void test_hmc_refusals(void **state) {
+        T *t = *state;
+        _cleanup_(json_object_putp) json_object *r = NULL;
+        _cleanup_(freep) char *error = NULL;
+
+        start_powervm(t);
+        fake_link_set_carrier(t->k, "bk0", false);
+        run(t);
+        fake_miimon(t->k);
+        run(t);
+        fake_calls_clear(t->k);
+
+        /* No backup to carry the traffic: the VF may not go. */
+        r = call_ok(t, "io.hnv.QueryDevice", "{\"drc_index\":\"8000003a\"}");
+        assert_false(reply_bool(r, "removable"));
+        json_object_put(TAKE_PTR(r));
+        assert_int_equal(call(t, "io.hnv.RemoveDevice", "{\"drc_index\":\"8000003a\"}", &r, &error), 1);
+        assert_string_equal(error, "io.hnv.NotSafe");
+        json_object_put(TAKE_PTR(r));
+        error = mfree(error);
+
+        /* An index the tree does not have. */
+        assert_int_equal(call(t, "io.hnv.ConfigureDevice", "{\"drc_index\":\"deadbeef\"}", &r, &error), 1);
+        assert_string_equal(error, "io.hnv.NoSuchDevice");
+        assert_calls(t, "");
+        assert_state(t, HCN_ID, "healthy", "vf0");
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test_setup_teardown(test_boot_builds_the_bond, setup, teardown),
@@ -534,6 +752,10 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_remove_hands_addresses_to_the_backup, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_unknown_device_left_alone, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_runtime_group_from_hnvctl_add, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_remove_port_holds_across_restart, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_reload_leaves_bond_as_it_is, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_hmc_sequence, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_hmc_refusals, setup, teardown),
         };
 
         log_setup(LOG_TARGET_STDERR, getenv("HNV_TEST_DEBUG") ? LOG_DEBUG : LOG_WARNING);
