@@ -238,6 +238,15 @@ static bool has_call(T *t, const char *line) {
         return strstr(fake_calls(t->k), l) != NULL;
 }
 
+/* The backup loses its carrier and the bond has seen it. */
+static void backup_lost(T *t) {
+        fake_link_set_carrier(t->k, "bk0", false);
+        run(t);
+        fake_miimon(t->k);
+        run(t);
+        fake_calls_clear(t->k);
+}
+
 /* The common start: a VF and its backup present at boot, hnvd builds the
  * bond and leaves the VF active. */
 static void start_healthy(T *t) {
@@ -396,11 +405,7 @@ static void test_prepare_refused_without_backup(void **state) {
         _cleanup_(freep) char *error = NULL;
 
         start_healthy(t);
-        fake_link_set_carrier(t->k, "bk0", false);
-        run(t);
-        fake_miimon(t->k);
-        run(t);
-        fake_calls_clear(t->k);
+        backup_lost(t);
         assert_int_equal(call(t, "io.hnv.PrepareMigration", "{\"group\":\"g\"}", &r, &error), 1);
         assert_string_equal(error, "io.hnv.NotSafe");
         assert_calls(t, "");
@@ -571,20 +576,27 @@ static void test_reload_leaves_bond_as_it_is(void **state) {
 #define HCN_ID   "333e80f5"
 #define HCN_BOND "bond" HCN_ID
 
-/* A property file of the fake /proc/device-tree; bytes as the firmware
- * writes them. */
-static void dt_prop(T *t, const char *node, const char *name, const void *value, size_t size) {
+/* A file below the test's directory, its folders made first. */
+static void write_file(T *t, const char *relpath, const void *data, size_t size) {
         char path[256], cmd[300];
         FILE *f;
 
-        snprintf(path, sizeof(path), "%s/dt/%s", t->dir, node);
-        snprintf(cmd, sizeof(cmd), "mkdir -p '%s'", path);
+        snprintf(path, sizeof(path), "%s/%s", t->dir, relpath);
+        snprintf(cmd, sizeof(cmd), "mkdir -p \"$(dirname '%s')\"", path);
         assert_int_equal(system(cmd), 0);
-        snprintf(path, sizeof(path), "%s/dt/%s/%s", t->dir, node, name);
         f = fopen(path, "we");
         assert_non_null(f);
-        assert_int_equal(fwrite(value, 1, size, f), size);
+        assert_int_equal(fwrite(data, 1, size, f), size);
         assert_int_equal(fclose(f), 0);
+}
+
+/* A property file of the fake /proc/device-tree; bytes as the firmware
+ * writes them. */
+static void dt_prop(T *t, const char *node, const char *name, const void *value, size_t size) {
+        char rel[200];
+
+        snprintf(rel, sizeof(rel), "dt/%s/%s", node, name);
+        write_file(t, rel, value, size);
 }
 
 /* A node of the group: its hcn-id and mode, its DRC index on the node
@@ -605,17 +617,12 @@ static void dt_node(T *t, const char *node, bool vf, uint32_t drc) {
 /* The netdev's device/devspec in the fake sysfs: written before the
  * netdev appears, as the kernel has it then. */
 static void dt_devspec(T *t, const char *ifname, const char *node) {
-        char path[256], cmd[300];
-        FILE *f;
+        char rel[128], text[128];
+        int n;
 
-        snprintf(path, sizeof(path), "%s/sys/class/net/%s/device", t->dir, ifname);
-        snprintf(cmd, sizeof(cmd), "mkdir -p '%s'", path);
-        assert_int_equal(system(cmd), 0);
-        strcat(path, "/devspec");
-        f = fopen(path, "we");
-        assert_non_null(f);
-        fprintf(f, "/%s\n", node);
-        assert_int_equal(fclose(f), 0);
+        snprintf(rel, sizeof(rel), "sys/class/net/%s/device/devspec", ifname);
+        n = snprintf(text, sizeof(text), "/%s\n", node);
+        write_file(t, rel, text, (size_t)n);
 }
 
 static void start_powervm(T *t) {
@@ -715,11 +722,7 @@ static void test_hmc_refusals(void **state) {
         _cleanup_(freep) char *error = NULL;
 
         start_powervm(t);
-        fake_link_set_carrier(t->k, "bk0", false);
-        run(t);
-        fake_miimon(t->k);
-        run(t);
-        fake_calls_clear(t->k);
+        backup_lost(t);
 
         /* No backup to carry the traffic: the VF may not go. */
         r = call_ok(t, "io.hnv.QueryDevice", "{\"drc_index\":\"8000003a\"}");
