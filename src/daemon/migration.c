@@ -250,24 +250,21 @@ int migration_prepare(Manager *m, const char *name, bool all, uint64_t timeout_u
                         "the bond needs %llu ms to notify its peers; the timeout is %llu ms",
                         (unsigned long long)(wait_usec / 1000), (unsigned long long)(timeout_usec / 1000));
 
-        /* The intent; the policy switches each group to its backup now. */
-        Group *stuck = NULL;
-        for (size_t i = 0; i < n_todo && !stuck; i++) {
+        /* The intent; the policy switches each group to its backup now. A
+         * group whose switch failed is rolled back by the policy, and so are
+         * the groups before it: one answer for the whole call. */
+        for (size_t i = 0; i < n_todo; i++) {
                 Group *g = todo[i];
                 group_set_phase(g, GROUP_PHASE_PREPARING, "prepare-migration");
                 group_reconcile(g);
-                /* A switch that failed: the policy rolls it back. */
                 if (g->phase == GROUP_PHASE_PREPARING && g->failures > 0)
                         group_reconcile(g);
-                if (g->phase == GROUP_PHASE_NORMAL)
-                        stuck = g;
-        }
-        if (stuck) {
-                for (size_t i = 0; i < n_todo; i++)
-                        group_set_phase(todo[i], GROUP_PHASE_NORMAL, "the backup could not be made active");
-                return manager_reply_errorf(reply, -EIO, NULL,
-                                            "group '%s': the backup could not be made active",
-                                            stuck->spec->name);
+                if (g->phase != GROUP_PHASE_NORMAL)
+                        continue;
+                for (size_t j = 0; j < i; j++)
+                        group_set_phase(todo[j], GROUP_PHASE_NORMAL, "the backup could not be made active");
+                return manager_reply_errorf(
+                        reply, -EIO, NULL, "group '%s': the backup could not be made active", g->spec->name);
         }
         Selection *sel = selection_new(todo, n_todo);
         if (!sel)

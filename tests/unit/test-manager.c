@@ -412,6 +412,23 @@ static void test_prepare_refused_without_backup(void **state) {
         assert_state(t, "g", "healthy", "vf0");
 }
 
+static void test_prepare_rolls_back_a_failed_switch(void **state) {
+        T *t = *state;
+        _cleanup_(json_object_putp) json_object *r = NULL;
+        _cleanup_(freep) char *error = NULL;
+
+        start_healthy(t);
+        fake_fail(t->k, "set-active", -EIO, 1);
+        assert_int_equal(call(t, "io.hnv.PrepareMigration", "{\"group\":\"g\"}", &r, &error), 1);
+        assert_string_equal(error, "io.hnv.InternalError");
+        /* The VF never left, and carries the traffic again. */
+        assert_string_equal(fake_master(t->k, "vf0"), "bondg");
+        assert_false(has_call(t, "release vf0"));
+        assert_state(t, "g", "healthy", "vf0");
+        run_for(t, 60);
+        assert_false(fake_link(t->k, "bondg")->bond_all_ports_active);
+}
+
 static void test_restart_during_migration_keeps_vf_out(void **state) {
         T *t = *state;
 
@@ -749,6 +766,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_planned_release, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_rollback_takes_the_same_vf_back, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_prepare_refused_without_backup, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_prepare_rolls_back_a_failed_switch, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_restart_during_migration_keeps_vf_out, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_two_backups, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_failed_enslave_is_retried, setup, teardown),
