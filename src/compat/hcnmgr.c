@@ -84,8 +84,16 @@ static int connect_or_direct(const char *rundir, int lock_wait_sec, int *ret_fd,
         *ret_child = 0;
         if (asprintf(&sock, "%s/" HNV_CONTROL_SOCKET_NAME, rundir) < 0)
                 return -ENOMEM;
-        if (varlink_connect(sock, ret_fd) >= 0)
+        k = varlink_connect(sock, VARLINK_CONNECT_TIMEOUT_MS, ret_fd);
+        if (k >= 0)
                 return 0;
+        /* Only an hnvd that is not there is replaced: one that runs but is
+         * slow to accept would have a second manager acting beside it on
+         * the same bonds. */
+        if (k != -ENOENT && k != -ECONNREFUSED && k != -ENOTDIR)
+                return asprintf(ret_error, "hnvd runs on %s but does not accept connections: %s", sock,
+                                strerror(-k)),
+                       k;
 
         if (geteuid() != 0)
                 return asprintf(ret_error, "hnvd does not answer on %s, and only root may act without it",
@@ -98,7 +106,7 @@ static int connect_or_direct(const char *rundir, int lock_wait_sec, int *ret_fd,
                                 rundir, strerror(-k)),
                        k;
         /* Whoever held the lock may have been hnvd starting up. */
-        if (waited && varlink_connect(sock, ret_fd) >= 0)
+        if (waited && varlink_connect(sock, VARLINK_CONNECT_TIMEOUT_MS, ret_fd) >= 0)
                 return 0;
 
         if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)

@@ -1104,12 +1104,23 @@ char *ctl_error_message(const CtlRequest *req, const char *varlink_error, json_o
         return k < 0 ? NULL : s;
 }
 
+CtlExit ctl_transport_exit_code(int error, bool connecting) {
+        return connecting && (error == -ENOENT || error == -ECONNREFUSED || error == -ENOTDIR)
+                       ? CTL_EXIT_UNREACHABLE
+                       : CTL_EXIT_NOT_ANSWERING;
+}
+
 char *ctl_transport_error_message(const CtlRequest *req, int error, bool connecting) {
         const char *path = req ? strna(req->socket_path) : "n/a";
         char *s = NULL;
         int k;
 
-        if (connecting)
+        if (connecting && ctl_transport_exit_code(error, connecting) == CTL_EXIT_NOT_ANSWERING)
+                k = asprintf(
+                        &s,
+                        "hnvd at %s does not accept connections: %s (it runs but is overloaded or stuck)",
+                        path, strerror(abs(error)));
+        else if (connecting)
                 k = asprintf(&s, "cannot reach hnvd at %s: %s (is hnvd running?)", path,
                              strerror(abs(error)));
         else if (error == -ETIMEDOUT && req && req->timeout_ms >= 0)

@@ -29,9 +29,12 @@ typedef enum CtlExit {
         CTL_EXIT_USAGE = 2,       /* bad command line */
         CTL_EXIT_NOT_FOUND = 3,   /* no such group or device */
         CTL_EXIT_PERMISSION = 4,  /* the operation needs root */
-        CTL_EXIT_UNREACHABLE = 5, /* hnvd not running, not answering, or the connection broke */
+        CTL_EXIT_UNREACHABLE = 5, /* hnvd not running: no socket, or nobody listens on it */
         CTL_EXIT_NOT_SAFE = 6,    /* removing the VF for a migration is not safe now */
         CTL_EXIT_TIMEOUT = 7,     /* a wait on hnvd's side (--timeout) ended first */
+        /* hnvd runs but does not answer: the connection or the reply took
+         * longer than allowed, or the connection broke. */
+        CTL_EXIT_NOT_ANSWERING = 8,
 } CtlExit;
 
 /* What the one positional argument after the command names. */
@@ -133,3 +136,6 @@ int ctl_exit_code_for_error(const char *varlink_error);
  * Returns NULL on OOM. */
 char *ctl_error_message(const CtlRequest *req, const char *varlink_error, json_object *parameters);
 char *ctl_transport_error_message(const CtlRequest *req, int error, bool connecting);
+/* The exit status for a transport failure: CTL_EXIT_UNREACHABLE when
+ * nothing listens (hnvd is not running), else CTL_EXIT_NOT_ANSWERING. */
+CtlExit ctl_transport_exit_code(int error, bool connecting);

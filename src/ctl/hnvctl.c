@@ -37,12 +37,14 @@ int main(int argc, char **argv) {
                 params = ctl_request_params(&req);
                 if (!params)
                         return fail(CTL_EXIT_FAILED, NULL);
-                k = varlink_connect(req.socket_path, &fd);
+                k = varlink_connect(req.socket_path, VARLINK_CONNECT_TIMEOUT_MS, &fd);
                 if (k < 0)
-                        return fail(CTL_EXIT_UNREACHABLE, ctl_transport_error_message(&req, k, true));
+                        return fail(ctl_transport_exit_code(k, true),
+                                    ctl_transport_error_message(&req, k, true));
                 k = varlink_call_sync(fd, method, params, req.timeout_ms, &reply, &error);
                 if (k < 0)
-                        return fail(CTL_EXIT_UNREACHABLE, ctl_transport_error_message(&req, k, false));
+                        return fail(ctl_transport_exit_code(k, false),
+                                    ctl_transport_error_message(&req, k, false));
                 if (k > 0) {
                         /* Lines first, then the message: flushed, so that
                          * they stay in that order when both streams go to

@@ -25,6 +25,16 @@
 /* How much one read() may add to a connection's input buffer. */
 #define VARLINK_READ_CHUNK (64U * 1024U)
 
+/* Connections: root (and the server's own user) always gets one of the
+ * last VARLINK_CONNECTIONS_RESERVED; any other user at most
+ * VARLINK_CONNECTIONS_PER_UID of the rest, so one local user can neither
+ * lock the others out nor root. */
+#define VARLINK_CONNECTIONS_MAX      512U
+#define VARLINK_CONNECTIONS_RESERVED 32U
+#define VARLINK_CONNECTIONS_PER_UID  64U
+
+#define VARLINK_ERROR_INVALID_MESSAGE "io.hnv.InvalidMessage"
+
 #define USEC_PER_SEC  UINT64_C(1000000)
 #define USEC_PER_MSEC UINT64_C(1000)
 
@@ -83,9 +93,13 @@ struct VarlinkConnection {
         size_t output_size, output_allocated;
 
         /* The call being processed: Varlink answers calls on one connection
-         * in order, so the next message waits until this one is answered. */
+         * in order, so the next message waits until this one is answered,
+         * and until its answer has left: a peer that does not read its
+         * replies holds one in our buffer, never more. */
         VarlinkCall *current;
         bool read_eof;
+        /* A bad message came: what is queued goes out, then the end. */
+        bool closing;
 };
 
 struct VarlinkServer {
@@ -385,6 +399,12 @@ static int service_get_interface_description(VarlinkServer *s, VarlinkCall *call
         return varlink_call_reply(call, p);
 }
 
+/* Root, and the server's own user: root in hnvd, the tests' user when
+ * they run a manager in-process. */
+static bool uid_privileged(uid_t uid) {
+        return uid == 0 || uid == geteuid();
+}
+
 static const VarlinkMethod *server_find_method(const VarlinkServer *s, const char *name) {
         for (size_t i = 0; i < s->n_methods; i++)
                 if (streq(s->methods[i].name, name))
@@ -403,9 +423,7 @@ static int server_dispatch_method(VarlinkServer *s, VarlinkCall *call, json_obje
         m = server_find_method(s, call->method);
         if (!m)
                 return call_error_string(call, VARLINK_ERROR_METHOD_NOT_FOUND, "method", call->method);
-        /* The server's own user is as trusted as root: that is root in
-         * hnvd, and the tests' user when they run a manager in-process. */
-        if ((m->flags & VARLINK_METHOD_ROOT_ONLY) && call->uid != 0 && call->uid != geteuid())
+        if ((m->flags & VARLINK_METHOD_ROOT_ONLY) && !uid_privileged(call->uid))
                 return varlink_call_errorf(call, VARLINK_ERROR_PERMISSION_DENIED, "only root may call %s",
                                            call->method);
         return m->cb(call, params, m->userdata);
@@ -456,14 +474,15 @@ static bool connection_has_message(const VarlinkConnection *c) {
         return c->input_size > 0 && memchr(c->input, 0, c->input_size);
 }
 
-/* Reads only while nothing is queued: a peer that pipelines can make us hold
- * at most one complete message and one read chunk beyond the call being
- * processed. With no events requested epoll still reports EPOLLHUP, so a
- * peer that goes away while we wait for a slow handler is noticed. */
+/* Reads only while nothing is queued either way: a peer that pipelines can
+ * make us hold at most one complete message and one read chunk beyond the
+ * call being processed, and one reply. With no events requested epoll still
+ * reports EPOLLHUP, so a peer that goes away while we wait for a slow
+ * handler, or that never reads, is noticed. */
 static int connection_update_events(VarlinkConnection *c) {
         uint32_t events = 0;
 
-        if (!c->read_eof && !connection_has_message(c))
+        if (!c->read_eof && !c->closing && !connection_has_message(c) && c->output_size == 0)
                 events |= EPOLLIN;
         if (c->output_size > 0)
                 events |= EPOLLOUT;
@@ -471,7 +490,7 @@ static int connection_update_events(VarlinkConnection *c) {
 }
 
 static bool connection_is_finished(const VarlinkConnection *c) {
-        return c->read_eof && !c->current && c->output_size == 0;
+        return (c->read_eof || c->closing) && !c->current && c->output_size == 0;
 }
 
 static int connection_read(VarlinkConnection *c) {
@@ -560,9 +579,10 @@ static int connection_dispatch(VarlinkConnection *c, json_object *msg) {
 }
 
 /* Dispatches queued messages until one of them is still waiting for its
- * answer. A negative return means: drop the connection. */
+ * answer, or its answer has not left yet. A negative return: the message
+ * was bad. */
 static int connection_process(VarlinkConnection *c) {
-        while (!c->current) {
+        while (!c->current && !c->closing && c->output_size == 0) {
                 _cleanup_(json_object_putp) json_object *msg = NULL;
                 char *nul;
                 size_t n;
@@ -591,18 +611,45 @@ static int connection_process(VarlinkConnection *c) {
         return 0;
 }
 
+/* The peer sent what is not a Varlink message: it hears why after the
+ * replies it was owed, and then the connection ends. */
+static int connection_refuse(VarlinkConnection *c, int error) {
+        _cleanup_(json_object_putp) json_object *msg = json_object_new_object(),
+                                                *p = json_object_new_object();
+
+        log_full_errno(LOG_DEBUG, error, NULL, NULL, "varlink: bad message from uid %u: %m",
+                       (unsigned)c->uid);
+        c->closing = true;
+        c->input_size = 0;
+        if (!msg || !p)
+                return -ENOMEM;
+        json_object_object_add(p, "message",
+                               json_object_new_string(error == -EMSGSIZE
+                                                              ? "message too long"
+                                                              : "not a Varlink message (a JSON object "
+                                                                "with a method, ended by NUL)"));
+        json_object_object_add(msg, "error", json_object_new_string(VARLINK_ERROR_INVALID_MESSAGE));
+        json_object_object_add(msg, "parameters", TAKE_PTR(p));
+        return connection_enqueue(c, msg);
+}
+
 static void connection_run(VarlinkConnection *c) {
         int k;
 
-        k = connection_process(c);
-        if (k < 0) {
-                connection_drop(c, k, "bad message");
-                return;
-        }
-        k = connection_flush(c);
-        if (k < 0) {
-                connection_drop(c, k, "write failed");
-                return;
+        /* One message at a time, each once the answer before it has left. */
+        for (;;) {
+                k = connection_process(c);
+                if (k < 0 && connection_refuse(c, k) < 0) {
+                        connection_drop(c, k, "bad message");
+                        return;
+                }
+                k = connection_flush(c);
+                if (k < 0) {
+                        connection_drop(c, k, "write failed");
+                        return;
+                }
+                if (c->current || c->closing || c->output_size > 0 || !connection_has_message(c))
+                        break;
         }
         if (connection_is_finished(c)) {
                 connection_drop(c, 0, "end of input");
@@ -645,6 +692,21 @@ static int on_connection_defer(sd_event_source *source, void *userdata) {
         return 0;
 }
 
+/* Whether one more connection of uid fits (VARLINK_CONNECTIONS_*). */
+static bool server_admits(const VarlinkServer *s, uid_t uid) {
+        unsigned same = 0;
+
+        if (s->n_connections >= VARLINK_CONNECTIONS_MAX)
+                return false;
+        if (uid_privileged(uid))
+                return true;
+        if (s->n_connections >= VARLINK_CONNECTIONS_MAX - VARLINK_CONNECTIONS_RESERVED)
+                return false;
+        for (const VarlinkConnection *c = s->connections; c; c = c->next)
+                same += c->uid == uid;
+        return same < VARLINK_CONNECTIONS_PER_UID;
+}
+
 static int connection_new(VarlinkServer *s, int fd) {
         VarlinkConnection *c;
         struct ucred ucred = {};
@@ -655,6 +717,10 @@ static int connection_new(VarlinkServer *s, int fd) {
                 k = -errno;
                 close(fd);
                 return k;
+        }
+        if (!server_admits(s, ucred.uid)) {
+                close(fd);
+                return -EUSERS;
         }
 
         c = calloc(1, sizeof(*c));
@@ -693,7 +759,6 @@ fail:
 static int on_accept_retry(sd_event_source *source, uint64_t usec, void *userdata) {
         VarlinkServer *s = userdata;
 
-        s->accept_retry_source = sd_event_source_disable_unref(s->accept_retry_source);
         (void)sd_event_source_set_enabled(s->listen_source, SD_EVENT_ON);
         return 0;
 }
@@ -709,18 +774,20 @@ static int on_listen(sd_event_source *source, int fd, uint32_t revents, void *us
                 k = log_warning_errno(errno, "varlink: cannot accept a connection: %m");
                 if (k == -EMFILE || k == -ENFILE || k == -ENOBUFS || k == -ENOMEM) {
                         /* The listening socket stays readable, so without a
-                         * pause we would spin until a descriptor is freed. */
+                         * pause we would spin until a descriptor is freed.
+                         * The pause's timer exists already: making one now
+                         * could need the descriptor we lack. */
                         (void)sd_event_source_set_enabled(s->listen_source, SD_EVENT_OFF);
-                        if (!s->accept_retry_source &&
-                            sd_event_add_time_relative(s->event, &s->accept_retry_source, CLOCK_MONOTONIC,
-                                                       USEC_PER_SEC, 0, on_accept_retry, s) < 0)
-                                (void)sd_event_source_set_enabled(s->listen_source, SD_EVENT_ON);
+                        (void)sd_event_source_set_time_relative(s->accept_retry_source, USEC_PER_SEC);
+                        (void)sd_event_source_set_enabled(s->accept_retry_source, SD_EVENT_ONESHOT);
                 }
                 return 0;
         }
 
         k = connection_new(s, cfd);
-        if (k < 0)
+        if (k == -EUSERS)
+                log_debug("varlink: too many connections, refusing one");
+        else if (k < 0)
                 log_warning_errno(k, "varlink: cannot set up a connection: %m");
         return 0;
 }
@@ -850,6 +917,11 @@ int varlink_server_new(VarlinkServer **ret, sd_event *event, const char *socket_
                             on_listen, s);
         if (k < 0)
                 return k;
+        k = sd_event_add_time_relative(event, &s->accept_retry_source, CLOCK_MONOTONIC, USEC_PER_SEC, 0,
+                                       on_accept_retry, s);
+        if (k < 0)
+                return k;
+        (void)sd_event_source_set_enabled(s->accept_retry_source, SD_EVENT_OFF);
         /* An adopted descriptor becomes ours only on success. */
         if (listen_fd >= 0)
                 s->listen_fd = listen_fd;
@@ -1003,10 +1075,11 @@ static int wait_fd(int fd, short events, uint64_t deadline) {
         }
 }
 
-int varlink_connect(const char *socket_path, int *ret_fd) {
+int varlink_connect(const char *socket_path, int timeout_ms, int *ret_fd) {
         _cleanup_(closep) int fd = -EBADF;
         struct sockaddr_un sa;
         socklen_t len;
+        uint64_t deadline;
         int k;
 
         if (!socket_path || !ret_fd)
@@ -1014,11 +1087,23 @@ int varlink_connect(const char *socket_path, int *ret_fd) {
         k = sockaddr_un_set(&sa, &len, socket_path);
         if (k < 0)
                 return k;
-        fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        /* Non-blocking: a server whose listen backlog is full makes a
+         * blocking connect() wait for as long as it stays full. */
+        fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
         if (fd < 0)
                 return -errno;
-        if (connect(fd, (const struct sockaddr *)&sa, len) < 0)
-                return -errno;
+        deadline = now_usec() + (uint64_t)(timeout_ms < 0 ? 0 : timeout_ms) * USEC_PER_MSEC;
+        for (;;) {
+                if (connect(fd, (const struct sockaddr *)&sa, len) >= 0)
+                        break;
+                /* A Unix socket says EAGAIN when the backlog is full, and
+                 * nothing wakes a poll() for it: try again a little later. */
+                if (errno != EAGAIN && errno != EINTR)
+                        return -errno;
+                if (timeout_ms >= 0 && now_usec() >= deadline)
+                        return -ETIMEDOUT;
+                (void)poll(NULL, 0, 10);
+        }
         *ret_fd = TAKE_FD(fd);
         return 0;
 }

@@ -70,8 +70,12 @@ int varlink_call_errorf(VarlinkCall *c, const char *error, const char *format, .
 uid_t varlink_call_peer_uid(const VarlinkCall *c);
 const char *varlink_call_method(const VarlinkCall *c);
 
-/* Client side, blocking: hnvctl needs nothing more. */
-int varlink_connect(const char *socket_path, int *ret_fd);
+/* Client side, blocking with deadlines: hnvctl needs nothing more. The
+ * connection waits up to timeout_ms (-1: forever) while the server's
+ * backlog is full; -ETIMEDOUT then, -ENOENT or -ECONNREFUSED when nobody
+ * listens. The descriptor is non-blocking. */
+#define VARLINK_CONNECT_TIMEOUT_MS 5000
+int varlink_connect(const char *socket_path, int timeout_ms, int *ret_fd);
 /* Sends {"method":..., "parameters":...} (parameters not consumed) and waits
  * up to timeout_ms (-1: forever) for the reply. Returns 0 with *ret_reply
  * set to the reply's parameters, or 1 with *ret_error set to the error name

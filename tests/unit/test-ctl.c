@@ -340,6 +340,13 @@ static void test_exit_codes(void **state) {
         assert_int_equal(CTL_EXIT_UNREACHABLE, 5);
         assert_int_equal(CTL_EXIT_NOT_SAFE, 6);
         assert_int_equal(CTL_EXIT_TIMEOUT, 7);
+        assert_int_equal(CTL_EXIT_NOT_ANSWERING, 8);
+        /* Not running (nothing listens) against running but not answering. */
+        assert_int_equal(ctl_transport_exit_code(-ENOENT, true), CTL_EXIT_UNREACHABLE);
+        assert_int_equal(ctl_transport_exit_code(-ECONNREFUSED, true), CTL_EXIT_UNREACHABLE);
+        assert_int_equal(ctl_transport_exit_code(-ETIMEDOUT, true), CTL_EXIT_NOT_ANSWERING);
+        assert_int_equal(ctl_transport_exit_code(-ETIMEDOUT, false), CTL_EXIT_NOT_ANSWERING);
+        assert_int_equal(ctl_transport_exit_code(-ECONNRESET, false), CTL_EXIT_NOT_ANSWERING);
 }
 
 /* A successful reply can still exit non-zero: query-migration's "no". */
@@ -425,6 +432,7 @@ static void test_error_messages(void **state) {
                 _cleanup_(freep) char *a = ctl_transport_error_message(&r, -ENOENT, true);
                 _cleanup_(freep) char *b = ctl_transport_error_message(&r, -ETIMEDOUT, false);
                 _cleanup_(freep) char *c = ctl_transport_error_message(&r, -ECONNRESET, false);
+                _cleanup_(freep) char *d = ctl_transport_error_message(&r, -ETIMEDOUT, true);
                 char expected[256];
 
                 snprintf(expected, sizeof(expected),
@@ -434,6 +442,12 @@ static void test_error_messages(void **state) {
                 snprintf(expected, sizeof(expected), "lost connection to hnvd at /run/hnv/io.hnv: %s",
                          strerror(ECONNRESET));
                 assert_string_equal(c, expected);
+                snprintf(
+                        expected, sizeof(expected),
+                        "hnvd at /run/hnv/io.hnv does not accept connections: %s (it runs but is overloaded or "
+                        "stuck)",
+                        strerror(ETIMEDOUT));
+                assert_string_equal(d, expected);
         }
 
         /* hnvctl waits longer than hnvd, and says how long it waited. */

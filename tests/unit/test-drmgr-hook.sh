@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # src/compat/drmgr-pmig-hnv with a fake hnvctl: which call each PHASE makes,
 # and which exit status drmgr sees. Only check may fail, and only when
-# hnvctl says "not safe" (6); hnvd not running (5) or any other trouble of
-# ours never blocks a migration. Each case runs the hook the way drmgr does:
+# hnvctl says "not safe" (6) or that hnvd runs but does not answer (8);
+# hnvd not running (5) or any other trouble of ours never blocks a
+# migration. Each case runs the hook the way drmgr does:
 # cleared environment, stdin on /dev/null. With HNV_BUILD_DIR, check also
 # runs once against the real hnvctl with no hnvd behind the socket.
 set -u
@@ -87,6 +88,7 @@ for s in $shells; do
         expect "$s" check 0 0 "$q"
         expect "$s" check 6 nonzero "$q" "vetoing the migration"
         expect "$s" check 5 0 "$q" "hnvd is not running"
+        expect "$s" check 8 nonzero "$q" "hnvd runs but does not answer"
         expect "$s" check 1 0 "$q" "exited 1); not vetoing"
         expect "$s" check 2 0 "$q" "not vetoing"
         expect "$s" check 7 0 "$q" "not vetoing"

@@ -161,7 +161,7 @@ static int call(T *t, const char *method, const char *params, json_object **ret_
         int fd, n;
 
         snprintf(socket_path, sizeof(socket_path), "%s/run/io.hnv", t->dir);
-        assert_int_equal(varlink_connect(socket_path, &fd), 0);
+        assert_int_equal(varlink_connect(socket_path, 1000, &fd), 0);
         n = snprintf(msg, sizeof(msg), "{\"method\":\"%s\",\"parameters\":%s}", method, params);
         assert_true(n > 0 && (size_t)n < sizeof(msg));
         assert_int_equal(send(fd, msg, (size_t)n + 1, MSG_NOSIGNAL), n + 1);

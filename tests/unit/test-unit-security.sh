@@ -3,6 +3,7 @@
 # at most 2.5, hcn-init.service at most 3.5 (systemd-networkd's own unit
 # scores 2.8 with the same capability). That the sandbox lets hnv work is
 # the package tier's job (tests/pkg); this catches a directive dropped.
+# And the descriptor limit the control socket's connection cap needs.
 #   test-unit-security.sh BUILD_DIR
 set -u
 build=$1
@@ -25,6 +26,14 @@ check() { # UNIT_FILE MAX
         fi
 }
 check "$build/src/daemon/hnvd.service" 2.5
+# The control socket's connection cap (512) must fit in hnvd's descriptors.
+nofile=$(sed -n 's/^LimitNOFILE=\([0-9]*\)$/\1/p' "$build/src/daemon/hnvd.service")
+if [ -n "$nofile" ] && [ "$nofile" -ge 1024 ]; then
+        echo "ok: hnvd.service: LimitNOFILE=$nofile"
+else
+        echo "FAIL: hnvd.service: LimitNOFILE='$nofile', want at least 1024"
+        rc=1
+fi
 if [ -f "$build/hcn-init/hcn-init.service" ]; then
         check "$build/hcn-init/hcn-init.service" 3.5
 fi

@@ -12,7 +12,10 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <time.h>
+#include <unistd.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -34,7 +37,8 @@ static struct {
         int ready_pipe[2];
         sd_event *event;
         VarlinkServer *server;
-        unsigned count; /* only touched on the server thread */
+        unsigned count;       /* only touched on the server thread */
+        _Atomic unsigned big; /* io.test.Big calls dispatched */
 } srv = {
         .quit_pipe = {-1, -1},
         .ready_pipe = {-1, -1},
@@ -91,6 +95,17 @@ static int method_count(VarlinkCall *call, json_object *params, void *userdata) 
         return varlink_call_reply(call, NULL);
 }
 
+/* A 64 KiB reply, as a status of many groups would be. */
+static int method_big(VarlinkCall *call, json_object *params, void *userdata) {
+        static char text[64 * 1024];
+        json_object *p = json_object_new_object();
+
+        memset(text, 'x', sizeof(text) - 1);
+        srv.big++;
+        json_object_object_add(p, "text", json_object_new_string(text));
+        return varlink_call_reply(call, p);
+}
+
 static int method_get_count(VarlinkCall *call, json_object *params, void *userdata) {
         json_object *p = json_object_new_object();
 
@@ -132,6 +147,7 @@ static void *server_thread(void *arg) {
                 {"io.test.GetCount", VARLINK_METHOD_ANYONE, method_get_count},
                 {"io.test.Connections", VARLINK_METHOD_ANYONE, method_connections},
                 {"io.test.Privileged", VARLINK_METHOD_ROOT_ONLY, method_privileged},
+                {"io.test.Big", VARLINK_METHOD_ANYONE, method_big},
         };
         sd_event_source *quit = NULL;
         int k;
@@ -220,7 +236,7 @@ static int call(const char *method, const char *params_json, int timeout_ms, jso
                 params = json_tokener_parse(params_json);
                 assert_non_null(params);
         }
-        assert_int_equal(varlink_connect(srv.path, &fd), 0);
+        assert_int_equal(varlink_connect(srv.path, TIMEOUT_MS, &fd), 0);
         k = varlink_call_sync(fd, method, params, timeout_ms, ret_reply, ret_error);
         close(fd);
         return k;
@@ -244,14 +260,18 @@ static int get_int(json_object *o, const char *key) {
 static int raw_connect(void) {
         int fd;
 
-        assert_int_equal(varlink_connect(srv.path, &fd), 0);
+        assert_int_equal(varlink_connect(srv.path, TIMEOUT_MS, &fd), 0);
         return fd;
 }
 
 static void raw_send(int fd, const char *data, size_t n) {
         while (n > 0) {
-                ssize_t w = send(fd, data, n, MSG_NOSIGNAL);
+                struct pollfd pfd = {.fd = fd, .events = POLLOUT};
+                ssize_t w;
 
+                /* The client's descriptor is non-blocking. */
+                assert_int_equal(poll(&pfd, 1, TIMEOUT_MS), 1);
+                w = send(fd, data, n, MSG_NOSIGNAL);
                 assert_true(w > 0);
                 data += w;
                 n -= (size_t)w;
@@ -280,23 +300,32 @@ static size_t raw_recv_messages(int fd, unsigned n, char *buf, size_t size) {
 }
 
 /* The server closed the connection: EOF (or a reset, if it dropped unread
- * input) within the bound. */
-static void assert_dropped(int fd) {
-        char buf[256];
+ * input) within the bound. What it sent before is one error that says why
+ * (io.hnv.InvalidMessage), never a reply; with want_error it must have come
+ * (a reset can swallow it after an oversized message). */
+static void assert_dropped(int fd, const char *why, bool want_error) {
+        char buf[4096], want[256];
+        size_t len = 0;
 
         for (;;) {
                 struct pollfd pfd = {.fd = fd, .events = POLLIN};
                 ssize_t r;
 
                 assert_int_equal(poll(&pfd, 1, TIMEOUT_MS), 1);
-                r = recv(fd, buf, sizeof(buf), 0);
+                r = recv(fd, buf + len, sizeof(buf) - 1 - len, 0);
                 if (r == 0 || (r < 0 && errno == ECONNRESET))
-                        return;
-                /* Anything the server sent before giving up must not be a
-                 * reply to the bad message. */
+                        break;
                 assert_true(r > 0);
-                assert_null(memmem(buf, (size_t)r, "parameters", strlen("parameters")));
+                len += (size_t)r;
+                assert_true(len < sizeof(buf) - 1);
         }
+        buf[len] = '\0';
+        if (len == 0 && !want_error)
+                return;
+        snprintf(want, sizeof(want),
+                 "{\"error\":\"io.hnv.InvalidMessage\",\"parameters\":{\"message\":\"%s\"}}", why);
+        assert_true(len == strlen(want) + 1);
+        assert_string_equal(buf, want);
 }
 
 static void assert_server_alive(void) {
@@ -483,12 +512,18 @@ static void test_permission_denied(void **state) {
                 if (setgroups(0, NULL) < 0 || setresgid(65534, 65534, 65534) < 0 ||
                     setresuid(65534, 65534, 65534) < 0)
                         _exit(77);
-                if (varlink_connect(srv.path, &fd) < 0)
+                if (varlink_connect(srv.path, TIMEOUT_MS, &fd) < 0)
                         _exit(2);
                 if (send(fd, msg, sizeof(msg), MSG_NOSIGNAL) != (ssize_t)sizeof(msg))
                         _exit(3);
                 while (len < sizeof(buf) - 1) {
-                        ssize_t r = recv(fd, buf + len, sizeof(buf) - 1 - len, 0);
+                        struct pollfd pfd = {.fd = fd, .events = POLLIN};
+                        ssize_t r;
+
+                        /* The client's descriptor is non-blocking. */
+                        if (poll(&pfd, 1, TIMEOUT_MS) != 1)
+                                _exit(5);
+                        r = recv(fd, buf + len, sizeof(buf) - 1 - len, 0);
 
                         if (r <= 0)
                                 _exit(4);
@@ -531,7 +566,7 @@ static void test_oversized_message(void **state) {
                 sent += (size_t)w;
         }
         assert_true(sent > VARLINK_MESSAGE_MAX / 2);
-        assert_dropped(fd);
+        assert_dropped(fd, "message too long", false);
         close(fd);
         assert_server_alive();
 }
@@ -550,7 +585,8 @@ static void test_malformed_message(void **state) {
                 int fd = raw_connect();
 
                 raw_send(fd, bad[i], strlen(bad[i]) + 1);
-                assert_dropped(fd);
+                assert_dropped(fd, "not a Varlink message (a JSON object with a method, ended by NUL)",
+                               true);
                 close(fd);
         }
         assert_server_alive();
@@ -607,16 +643,207 @@ static void test_hangup_before_deferred_reply(void **state) {
         assert_int_equal(get_int(conns, "connections"), 1);
 }
 
+/* A peer that sends calls and never reads its replies gets one reply
+ * queued in hnvd at a time, not one per call: the calls behind wait (and
+ * are answered, all of them, once it reads). */
+static void test_unread_replies_are_bounded(void **state) {
+        static const char msg[] = "{\"method\":\"io.test.Big\"}";
+        enum { N = 200 };
+        char buf[256 * 1024];
+        unsigned sent = 0, found = 0;
+        int fd = raw_connect();
+
+        srv.big = 0;
+        for (; sent < N; sent++) {
+                ssize_t w = send(fd, msg, sizeof(msg), MSG_NOSIGNAL | MSG_DONTWAIT);
+                if (w < 0 && errno == EAGAIN)
+                        break;
+                assert_int_equal(w, sizeof(msg));
+        }
+        assert_true(sent > 20);
+        (void)poll(NULL, 0, 300);
+        /* What the socket's own buffer takes, and one more in ours. */
+        assert_true(srv.big < 10);
+
+        while (found < sent) {
+                struct pollfd pfd = {.fd = fd, .events = POLLIN};
+                ssize_t r;
+
+                assert_int_equal(poll(&pfd, 1, TIMEOUT_MS), 1);
+                r = recv(fd, buf, sizeof(buf), 0);
+                assert_true(r > 0);
+                for (ssize_t i = 0; i < r; i++)
+                        found += buf[i] == 0;
+        }
+        assert_int_equal(srv.big, sent);
+        close(fd);
+        assert_server_alive();
+}
+
+/* One unprivileged user holds as many connections as it can: it gets
+ * VARLINK_CONNECTIONS_PER_UID (64) of them, and root is still answered. */
+static void test_connection_cap(void **state) {
+        _cleanup_(json_object_putp) json_object *reply = NULL;
+        _cleanup_(freep) char *error = NULL;
+        int to_parent[2], to_child[2], status;
+        char served = 0;
+        pid_t pid;
+
+        if (geteuid() != 0)
+                skip(); /* no other user to become */
+        assert_int_equal(pipe2(to_parent, O_CLOEXEC), 0);
+        assert_int_equal(pipe2(to_child, O_CLOEXEC), 0);
+        pid = fork();
+        assert_true(pid >= 0);
+        if (pid == 0) {
+                /* Only async-signal-safe calls here: the parent has threads. */
+                static const char msg[] = "{\"method\":\"org.varlink.service.GetInfo\"}";
+                static int fds[100];
+                char c = 0;
+
+                if (setgroups(0, NULL) < 0 || setresgid(65534, 65534, 65534) < 0 ||
+                    setresuid(65534, 65534, 65534) < 0)
+                        _exit(77);
+                for (int i = 0; i < 100; i++) {
+                        struct sockaddr_un sa = {.sun_family = AF_UNIX};
+                        fds[i] = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+                        memcpy(sa.sun_path, srv.path, strlen(srv.path));
+                        if (fds[i] < 0 || connect(fds[i], (struct sockaddr *)&sa, sizeof(sa)) < 0)
+                                _exit(2);
+                }
+                /* Which of them are served. */
+                for (int i = 0; i < 100; i++) {
+                        struct pollfd pfd = {.fd = fds[i], .events = POLLIN};
+                        char b[512];
+
+                        if (send(fds[i], msg, sizeof(msg), MSG_NOSIGNAL) == (ssize_t)sizeof(msg) &&
+                            poll(&pfd, 1, TIMEOUT_MS) == 1 && recv(fds[i], b, sizeof(b), 0) > 0)
+                                c++;
+                }
+                if (write(to_parent[1], &c, 1) != 1)
+                        _exit(3);
+                /* Hold them until the parent has asked as root (bounded: a
+                 * parent whose assertion failed does not say). */
+                struct pollfd pfd = {.fd = to_child[0], .events = POLLIN};
+                if (poll(&pfd, 1, TIMEOUT_MS) != 1 || read(to_child[0], &c, 1) != 1)
+                        _exit(4);
+                _exit(0);
+        }
+        close(to_parent[1]);
+        close(to_child[0]);
+        assert_int_equal(read(to_parent[0], &served, 1), 1);
+        assert_int_equal(served, 64);
+        /* Root, with the other user's connections all held. */
+        assert_int_equal(call("org.varlink.service.GetInfo", NULL, 1000, &reply, &error), 0);
+        assert_int_equal(write(to_child[1], &served, 1), 1);
+        assert_int_equal(waitpid(pid, &status, 0), pid);
+        close(to_parent[0]);
+        close(to_child[1]);
+        assert_true(WIFEXITED(status));
+        assert_int_equal(WEXITSTATUS(status), 0);
+}
+
+/* With no descriptor left, accept() fails on a listening socket that stays
+ * readable: the server pauses rather than spin, and the pause needs no new
+ * descriptor. Run in a child whose descriptor limit is what it has open. */
+static void test_accept_pauses_without_descriptors(void **state) {
+        int status;
+        char path[160];
+        pid_t pid;
+
+        snprintf(path, sizeof(path), "%s/sub/io.emfile", srv.dir);
+        pid = fork();
+        assert_true(pid >= 0);
+        if (pid == 0) {
+                /* A process of its own, without the parent's threads. */
+                sd_event *e = NULL;
+                VarlinkServer *s = NULL;
+                struct rlimit rl;
+                int cfd, top = 0, busy = 0;
+
+                if (sd_event_new(&e) < 0 || varlink_server_new(&s, e, path, 0666, -1) < 0)
+                        _exit(2);
+                cfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+                {
+                        struct sockaddr_un sa = {.sun_family = AF_UNIX};
+                        memcpy(sa.sun_path, path, strlen(path));
+                        if (cfd < 0 || connect(cfd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+                                _exit(3);
+                }
+                for (int i = 0; i < 1024; i++)
+                        if (fcntl(i, F_GETFD) >= 0)
+                                top = i;
+                rl = (struct rlimit){.rlim_cur = (rlim_t)top + 1, .rlim_max = (rlim_t)top + 1};
+                if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+                        _exit(4);
+                /* And no hole below the limit either. */
+                while (dup(0) >= 0)
+                        ;
+                /* 300 ms of loop: a spinning accept dispatches thousands
+                 * of times, a pause once or twice. */
+                for (int i = 0; i < 30; i++) {
+                        int r = sd_event_run(e, 10 * 1000);
+                        if (r < 0)
+                                _exit(5);
+                        busy += r > 0;
+                }
+                _exit(busy > 10 ? 6 : 0);
+        }
+        assert_int_equal(waitpid(pid, &status, 0), pid);
+        assert_true(WIFEXITED(status));
+        assert_int_equal(WEXITSTATUS(status), 0);
+        (void)unlink(path);
+}
+
+/* A server that stops accepting, its backlog full: connecting gives up at
+ * the deadline instead of blocking for as long as the server is stuck. */
+static void test_connect_timeout(void **state) {
+        struct sockaddr_un sa = {.sun_family = AF_UNIX};
+        char path[160];
+        int lfd, fds[8], n = 0, fd;
+        uint64_t t0, t1;
+        struct timespec ts;
+
+        snprintf(path, sizeof(path), "%s/sub/io.full", srv.dir);
+        memcpy(sa.sun_path, path, strlen(path));
+        lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        assert_true(lfd >= 0);
+        assert_int_equal(bind(lfd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+        assert_int_equal(listen(lfd, 0), 0);
+        /* Fill the backlog. */
+        for (; n < 8; n++) {
+                fds[n] = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+                if (connect(fds[n], (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+                        assert_int_equal(errno, EAGAIN);
+                        close(fds[n]);
+                        break;
+                }
+        }
+        assert_true(n > 0 && n < 8);
+
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        t0 = (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+        assert_int_equal(varlink_connect(path, 200, &fd), -ETIMEDOUT);
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        t1 = (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+        assert_true(t1 - t0 >= 200 && t1 - t0 < 2000);
+
+        while (n-- > 0)
+                close(fds[n]);
+        close(lfd);
+        assert_int_equal(unlink(path), 0);
+}
+
 static void test_connect_failure(void **state) {
         char path[160];
         int fd = -1;
 
         snprintf(path, sizeof(path), "%s/nothing-here", srv.dir);
-        assert_int_equal(varlink_connect(path, &fd), -ENOENT);
+        assert_int_equal(varlink_connect(path, TIMEOUT_MS, &fd), -ENOENT);
         assert_int_equal(fd, -1);
         memset(path, 'a', sizeof(path) - 1);
         path[sizeof(path) - 1] = 0;
-        assert_int_equal(varlink_connect(path, &fd), -ENAMETOOLONG);
+        assert_int_equal(varlink_connect(path, TIMEOUT_MS, &fd), -ENAMETOOLONG);
 }
 
 int main(void) {
@@ -634,6 +861,10 @@ int main(void) {
                 cmocka_unit_test(test_malformed_message),
                 cmocka_unit_test(test_pipelined),
                 cmocka_unit_test(test_hangup_before_deferred_reply),
+                cmocka_unit_test(test_unread_replies_are_bounded),
+                cmocka_unit_test(test_connection_cap),
+                cmocka_unit_test(test_accept_pauses_without_descriptors),
+                cmocka_unit_test(test_connect_timeout),
                 cmocka_unit_test(test_connect_failure),
         };
 
