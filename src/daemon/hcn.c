@@ -48,6 +48,31 @@ static int find_entry(Manager *m, uint32_t drc_index, const DtEntry **ret, char 
         return 0;
 }
 
+/* QueryDevice's view: the tree as it is now, read into a table of the
+ * call's own, so that a question (anyone may ask) changes nothing. */
+static int find_entry_readonly(Manager *m, uint32_t drc_index, DtTable **ret_table, const DtEntry **ret,
+                               char **ret_error) {
+        _cleanup_(dt_table_freep) DtTable *t = NULL;
+        const DtEntry *e;
+        int k;
+
+        if (!m->config->device_tree)
+                return set_error(ret_error, -ENODEV,
+                                 "device-tree pairing is off (device-tree = no in hnv.conf)");
+        k = dt_scan(m->config->device_tree_root, &t, NULL, NULL);
+        if (k == -ENOENT)
+                return set_error(ret_error, -ENODEV, "no device tree: not a PowerVM partition");
+        if (k < 0)
+                return set_error(ret_error, k, "cannot read the device tree: %s", strerror(-k));
+        e = dt_table_next_drc_index(t, drc_index, NULL);
+        if (!e)
+                return set_error(ret_error, -ENODEV, "no HNV device with DRC index %08x in the device tree",
+                                 drc_index);
+        *ret = e;
+        *ret_table = TAKE_PTR(t);
+        return 0;
+}
+
 static void warn_hcn_id(const DtEntry *e, const char *hcn_id) {
         char want[HCN_ID_SIZE];
 
@@ -242,13 +267,14 @@ int hcn_configure_device(Manager *m, uint32_t drc_index, uint64_t timeout_usec, 
 
 int hcn_query_device(Manager *m, uint32_t drc_index, const char *hcn_id, json_object **ret,
                      char **ret_error) {
-        const DtEntry *e;
+        _cleanup_(dt_table_freep) DtTable *table = NULL;
+        const DtEntry *e = NULL;
         Link *l;
         bool removable = true;
         const char *reason = "in no bond";
         int k;
 
-        k = find_entry(m, drc_index, &e, ret_error);
+        k = find_entry_readonly(m, drc_index, &table, &e, ret_error);
         if (k < 0)
                 return k;
         warn_hcn_id(e, hcn_id);

@@ -20,7 +20,8 @@
  * once it is in the bond, or with -ETIMEDOUT. */
 int hcn_configure_device(Manager *m, uint32_t drc_index, uint64_t timeout_usec, const ManagerReply *reply);
 /* QueryDevice: may the device go? A VF may when another port of its bond can
- * carry the traffic, or when it is in no bond. */
+ * carry the traffic, or when it is in no bond. Anyone may ask: it reads the
+ * device tree and changes nothing. */
 int hcn_query_device(Manager *m, uint32_t drc_index, const char *hcn_id, json_object **ret,
                      char **ret_error);
 /* RemoveDevice: a VF is released as for a migration (no frame lost), a

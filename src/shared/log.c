@@ -65,6 +65,13 @@ int log_internal(int level, int error, const char *ifname, const char *group, co
                 va_end(ap);
         }
 
+        /* Names and values in messages come from devices, files and
+         * clients: a newline or an escape sequence in one must not forge a
+         * line or repaint a terminal. */
+        for (char *c = buf; *c; c++)
+                if ((unsigned char)*c < 0x20 || *c == 0x7f)
+                        *c = '?';
+
         if (log_target == LOG_TARGET_JOURNAL) {
                 char code_line[16];
                 snprintf(code_line, sizeof(code_line), "%d", line);

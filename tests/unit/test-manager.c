@@ -757,6 +757,32 @@ static void test_hmc_refusals(void **state) {
         assert_state(t, HCN_ID, "healthy", "vf0");
 }
 
+/* Anyone may ask QueryDevice: it must change nothing, even when the tree
+ * has changed since hnvd last read it. */
+static void test_query_device_changes_nothing(void **state) {
+        T *t = *state;
+        _cleanup_(json_object_putp) json_object *r = NULL, *s = NULL;
+        _cleanup_(freep) char *error = NULL;
+        const uint8_t id[] = {0x55, 0x58, 0xa5, 0xa3}, drc[] = {0x30, 0x00, 0x00, 0x09};
+        json_object *groups;
+
+        start_powervm(t);
+        fake_calls_clear(t->k);
+        /* A node of a group hnvd has not seen yet (no device came). */
+        dt_prop(t, "vdevice/l-lan@30000009", "ibm,hcn-id", id, sizeof(id));
+        dt_prop(t, "vdevice/l-lan@30000009", "ibm,hcn-mode", "backup", 7);
+        dt_prop(t, "vdevice/l-lan@30000009", "ibm,my-drc-index", drc, sizeof(drc));
+
+        r = call_ok(t, "io.hnv.QueryDevice", "{\"drc_index\":\"30000009\"}");
+        assert_false(field(r, "device") && *field(r, "device"));
+        assert_string_equal(field(r, "reason"), "no network device");
+        /* The new hcn-id did not become a group. */
+        assert_int_equal(manager_status(t->m, NULL, &s, &error), 0);
+        assert_true(json_object_object_get_ex(s, "groups", &groups));
+        assert_int_equal(json_object_array_length(groups), 1);
+        assert_calls(t, "");
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test_setup_teardown(test_boot_builds_the_bond, setup, teardown),
@@ -777,6 +803,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_reload_leaves_bond_as_it_is, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_hmc_sequence, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_hmc_refusals, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_query_device_changes_nothing, setup, teardown),
         };
 
         log_setup(LOG_TARGET_STDERR, getenv("HNV_TEST_DEBUG") ? LOG_DEBUG : LOG_WARNING);
