@@ -307,7 +307,12 @@ static int execute(Group *g, const Plan *plan, int *bond_ifindex, bool *ret_in_p
                         continue;
                 log_group_debug(g->spec->name, "action %s %s", action_type_to_string(a->type),
                                 a->ifindex ? ifname_of(m, a->ifindex) : g->spec->bond_name);
+                char point[48];
+                snprintf(point, sizeof(point), "before-%s", action_type_to_string(a->type));
+                crash_point(point);
                 int k = apply_action(g, plan, bond_ifindex, a, &fatal);
+                snprintf(point, sizeof(point), "after-%s", action_type_to_string(a->type));
+                crash_point(point);
                 if (k < 0 && fatal) {
                         bool again = g->failures > 0 && g->last_fail_type == (int)a->type &&
                                      g->last_fail_ifindex == a->ifindex && g->last_fail_errno == k;

@@ -4,6 +4,7 @@
 #include <stdio.h>
 
 #include "state-file.h"
+#include "util.h"
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(json_object *, json_object_put);
 
@@ -78,6 +79,7 @@ int state_file_write(const char *path, const GroupRecord *records, size_t n, con
         }
         /* A reader (a restarted hnvd) sees the old file or the new one,
          * never half of one. */
+        crash_point("state-file-written");
         if (fsync(fd) < 0 || rename(tmp, path) < 0) {
                 int k = negative_errno();
                 (void)unlink(tmp);

@@ -7,6 +7,7 @@
 #include "addresses.h"
 #include "link-msg.h"
 #include "rtnl-internal.h"
+#include "util.h"
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct nl_cache *, nl_cache_free);
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct rtnl_addr *, rtnl_addr_put);
@@ -71,9 +72,18 @@ static int collect_routes(Rtnl *rtnl, int from_ifindex, struct nl_cache **ret_sa
         return 0;
 }
 
+/* A request built by libnl's object API, sent so that its answer is read. */
+static int acked(Rtnl *rtnl, int build_k, struct nl_msg *msg) {
+        _cleanup_(nlmsg_freep) struct nl_msg *m = msg;
+
+        if (build_k < 0)
+                return nl_error_to_errno(build_k);
+        nlmsg_hdr(m)->nlmsg_flags |= NLM_F_ACK;
+        return rtnl_call(rtnl, m);
+}
+
 int addresses_move(Rtnl *rtnl, int from_ifindex, int to_ifindex) {
         _cleanup_(nl_cache_freep) struct nl_cache *cache = NULL, *routes = NULL;
-        struct nl_sock *sk = rtnl_request_socket(rtnl);
         int k, r = 0;
 
         /* Routes through the old link vanish with its addresses: note them
@@ -86,25 +96,26 @@ int addresses_move(Rtnl *rtnl, int from_ifindex, int to_ifindex) {
         if (k < 0)
                 return k;
 
-        for (int pass = 0; pass < 2; pass++)
-                for (struct nl_object *o = nl_cache_get_first(cache); o; o = nl_cache_get_next(o)) {
-                        struct rtnl_addr *a = (struct rtnl_addr *)o;
-                        if (rtnl_addr_get_ifindex(a) != from_ifindex || !addr_is_movable(a))
-                                continue;
-                        if (pass == 0) {
-                                /* Add everywhere first, then delete: never a
-                                 * moment without the address. */
-                                _cleanup_(rtnl_addr_putp) struct rtnl_addr *copy =
-                                        (struct rtnl_addr *)nl_object_clone(o);
-                                if (!copy)
-                                        return -ENOMEM;
-                                rtnl_addr_set_ifindex(copy, to_ifindex);
-                                k = rtnl_addr_add(sk, copy, NLM_F_REPLACE);
-                        } else
-                                k = rtnl_addr_delete(sk, a, 0);
-                        if (k < 0 && r == 0)
-                                r = nl_error_to_errno(k);
-                }
+        /* Three steps, each leaving the guest its addresses and routes
+         * whenever the process dies: the addresses added on the new link;
+         * the routes moved onto it (a replace: the same route, another
+         * device); only then the old addresses deleted. Deleting first lost
+         * the routes, held only in memory, to a SIGKILL in between. */
+        for (struct nl_object *o = nl_cache_get_first(cache); o; o = nl_cache_get_next(o)) {
+                struct rtnl_addr *a = (struct rtnl_addr *)o;
+                if (rtnl_addr_get_ifindex(a) != from_ifindex || !addr_is_movable(a))
+                        continue;
+                _cleanup_(rtnl_addr_putp) struct rtnl_addr *copy = (struct rtnl_addr *)nl_object_clone(o);
+                if (!copy)
+                        return -ENOMEM;
+                rtnl_addr_set_ifindex(copy, to_ifindex);
+                struct nl_msg *msg = NULL;
+                k = rtnl_addr_build_add_request(copy, NLM_F_REPLACE, &msg);
+                k = acked(rtnl, k, msg);
+                if (k < 0 && r == 0)
+                        r = k;
+        }
+        crash_point("addresses-added");
 
         for (struct nl_object *o = nl_cache_get_first(routes); o; o = nl_cache_get_next(o)) {
                 struct rtnl_route *rt = (struct rtnl_route *)o;
@@ -112,10 +123,23 @@ int addresses_move(Rtnl *rtnl, int from_ifindex, int to_ifindex) {
                 if (!nh)
                         continue;
                 rtnl_route_nh_set_ifindex(nh, to_ifindex);
-                k = rtnl_route_add(sk, rt, NLM_F_REPLACE | NLM_F_CREATE);
-                /* Prefix routes come back with the address on their own. */
-                if (k < 0 && k != -NLE_EXIST && r == 0)
-                        r = nl_error_to_errno(k);
+                struct nl_msg *msg = NULL;
+                k = rtnl_route_build_add_request(rt, NLM_F_REPLACE | NLM_F_CREATE, &msg);
+                k = acked(rtnl, k, msg);
+                if (k < 0 && k != -EEXIST && r == 0)
+                        r = k;
+        }
+        crash_point("routes-moved");
+
+        for (struct nl_object *o = nl_cache_get_first(cache); o; o = nl_cache_get_next(o)) {
+                struct rtnl_addr *a = (struct rtnl_addr *)o;
+                if (rtnl_addr_get_ifindex(a) != from_ifindex || !addr_is_movable(a))
+                        continue;
+                struct nl_msg *msg = NULL;
+                k = rtnl_addr_build_delete_request(a, 0, &msg);
+                k = acked(rtnl, k, msg);
+                if (k < 0 && r == 0)
+                        r = k;
         }
         return r;
 }

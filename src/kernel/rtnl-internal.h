@@ -10,3 +10,11 @@ struct nl_sock;
 
 /* The request socket, for libnl's object API (addresses.c). */
 struct nl_sock *rtnl_request_socket(Rtnl *r);
+
+/* Sends msg (not consumed; it must carry NLM_F_ACK) and waits for the
+ * kernel's answer. Returns 0 or the kernel's negative errno. The request
+ * socket asks for no ACK on its own (auto-ack off, so that a GETLINK leaves
+ * no ACK behind its answer): libnl's rtnl_addr_add() and friends would then
+ * wait for nothing and leave a failure's answer unread, so requests go
+ * through here. */
+int rtnl_call(Rtnl *r, struct nl_msg *msg);

@@ -148,9 +148,7 @@ struct nl_sock *rtnl_request_socket(Rtnl *r) {
         return r->request;
 }
 
-/* Sends msg (not consumed) and waits for the kernel's answer. Returns 0 or
- * the kernel's negative errno. */
-static int rtnl_call(Rtnl *r, struct nl_msg *msg) {
+int rtnl_call(Rtnl *r, struct nl_msg *msg) {
         int k;
 
         k = nl_send_auto(r->request, msg);
