@@ -722,16 +722,28 @@ static int read_file(const char *path, char **ret, char **ret_error) {
         _cleanup_(freep) char *buf = NULL;
         size_t size = 0, allocated = 0;
 
-        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        /* O_NONBLOCK: a FIFO (or a device) put where the file should be
+         * must not hang hnvd's start; it is refused below. */
+        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
         if (fd < 0) {
                 if (errno == ENOENT)
                         return 0;
                 return set_error(ret_error, negative_errno(), "%s: %m", path);
         }
+        struct stat st;
+        if (fstat(fd, &st) < 0)
+                return set_error(ret_error, negative_errno(), "%s: %m", path);
+        if (S_ISDIR(st.st_mode))
+                return set_error(ret_error, -EISDIR, "%s: %s", path, strerror(EISDIR));
+        if (!S_ISREG(st.st_mode))
+                return set_error(ret_error, -EINVAL, "%s: not a regular file", path);
 
         for (;;) {
                 ssize_t n;
 
+                if (size > CONFIG_FILE_MAX)
+                        return set_error(ret_error, -EFBIG, "%s: larger than %u bytes", path,
+                                         CONFIG_FILE_MAX);
                 if (allocated - size < 4096) {
                         char *p = realloc(buf, allocated + 16384);
                         if (!p)

@@ -10,6 +10,9 @@
 #define HNV_CONFIG_FILE   "/etc/hnv/hnv.conf"
 #define HNV_CONFIG_DROPIN "/etc/hnv/conf.d"
 
+/* A configuration file larger than this is refused, not read. */
+#define CONFIG_FILE_MAX (1024U * 1024U)
+
 /* How long a group may stay in "migrating" before hnvd gives up waiting for
  * the migration to end and puts the VF back (seconds). */
 #define HNV_MIGRATION_TIMEOUT_DEFAULT_SEC 600U

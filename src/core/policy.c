@@ -140,6 +140,11 @@ GroupState policy_state(const GroupSnapshot *s, const char **ret_reason) {
 GroupState policy_state_now(const GroupSnapshot *s, const char **ret_reason) {
         const PortView *best = pick_best(s);
 
+        if (!migrating(s) && !s->bond_exists && s->n_ports > 0) {
+                if (ret_reason)
+                        *ret_reason = "no bond";
+                return GROUP_STATE_DOWN;
+        }
         if (migrating(s) || !best || best->enslaved)
                 return state_for(s, best, ret_reason);
         /* The best port is not in the bond yet: what carries the traffic

@@ -133,8 +133,9 @@ void policy_plan(const GroupSnapshot *s, Plan *ret);
 GroupState policy_state(const GroupSnapshot *s, const char **ret_reason);
 
 /* The state the kernel shows now, while actions are still on their way (a
- * backend that answers later): a port that the plan would make active but
- * that is not in the bond yet does not count. */
+ * backend that answers later) or after one failed: a port that the plan
+ * would make active but that is not in the bond yet does not count, and
+ * without a bond nothing carries the traffic. */
 GroupState policy_state_now(const GroupSnapshot *s, const char **ret_reason);
 
 /* The port that stands for a role when a group has more than one: the

@@ -102,6 +102,13 @@ int main(int argc, char **argv) {
 
         if (check) {
                 _cleanup_(config_freep) Config *cfg = NULL;
+                /* hnvd runs without a configuration file, but a file named
+                 * on the command line that is not there is a typo the check
+                 * must not call OK. */
+                if (mo.config_file && access(mo.config_file, F_OK) < 0) {
+                        fprintf(stderr, "hnvd: %s: %m\n", mo.config_file);
+                        return 1;
+                }
                 k = config_load(mo.config_file ?: HNV_CONFIG_FILE, mo.config_dropin ?: HNV_CONFIG_DROPIN,
                                 &cfg, &error);
                 if (k < 0) {

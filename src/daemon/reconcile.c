@@ -386,7 +386,9 @@ void group_reconcile(Group *g) {
         if (k < 0 || in_progress) {
                 const char *reason;
                 group_snapshot(g, &s, views, false);
-                GroupState state = in_progress ? policy_state_now(&s, &reason) : policy_state(&s, &reason);
+                /* What carries the traffic now, not what the plan would
+                 * have made of it. */
+                GroupState state = policy_state_now(&s, &reason);
                 group_set_state(g, state, reason);
                 if (k < 0)
                         schedule_retry(g);

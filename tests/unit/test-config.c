@@ -1105,6 +1105,30 @@ static void test_load_missing_is_fine(void **state) {
         assert_non_null(c);
 }
 
+/* A FIFO, or a huge file, where the configuration should be: refused at
+ * once, never waited on or read whole. */
+static void test_load_refuses_odd_files(void **state) {
+        TmpDir *t = *state;
+        _cleanup_(config_freep) Config *c = NULL;
+        _cleanup_(freep) char *error = NULL;
+        char main_path[128], dropin[128];
+
+        paths(t, main_path, dropin);
+        assert_int_equal(mkfifo(main_path, 0644), 0);
+        assert_int_equal(config_load(main_path, dropin, &c, &error), -EINVAL);
+        assert_non_null(strstr(error, "not a regular file"));
+        error = mfree(error);
+        assert_int_equal(unlink(main_path), 0);
+
+        FILE *f = fopen(main_path, "we");
+        assert_non_null(f);
+        for (unsigned i = 0; i < CONFIG_FILE_MAX / 8; i++)
+                fputs("# padding line\n", f);
+        assert_int_equal(fclose(f), 0);
+        assert_int_equal(config_load(main_path, dropin, &c, &error), -EFBIG);
+        assert_non_null(strstr(error, "larger than"));
+}
+
 static void test_load_dropin_order(void **state) {
         TmpDir *t = *state;
         _cleanup_(config_freep) Config *c = NULL;
@@ -1325,6 +1349,7 @@ int main(void) {
                 cmocka_unit_test(test_every_prefix),
                 cmocka_unit_test(test_parse_twice),
                 cmocka_unit_test_setup_teardown(test_load_missing_is_fine, setup_tmpdir, teardown_tmpdir),
+                cmocka_unit_test_setup_teardown(test_load_refuses_odd_files, setup_tmpdir, teardown_tmpdir),
                 cmocka_unit_test_setup_teardown(test_load_dropin_order, setup_tmpdir, teardown_tmpdir),
                 cmocka_unit_test_setup_teardown(test_load_dropin_dir_with_slash, setup_tmpdir,
                                                 teardown_tmpdir),

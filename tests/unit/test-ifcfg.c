@@ -436,8 +436,10 @@ static char *read_text(int dir_fd, const char *name) {
 }
 
 static void write_text(int dir_fd, const char *name, const char *text) {
-        _cleanup_(closep) int fd = openat(dir_fd, name, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+        /* As an admin's editor would leave it (hnv keeps a file's mode). */
+        _cleanup_(closep) int fd = openat(dir_fd, name, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
         assert_true(fd >= 0);
+        assert_int_equal(fchmod(fd, 0644), 0);
         assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
 }
 
@@ -550,6 +552,26 @@ static void test_golden_admin_bond(void **state) {
         assert_int_equal(ifcfg_remove(t.fd, BACKUP), 0);
         assert_int_equal(ifcfg_remove(t.fd, BACKUP), -ENOENT);
         check_no_temporaries(t.fd);
+        tmpdir_close(&t);
+}
+
+/* A file the admin made private stays private when hnv rewrites it; a new
+ * file is 0644 whatever the umask. */
+static void test_file_mode_kept(void **state) {
+        _cleanup_(group_spec_freep) GroupSpec *g = web_group();
+        struct stat st;
+        mode_t old_umask = umask(0077);
+        TmpDir t;
+
+        tmpdir_open(&t);
+        write_text(t.fd, "ifcfg-" VF, "BOOTPROTO='dhcp'\nWIRELESS_WPA_PSK='secret'\n");
+        assert_int_equal(fchmodat(t.fd, "ifcfg-" VF, 0600, 0), 0);
+        assert_int_equal(ifcfg_save_group(t.fd, g, VF, BACKUP, NULL), 1);
+        assert_int_equal(fstatat(t.fd, "ifcfg-" VF, &st, 0), 0);
+        assert_int_equal(st.st_mode & 07777, 0600);
+        assert_int_equal(fstatat(t.fd, "ifcfg-bondweb", &st, 0), 0);
+        assert_int_equal(st.st_mode & 07777, 0644);
+        umask(old_umask);
         tmpdir_close(&t);
 }
 
@@ -932,6 +954,7 @@ int main(void) {
                 cmocka_unit_test(test_golden_migration),
                 cmocka_unit_test(test_golden_hcnmgr),
                 cmocka_unit_test(test_file_errors),
+                cmocka_unit_test(test_file_mode_kept),
                 cmocka_unit_test(test_prune),
                 cmocka_unit_test(test_remove_group),
                 cmocka_unit_test(test_wicked_argv),

@@ -492,6 +492,22 @@ static void test_failed_enslave_is_retried(void **state) {
         assert_state(t, "g", "healthy", "vf0");
 }
 
+/* A bond the kernel will not create (no bonding driver): the group says
+ * so, even with both ports up and carrying carrier. */
+static void test_no_bond_is_not_healthy(void **state) {
+        T *t = *state;
+
+        add_vf(t, "vf0", VF_MAC);
+        add_backup(t, "bk0", BK_MAC);
+        fake_link_set_up(t->k, "vf0", true);
+        fake_link_set_up(t->k, "bk0", true);
+        fake_fail(t->k, "create-bond", -EOPNOTSUPP, UINT_MAX);
+        start(t);
+        _cleanup_(json_object_putp) json_object *g = group(t, "g");
+        assert_string_equal(field(g, "state"), "down");
+        assert_string_equal(field(g, "reason"), "no bond");
+}
+
 static void test_remove_hands_addresses_to_the_backup(void **state) {
         T *t = *state;
         _cleanup_(json_object_putp) json_object *r = NULL;
@@ -797,6 +813,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_restart_during_migration_keeps_vf_out, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_two_backups, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_failed_enslave_is_retried, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_no_bond_is_not_healthy, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_remove_hands_addresses_to_the_backup, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_unknown_device_left_alone, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_runtime_group_from_hnvctl_add, setup, teardown),

@@ -133,12 +133,20 @@ int ifcfg_write(int dir_fd, const char *ifname, const IfcfgDoc *d) {
         if (r < 0)
                 return r;
 
+        /* A file the admin made keeps its mode (an ifcfg file can hold a
+         * password, and 0600 must not become world-readable); a new one is
+         * 0644, as wicked's own. */
+        struct stat st;
+        mode_t mode = 0644;
+        if (fstatat(dir_fd, name, &st, AT_SYMLINK_NOFOLLOW) >= 0 && S_ISREG(st.st_mode))
+                mode = st.st_mode & 07777;
+
         fd = open_temporary(dir_fd, name, tmp);
         if (fd < 0)
                 return fd;
         /* The umask may have taken bits off the mode openat() was given. */
         r = write_all(fd, text, size);
-        if (r >= 0 && fchmod(fd, 0644) < 0)
+        if (r >= 0 && fchmod(fd, mode) < 0)
                 r = negative_errno();
         /* The data must be on disk before the rename makes it the file, or a
          * crash can leave an empty ifcfg file behind a complete rename. */
