@@ -73,12 +73,38 @@ int state_load(Manager *m) {
         if (k < 0)
                 return log_error_errno(k, "cannot read %s: %m", m->state_path);
 
+        uint64_t now = now_usec();
+        _cleanup_(strv_freep) char **seen = calloc(n + 1, sizeof(char *));
+        size_t n_seen = 0;
+        if (!seen) {
+                group_records_free(records, n);
+                return -ENOMEM;
+        }
         for (size_t i = 0; i < n; i++) {
                 GroupRecord *r = &records[i];
                 Group *g = find_group(m, r->spec->name);
+                bool again = false;
 
+                /* The file is hnvd's own, but what it says is checked as any
+                 * input: one record per group, the first wins. */
+                for (size_t j = 0; j < n_seen; j++)
+                        again = again || streq(seen[j], r->spec->name);
+                if (!again && !(seen[n_seen++] = strdup(r->spec->name))) {
+                        k = -ENOMEM;
+                        break;
+                }
+                if (again) {
+                        log_warning("state file %s: group %s listed twice, ignoring the second",
+                                    m->state_path, r->spec->name);
+                        continue;
+                }
                 if (!g && group_source_is_declared(r->spec->source))
                         continue; /* gone from the configuration or the tree since */
+                /* A start in the future (a clock that went back, a file
+                 * edited) would keep the VF out for good: now, at the
+                 * latest. */
+                if (r->migrating && (r->migrating_since == 0 || r->migrating_since > now))
+                        r->migrating_since = now;
                 if (!g) {
                         r->spec->options = m->config->bond_defaults;
                         k = group_add(m, TAKE_PTR(r->spec), &g);

@@ -46,6 +46,20 @@ static const char *pathf(T *t, const char *name) {
         return t->path;
 }
 
+/* A file below the test's directory, its folders made first. */
+static void write_file(T *t, const char *relpath, const void *data, size_t size) {
+        char path[256], cmd[300];
+        FILE *f;
+
+        snprintf(path, sizeof(path), "%s/%s", t->dir, relpath);
+        snprintf(cmd, sizeof(cmd), "mkdir -p \"$(dirname '%s')\"", path);
+        assert_int_equal(system(cmd), 0);
+        f = fopen(path, "we");
+        assert_non_null(f);
+        assert_int_equal(fwrite(data, 1, size, f), size);
+        assert_int_equal(fclose(f), 0);
+}
+
 /* A configuration with fast bond timers: miimon 10 ms and one peer
  * notification make the planned release's wait 10 ms. */
 static void write_config(T *t, const char *groups) {
@@ -445,6 +459,33 @@ static void test_restart_during_migration_keeps_vf_out(void **state) {
         assert_state(t, "g", "healthy", "vf0");
 }
 
+/* A state file that says a migration began in the future (a clock that
+ * went back, an edited file), and names the group twice: the migration
+ * still ends at migration-timeout, and the second record is ignored. */
+static void test_state_file_checked(void **state) {
+        T *t = *state;
+        static const char text[] =
+                "{\"version\":1,\"excluded_ifindexes\":[],\"groups\":["
+                "{\"name\":\"g\",\"bond\":\"bondg\",\"source\":\"config\",\"primary\":\"mac:" VF_MAC
+                "\",\"backup\":\"mac:" BK_MAC
+                "\",\"migrating\":true,\"migrating_since\":4611686018427387904,"
+                "\"released_ifindex\":2},"
+                "{\"name\":\"g\",\"bond\":\"bondx\",\"source\":\"runtime\",\"primary\":\"mac:" VF1_MAC
+                "\",\"backup\":\"mac:" BK1_MAC "\"}]}";
+
+        write_config(t, "[global]\nmigration-timeout = 1\n"
+                        "[group g]\nprimary = mac:" VF_MAC "\nbackup = mac:" BK_MAC "\nbond = bondg\n");
+        write_file(t, "run/state.json", text, sizeof(text) - 1);
+        add_vf(t, "vf0", VF_MAC);
+        add_backup(t, "bk0", BK_MAC);
+        start(t);
+        assert_state(t, "g", "migrating", "bk0");
+        run_for(t, 1300);
+        assert_state(t, "g", "healthy", "vf0");
+        _cleanup_(json_object_putp) json_object *g = group(t, "g");
+        assert_string_equal(field(g, "bond"), "bondg");
+}
+
 static void test_two_backups(void **state) {
         T *t = *state;
 
@@ -609,20 +650,6 @@ static void test_reload_leaves_bond_as_it_is(void **state) {
 
 #define HCN_ID   "333e80f5"
 #define HCN_BOND "bond" HCN_ID
-
-/* A file below the test's directory, its folders made first. */
-static void write_file(T *t, const char *relpath, const void *data, size_t size) {
-        char path[256], cmd[300];
-        FILE *f;
-
-        snprintf(path, sizeof(path), "%s/%s", t->dir, relpath);
-        snprintf(cmd, sizeof(cmd), "mkdir -p \"$(dirname '%s')\"", path);
-        assert_int_equal(system(cmd), 0);
-        f = fopen(path, "we");
-        assert_non_null(f);
-        assert_int_equal(fwrite(data, 1, size, f), size);
-        assert_int_equal(fclose(f), 0);
-}
 
 /* A property file of the fake /proc/device-tree; bytes as the firmware
  * writes them. */
@@ -811,6 +838,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_prepare_refused_without_backup, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_prepare_rolls_back_a_failed_switch, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_restart_during_migration_keeps_vf_out, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_state_file_checked, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_two_backups, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_failed_enslave_is_retried, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_no_bond_is_not_healthy, setup, teardown),
