@@ -41,6 +41,11 @@ static int kernel_dissolve_bond(Backend *b, int bond_ifindex, int keep_ifindex) 
                         r = kernel_set_up(b, keep_ifindex, true);
                 if (r >= 0)
                         r = kernel_move_addresses(b, bond_ifindex, keep_ifindex);
+                /* The bond still holds the guest's addresses: deleting it
+                 * would take them along. The remove fails, the group stays,
+                 * and the next reconcile takes the port back. */
+                if (r < 0)
+                        return r;
         }
         k = rtnl_delete_link(rtnl_of(b), bond_ifindex);
         return k < 0 ? k : r;
