@@ -89,6 +89,12 @@ static int kernel_set_all_ports_active(Backend *b, int bond_ifindex, bool on) {
 }
 
 static int kernel_move_addresses(Backend *b, int from_ifindex, int to_ifindex) {
+        /* The routes through the addresses move with them, and the kernel
+         * refuses a route through a link that is down (ENETDOWN): a bond
+         * being built is not up yet. */
+        int k = rtnl_set_link_up(rtnl_of(b), to_ifindex, true);
+        if (k < 0)
+                return k;
         return addresses_move(rtnl_of(b), from_ifindex, to_ifindex);
 }
 

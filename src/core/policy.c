@@ -270,19 +270,12 @@ static void plan_switch_aids(const GroupSnapshot *s, Plan *ret) {
         }
 }
 
-/* *up: the bond is up, or will be by then. */
-static void plan_enslave(Plan *ret, const PortView *p, bool *up) {
+static void plan_enslave(Plan *ret, const PortView *p) {
         /* The IP configuration belongs to the bond: a port that brought
          * addresses along hands them over first, so the guest is never
-         * without them. The routes through them move too, which the kernel
-         * refuses on a link that is down (ENETDOWN): the bond comes up
-         * first. */
-        if (p->has_addresses) {
-                if (!*up)
-                        plan_add(ret, ACTION_BOND_UP, 0);
-                *up = true;
+         * without them. */
+        if (p->has_addresses)
                 plan_add(ret, ACTION_MOVE_ADDRESSES, p->ifindex);
-        }
         plan_add(ret, ACTION_ENSLAVE, p->ifindex);
 }
 
@@ -323,7 +316,6 @@ static void plan_ports(const GroupSnapshot *s, Plan *ret) {
          * flap) joins, and the bond's MAC under fail_over_mac=follow comes
          * from the first port, the stable one. */
         bool newly_enslaved[POLICY_MAX_PORTS] = {}, later[POLICY_MAX_PORTS] = {};
-        bool up = s->bond_exists && s->bond_up;
         for (PortRole role = _PORT_ROLE_MAX; role-- > 0;)
                 for (size_t i = 0; i < s->n_ports && i < POLICY_MAX_PORTS; i++) {
                         const PortView *p = &s->ports[i];
@@ -333,11 +325,11 @@ static void plan_ports(const GroupSnapshot *s, Plan *ret) {
                                 later[i] = true;
                                 continue;
                         }
-                        plan_enslave(ret, p, &up);
+                        plan_enslave(ret, p);
                         newly_enslaved[i] = true;
                 }
 
-        if (!up)
+        if (!s->bond_exists || !s->bond_up)
                 plan_add(ret, ACTION_BOND_UP, 0);
 
         /* The kernel stores primary as a name: a VF back under another name
@@ -369,7 +361,7 @@ static void plan_ports(const GroupSnapshot *s, Plan *ret) {
         }
         for (size_t i = 0; i < s->n_ports && i < POLICY_MAX_PORTS; i++)
                 if (later[i])
-                        plan_enslave(ret, &s->ports[i], &up);
+                        plan_enslave(ret, &s->ports[i]);
 }
 
 /* PREPARING: the backup takes the bond's MAC (what follow would give it at

@@ -6,6 +6,7 @@
 
 #include "addresses.h"
 #include "link-msg.h"
+#include "log.h"
 #include "rtnl-internal.h"
 #include "util.h"
 
@@ -126,8 +127,11 @@ int addresses_move(Rtnl *rtnl, int from_ifindex, int to_ifindex) {
                 struct nl_msg *msg = NULL;
                 k = rtnl_route_build_add_request(rt, NLM_F_REPLACE | NLM_F_CREATE, &msg);
                 k = acked(rtnl, k, msg);
-                if (k < 0 && k != -EEXIST && r == 0)
-                        r = k;
+                /* A route the kernel will not take on the new link (one a
+                 * DHCP client will put back with its lease, say) does not
+                 * undo the addresses' move: said, and left. */
+                if (k < 0 && k != -EEXIST)
+                        log_warning_errno(k, "cannot move a route to link %d, leaving it: %m", to_ifindex);
         }
         crash_point("routes-moved");
 

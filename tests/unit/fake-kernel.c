@@ -751,10 +751,6 @@ static int fb_move_addresses(Backend *b, int from_ifindex, int to_ifindex) {
                 return r;
         if (!from || !to)
                 return -ENODEV;
-        /* The routes move too, and the kernel refuses one through a link
-         * that is down. */
-        if (!is_up(to))
-                return -ENETDOWN;
         to->addresses += from->addresses;
         from->addresses = 0;
         return 0;

@@ -281,15 +281,14 @@ static void test_boot_builds_the_bond(void **state) {
         fake_link_set_addresses(t->k, "bk0", 2);
         start(t);
 
-        /* The bond up first (the routes move with the addresses), the backup
-         * next, its addresses handed over before it joins; the VF made primary
-         * and active at once; the backup, active first and so left with the
-         * bond's MAC, gets its own back. */
+        /* Backup first, its addresses handed over before it joins; the VF
+         * made primary and active at once; the backup, active first and so
+         * left with the bond's MAC, gets its own back. */
         assert_calls(t, "create-bond bondg\n"
-                        "set-up bondg up\n"
                         "move-addresses bk0 bondg\n"
                         "enslave bondg bk0\n"
                         "enslave bondg vf0\n"
+                        "set-up bondg up\n"
                         "set-primary bondg vf0\n"
                         "set-address bk0 " BK_MAC "\n");
         assert_state(t, "g", "healthy", "vf0");

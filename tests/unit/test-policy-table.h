@@ -14,7 +14,7 @@ static const Row rows[] = {
         {S_PENDING, E_BK_REMOVE, "", P, P},
         {S_PENDING, E_BK_CARRIER_LOSS, "", P, P},
         {S_PENDING, E_VF_ADD_WITH_IP,
-         "create-bond bond-up move-addresses:vf enslave:vf set-primary:vf set-active:vf", H, H},
+         "create-bond move-addresses:vf enslave:vf bond-up set-primary:vf set-active:vf", H, H},
         {S_PENDING, E_MIGRATE_END, "", P, P},
         {S_PENDING, E_PREPARE, "", P, P},
         {S_PENDING, E_NOTIFIED, "", P, P},
