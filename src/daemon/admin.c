@@ -120,10 +120,8 @@ int manager_remove_group(Manager *m, const char *name, char **ret_error) {
                         if (m->links[i]->group == g)
                                 m->links[i]->group = NULL;
                 g->disabled = true;
-                g->phase = GROUP_PHASE_NORMAL;
-                g->released_ifindex = 0;
-                g->migration_timer = sd_event_source_disable_unref(g->migration_timer);
-                g->notify_timer = sd_event_source_disable_unref(g->notify_timer);
+                /* A migration under way ends with the group, its timers too. */
+                group_set_phase(g, GROUP_PHASE_NORMAL, "dissolved by hnvctl remove");
                 group_set_state(g, GROUP_STATE_PENDING, "dissolved by hnvctl remove");
         }
         state_save(m);

@@ -27,49 +27,34 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(json_object *, json_object_put);
 /* ---- devices ---------------------------------------------------------- */
 
 /* The device-tree node the console means by a DRC index, after reading the
- * tree again: a DLPAR add changes it just before the command comes. */
-static int find_entry(Manager *m, uint32_t drc_index, const DtEntry **ret, char **ret_error) {
+ * tree again: a DLPAR add changes it just before the command comes. With
+ * ret_private the tree is read into a table of the caller's own and
+ * nothing is applied (QueryDevice: anyone may ask, and a question changes
+ * nothing); without it the manager takes the new tree. */
+static int find_entry(Manager *m, uint32_t drc_index, DtTable **ret_private, const DtEntry **ret,
+                      char **ret_error) {
+        _cleanup_(dt_table_freep) DtTable *private = NULL;
+        const DtTable *t;
         const DtEntry *e;
         int k;
 
         if (!m->config->device_tree)
                 return set_error(ret_error, -ENODEV,
                                  "device-tree pairing is off (device-tree = no in hnv.conf)");
-        k = manager_devicetree_rescan(m);
+        k = ret_private ? dt_scan(m->config->device_tree_root, &private, NULL, NULL)
+                        : manager_devicetree_rescan(m);
         if (k == -ENOENT)
                 return set_error(ret_error, -ENODEV, "no device tree: not a PowerVM partition");
         if (k < 0)
                 return set_error(ret_error, k, "cannot read the device tree: %s", strerror(-k));
-        e = m->dt ? dt_table_next_drc_index(m->dt, drc_index, NULL) : NULL;
+        t = ret_private ? private : m->dt;
+        e = t ? dt_table_next_drc_index(t, drc_index, NULL) : NULL;
         if (!e)
                 return set_error(ret_error, -ENODEV, "no HNV device with DRC index %08x in the device tree",
                                  drc_index);
         *ret = e;
-        return 0;
-}
-
-/* QueryDevice's view: the tree as it is now, read into a table of the
- * call's own, so that a question (anyone may ask) changes nothing. */
-static int find_entry_readonly(Manager *m, uint32_t drc_index, DtTable **ret_table, const DtEntry **ret,
-                               char **ret_error) {
-        _cleanup_(dt_table_freep) DtTable *t = NULL;
-        const DtEntry *e;
-        int k;
-
-        if (!m->config->device_tree)
-                return set_error(ret_error, -ENODEV,
-                                 "device-tree pairing is off (device-tree = no in hnv.conf)");
-        k = dt_scan(m->config->device_tree_root, &t, NULL, NULL);
-        if (k == -ENOENT)
-                return set_error(ret_error, -ENODEV, "no device tree: not a PowerVM partition");
-        if (k < 0)
-                return set_error(ret_error, k, "cannot read the device tree: %s", strerror(-k));
-        e = dt_table_next_drc_index(t, drc_index, NULL);
-        if (!e)
-                return set_error(ret_error, -ENODEV, "no HNV device with DRC index %08x in the device tree",
-                                 drc_index);
-        *ret = e;
-        *ret_table = TAKE_PTR(t);
+        if (ret_private)
+                *ret_private = TAKE_PTR(private);
         return 0;
 }
 
@@ -232,7 +217,7 @@ int hcn_configure_device(Manager *m, uint32_t drc_index, uint64_t timeout_usec, 
         Group *g;
         int k;
 
-        k = find_entry(m, drc_index, &e, &error);
+        k = find_entry(m, drc_index, NULL, &e, &error);
         if (k < 0)
                 return manager_reply_errorf(reply, -ENODEV, NULL, "%s", strna(error));
 
@@ -274,7 +259,7 @@ int hcn_query_device(Manager *m, uint32_t drc_index, const char *hcn_id, json_ob
         const char *reason = "in no bond";
         int k;
 
-        k = find_entry_readonly(m, drc_index, &table, &e, ret_error);
+        k = find_entry(m, drc_index, &table, &e, ret_error);
         if (k < 0)
                 return k;
         warn_hcn_id(e, hcn_id);
@@ -303,7 +288,7 @@ int hcn_remove_device(Manager *m, uint32_t drc_index, const char *hcn_id, uint64
         Link *l;
         int k;
 
-        k = find_entry(m, drc_index, &e, &error);
+        k = find_entry(m, drc_index, NULL, &e, &error);
         if (k < 0)
                 return manager_reply_errorf(reply, -ENODEV, NULL, "%s", strna(error));
         warn_hcn_id(e, hcn_id);

@@ -79,7 +79,9 @@ static int select_groups(Manager *m, const char *name, bool all, Group ***ret, s
 
 /* Safe to take the VF out: a backup in the bond, with carrier, whose link
  * the bond sees up (else the kernel refuses to make it active). */
-static bool group_safe(Group *g, char **ret_reason) {
+/* *ret_switch (may be NULL): the backup is not active yet, so a release
+ * has to switch to it and wait for the peer notifications. */
+static bool group_safe(Group *g, char **ret_reason, bool *ret_switch) {
         PortView views[POLICY_MAX_PORTS];
         GroupSnapshot s;
         const char *why;
@@ -87,6 +89,8 @@ static bool group_safe(Group *g, char **ret_reason) {
 
         group_snapshot(g, &s, views, false);
         const PortView *bk = policy_release_backup(&s, &why);
+        if (ret_switch)
+                *ret_switch = bk && bk->ifindex != s.active_ifindex;
         if (why)
                 k = asprintf(ret_reason, "not safe: %s", why);
         else
@@ -122,7 +126,7 @@ int migration_query(Manager *m, const char *name, bool all, json_object **ret, c
                 return k;
         for (size_t i = 0; i < n; i++) {
                 _cleanup_(freep) char *reason = NULL;
-                bool safe = group_safe(groups[i], &reason);
+                bool safe = group_safe(groups[i], &reason, NULL);
                 /* Already prepared: the VF is out, nothing left to make safe. */
                 if (groups[i]->phase == GROUP_PHASE_MIGRATING) {
                         free(reason);
@@ -226,15 +230,14 @@ int migration_prepare(Manager *m, const char *name, bool all, uint64_t timeout_u
                                               group_report(g, true, "VF already released for migration"));
                         continue;
                 }
-                bool safe = group_safe(g, &reason);
+                bool switch_first;
+                bool safe = group_safe(g, &reason, &switch_first);
                 json_object_array_add(list, group_report(g, safe, reason));
                 all_safe = all_safe && safe;
                 todo[n_todo++] = g;
 
-                Link *bond = group_bond(g), *bk = group_port(g, PORT_ROLE_BACKUP);
                 uint64_t u = peer_notif_usec(&g->spec->options);
-                if (safe && bond->device->link.bond_active_ifindex != bk->device->link.ifindex &&
-                    u > wait_usec)
+                if (switch_first && u > wait_usec)
                         wait_usec = u;
         }
         if (!all_safe)

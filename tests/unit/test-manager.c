@@ -214,6 +214,17 @@ static json_object *call_ok(T *t, const char *method, const char *params) {
         return reply;
 }
 
+/* A call that must fail with the error want. */
+static void call_fails(T *t, const char *method, const char *params, const char *want) {
+        _cleanup_(json_object_putp) json_object *reply = NULL;
+        _cleanup_(freep) char *error = NULL;
+
+        if (call(t, method, params, &reply, &error) != 1)
+                fail_msg("%s succeeded: %s; wanted %s", method, json_object_to_json_string(reply), want);
+        if (!streq(error, want))
+                fail_msg("%s: %s; wanted %s", method, error, want);
+}
+
 /* The group as GetStatus shows it. */
 static json_object *group(T *t, const char *name) {
         _cleanup_(json_object_putp) json_object *s = NULL;
@@ -415,26 +426,20 @@ static void test_rollback_takes_the_same_vf_back(void **state) {
 
 static void test_prepare_refused_without_backup(void **state) {
         T *t = *state;
-        _cleanup_(json_object_putp) json_object *r = NULL;
-        _cleanup_(freep) char *error = NULL;
 
         start_healthy(t);
         backup_lost(t);
-        assert_int_equal(call(t, "io.hnv.PrepareMigration", "{\"group\":\"g\"}", &r, &error), 1);
-        assert_string_equal(error, "io.hnv.NotSafe");
+        call_fails(t, "io.hnv.PrepareMigration", "{\"group\":\"g\"}", "io.hnv.NotSafe");
         assert_calls(t, "");
         assert_state(t, "g", "healthy", "vf0");
 }
 
 static void test_prepare_rolls_back_a_failed_switch(void **state) {
         T *t = *state;
-        _cleanup_(json_object_putp) json_object *r = NULL;
-        _cleanup_(freep) char *error = NULL;
 
         start_healthy(t);
         fake_fail(t->k, "set-active", -EIO, 1);
-        assert_int_equal(call(t, "io.hnv.PrepareMigration", "{\"group\":\"g\"}", &r, &error), 1);
-        assert_string_equal(error, "io.hnv.InternalError");
+        call_fails(t, "io.hnv.PrepareMigration", "{\"group\":\"g\"}", "io.hnv.InternalError");
         /* The VF never left, and carries the traffic again. */
         assert_string_equal(fake_master(t->k, "vf0"), "bondg");
         assert_false(has_call(t, "release vf0"));
@@ -624,16 +629,11 @@ static void test_remove_port_holds_across_restart(void **state) {
 
 static void test_reload_leaves_bond_as_it_is(void **state) {
         T *t = *state;
-        _cleanup_(json_object_putp) json_object *r = NULL;
-        _cleanup_(freep) char *error = NULL;
 
         start_healthy(t);
         /* A bad line: refused, the running configuration kept. */
         write_config(t, "[group g]\nprimary = mac:nonsense\n");
-        assert_int_equal(call(t, "io.hnv.Reload", "{}", &r, &error), 1);
-        assert_string_equal(error, "io.hnv.ConfigError");
-        json_object_put(TAKE_PTR(r));
-        error = mfree(error);
+        call_fails(t, "io.hnv.Reload", "{}", "io.hnv.ConfigError");
         assert_state(t, "g", "healthy", "vf0");
 
         /* The group gone from the file: forgotten, its bond untouched. */
@@ -641,8 +641,7 @@ static void test_reload_leaves_bond_as_it_is(void **state) {
         json_object_put(call_ok(t, "io.hnv.Reload", "{}"));
         assert_calls(t, "");
         assert_string_equal(fake_master(t->k, "vf0"), "bondg");
-        assert_int_equal(call(t, "io.hnv.GetStatus", "{\"group\":\"g\"}", &r, &error), 1);
-        assert_string_equal(error, "io.hnv.NoSuchGroup");
+        call_fails(t, "io.hnv.GetStatus", "{\"group\":\"g\"}", "io.hnv.NoSuchGroup");
 }
 
 /* ---- the console's commands (hcn.c) on a PowerVM device tree ------------- */
@@ -779,7 +778,6 @@ static void test_hmc_sequence(void **state) {
 static void test_hmc_refusals(void **state) {
         T *t = *state;
         _cleanup_(json_object_putp) json_object *r = NULL;
-        _cleanup_(freep) char *error = NULL;
 
         start_powervm(t);
         backup_lost(t);
@@ -788,14 +786,10 @@ static void test_hmc_refusals(void **state) {
         r = call_ok(t, "io.hnv.QueryDevice", "{\"drc_index\":\"8000003a\"}");
         assert_false(reply_bool(r, "removable"));
         json_object_put(TAKE_PTR(r));
-        assert_int_equal(call(t, "io.hnv.RemoveDevice", "{\"drc_index\":\"8000003a\"}", &r, &error), 1);
-        assert_string_equal(error, "io.hnv.NotSafe");
-        json_object_put(TAKE_PTR(r));
-        error = mfree(error);
+        call_fails(t, "io.hnv.RemoveDevice", "{\"drc_index\":\"8000003a\"}", "io.hnv.NotSafe");
 
         /* An index the tree does not have. */
-        assert_int_equal(call(t, "io.hnv.ConfigureDevice", "{\"drc_index\":\"deadbeef\"}", &r, &error), 1);
-        assert_string_equal(error, "io.hnv.NoSuchDevice");
+        call_fails(t, "io.hnv.ConfigureDevice", "{\"drc_index\":\"deadbeef\"}", "io.hnv.NoSuchDevice");
         assert_calls(t, "");
         assert_state(t, HCN_ID, "healthy", "vf0");
 }
