@@ -717,68 +717,17 @@ int config_validate(const Config *c, char **ret_error) {
         return 0;
 }
 
-static int read_file(const char *path, char **ret, char **ret_error) {
-        _cleanup_(closep) int fd = -EBADF;
-        _cleanup_(freep) char *buf = NULL;
-        size_t size = 0, allocated = 0;
-
-        /* O_NONBLOCK: a FIFO (or a device) put where the file should be
-         * must not hang hnvd's start; it is refused below. */
-        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-        if (fd < 0) {
-                if (errno == ENOENT)
-                        return 0;
-                return set_error(ret_error, negative_errno(), "%s: %m", path);
-        }
-        struct stat st;
-        if (fstat(fd, &st) < 0)
-                return set_error(ret_error, negative_errno(), "%s: %m", path);
-        if (S_ISDIR(st.st_mode))
-                return set_error(ret_error, -EISDIR, "%s: %s", path, strerror(EISDIR));
-        if (!S_ISREG(st.st_mode))
-                return set_error(ret_error, -EINVAL, "%s: not a regular file", path);
-
-        for (;;) {
-                ssize_t n;
-
-                if (size > CONFIG_FILE_MAX)
-                        return set_error(ret_error, -EFBIG, "%s: larger than %u bytes", path,
-                                         CONFIG_FILE_MAX);
-                if (allocated - size < 4096) {
-                        char *p = realloc(buf, allocated + 16384);
-                        if (!p)
-                                return -ENOMEM;
-                        buf = p;
-                        allocated += 16384;
-                }
-                /* One byte stays free for the terminating NUL. */
-                n = read(fd, buf + size, allocated - size - 1);
-                if (n < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return set_error(ret_error, negative_errno(), "%s: %m", path);
-                }
-                if (n == 0)
-                        break;
-                size += (size_t)n;
-        }
-
-        /* The parser works on C strings: a NUL would silently end the file. */
-        if (memchr(buf, '\0', size))
-                return set_error(ret_error, -EINVAL, "%s: file contains a NUL byte", path);
-        buf[size] = '\0';
-
-        *ret = TAKE_PTR(buf);
-        return 1;
-}
-
 static int config_load_file(Config *c, const char *path, char **ret_error) {
         _cleanup_(freep) char *text = NULL;
+        size_t size;
         int r;
 
-        r = read_file(path, &text, ret_error);
+        r = read_file_bounded(path, CONFIG_FILE_MAX, &text, &size, ret_error);
         if (r <= 0)
                 return r;
+        /* The parser works on C strings: a NUL would silently end the file. */
+        if (memchr(text, '\0', size))
+                return set_error(ret_error, -EINVAL, "%s: file contains a NUL byte", path);
         return config_parse_text(c, path, text, ret_error);
 }
 

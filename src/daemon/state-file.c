@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <fcntl.h>
+#include <limits.h>
 #include <json-c/json.h>
 #include <stdio.h>
 
@@ -7,6 +8,7 @@
 #include "util.h"
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(json_object *, json_object_put);
+DEFINE_TRIVIAL_CLEANUP_FUNC(json_tokener *, json_tokener_free);
 
 void group_records_free(GroupRecord *records, size_t n) {
         for (size_t i = 0; i < n; i++)
@@ -102,30 +104,77 @@ static const char *get_string(json_object *o, const char *key) {
         return json_object_get_string(v);
 }
 
-static bool get_bool(json_object *o, const char *key) {
+/* A member of the wrong type makes the file corrupt rather than being
+ * coerced: a string "12" read as a timestamp would start a migration's
+ * clock at a time nobody wrote. Returns 1 with the value, 0 when absent. */
+static int get_typed(json_object *o, const char *key, json_type type, json_object **ret) {
+        if (!json_object_object_get_ex(o, key, ret))
+                return 0;
+        return json_object_is_type(*ret, type) ? 1 : -EBADMSG;
+}
+
+static int get_bool(json_object *o, const char *key, bool *ret) {
         json_object *v;
-        return json_object_object_get_ex(o, key, &v) && json_object_get_boolean(v);
+        int k = get_typed(o, key, json_type_boolean, &v);
+
+        *ret = k > 0 && json_object_get_boolean(v);
+        return k;
+}
+
+static int get_int64(json_object *o, const char *key, int64_t min, int64_t max, int64_t *ret) {
+        json_object *v;
+        int k = get_typed(o, key, json_type_int, &v);
+
+        *ret = 0;
+        if (k <= 0)
+                return k;
+        *ret = json_object_get_int64(v);
+        return *ret >= min && *ret <= max ? 1 : -EBADMSG;
 }
 
 int state_file_read(const char *path, GroupRecord **ret, size_t *ret_n, int **ret_excluded,
                     size_t *ret_n_excluded) {
-        _cleanup_(json_object_putp) json_object *root = NULL;
-        GroupRecord *records = NULL;
-        json_object *groups;
-        size_t n = 0, count;
-        int k = -EBADMSG;
+        _cleanup_(freep) char *text = NULL;
+        size_t size;
+        int k;
 
-        if (access(path, F_OK) < 0) {
-                if (errno != ENOENT)
-                        return negative_errno();
+        k = read_file_bounded(path, STATE_FILE_MAX, &text, &size, NULL);
+        if (k == 0) {
                 *ret = NULL;
                 *ret_n = 0;
                 *ret_excluded = NULL;
                 *ret_n_excluded = 0;
                 return 0;
         }
-        root = json_object_from_file(path);
-        if (!root || !json_object_object_get_ex(root, "groups", &groups) ||
+        if (k == -EFBIG)
+                return -EBADMSG;
+        if (k < 0)
+                return k;
+        return state_file_parse(text, size, ret, ret_n, ret_excluded, ret_n_excluded);
+}
+
+int state_file_parse(const char *text, size_t size, GroupRecord **ret, size_t *ret_n, int **ret_excluded,
+                     size_t *ret_n_excluded) {
+        _cleanup_(json_object_putp) json_object *root = NULL;
+        _cleanup_(json_tokener_freep) json_tokener *tok = NULL;
+        GroupRecord *records = NULL;
+        json_object *groups;
+        size_t n = 0, count;
+        int k = -EBADMSG;
+
+        if (size > STATE_FILE_MAX || size > INT_MAX)
+                return -EBADMSG;
+        tok = json_tokener_new();
+        if (!tok)
+                return -ENOMEM;
+        root = json_tokener_parse_ex(tok, text, (int)size);
+        /* Only one object, and nothing after it but white space. */
+        if (!root || json_tokener_get_error(tok) != json_tokener_success)
+                return -EBADMSG;
+        for (size_t i = json_tokener_get_parse_end(tok); i < size; i++)
+                if (!strchr(" \t\r\n", text[i]) || text[i] == '\0')
+                        return -EBADMSG;
+        if (!json_object_object_get_ex(root, "groups", &groups) ||
             !json_object_is_type(groups, json_type_array))
                 return -EBADMSG;
 
@@ -135,7 +184,8 @@ int state_file_read(const char *path, GroupRecord **ret, size_t *ret_n, int **re
                 return -ENOMEM;
 
         for (size_t i = 0; i < count; i++) {
-                json_object *g = json_object_array_get_idx(groups, i), *v;
+                json_object *g = json_object_array_get_idx(groups, i);
+                int64_t since, ifindex;
                 const char *name = get_string(g, "name"), *bond = get_string(g, "bond");
                 GroupSource source = source_from_string(get_string(g, "source"));
                 GroupSpec *spec;
@@ -153,12 +203,13 @@ int state_file_read(const char *path, GroupRecord **ret, size_t *ret_n, int **re
                             0 ||
                     port_match_parse(strempty(get_string(g, "backup")), &spec->match[PORT_ROLE_BACKUP]) < 0)
                         goto fail;
-                records[n - 1].migrating = get_bool(g, "migrating");
-                records[n - 1].disabled = get_bool(g, "disabled");
-                if (json_object_object_get_ex(g, "migrating_since", &v))
-                        records[n - 1].migrating_since = (uint64_t)json_object_get_int64(v);
-                if (json_object_object_get_ex(g, "released_ifindex", &v))
-                        records[n - 1].released_ifindex = json_object_get_int(v);
+                if (get_bool(g, "migrating", &records[n - 1].migrating) < 0 ||
+                    get_bool(g, "disabled", &records[n - 1].disabled) < 0 ||
+                    get_int64(g, "migrating_since", 0, INT64_MAX, &since) < 0 ||
+                    get_int64(g, "released_ifindex", 0, INT_MAX, &ifindex) < 0)
+                        goto fail;
+                records[n - 1].migrating_since = (uint64_t)since;
+                records[n - 1].released_ifindex = (int)ifindex;
         }
 
         json_object *ex;
@@ -172,8 +223,14 @@ int state_file_read(const char *path, GroupRecord **ret, size_t *ret_n, int **re
                         k = -ENOMEM;
                         goto fail;
                 }
-                for (size_t i = 0; i < c; i++)
-                        excluded[n_excluded++] = json_object_get_int(json_object_array_get_idx(ex, i));
+                for (size_t i = 0; i < c; i++) {
+                        json_object *v = json_object_array_get_idx(ex, i);
+                        int64_t ifindex = json_object_get_int64(v);
+                        /* Not an ifindex: that one entry is dropped, and the
+                         * admin's exclusion of that port with it. */
+                        if (json_object_is_type(v, json_type_int) && ifindex > 0 && ifindex <= INT_MAX)
+                                excluded[n_excluded++] = (int)ifindex;
+                }
         }
 
         *ret = records;

@@ -26,6 +26,11 @@ void group_records_free(GroupRecord *records, size_t n);
 /* excluded: ifindexes an admin took out with hnvctl remove-port. */
 int state_file_write(const char *path, const GroupRecord *records, size_t n, const int *excluded,
                      size_t n_excluded);
-/* A missing file is no error: *ret_n is 0. A corrupt one is -EBADMSG. */
+/* A missing file is no error: *ret_n is 0. A corrupt one is -EBADMSG,
+ * and so is one larger than STATE_FILE_MAX or a member of the wrong type. */
+#define STATE_FILE_MAX (4U * 1024U * 1024U)
 int state_file_read(const char *path, GroupRecord **ret, size_t *ret_n, int **ret_excluded,
                     size_t *ret_n_excluded);
+/* The same from memory (the fuzz target's entry). */
+int state_file_parse(const char *text, size_t size, GroupRecord **ret, size_t *ret_n, int **ret_excluded,
+                     size_t *ret_n_excluded);

@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -41,4 +44,53 @@ int set_error(char **ret_error, int k, const char *fmt, ...) {
                 *ret_error = NULL;
         va_end(ap);
         return k;
+}
+
+int read_file_bounded(const char *path, size_t max, char **ret, size_t *ret_size, char **ret_error) {
+        _cleanup_(closep) int fd = -EBADF;
+        _cleanup_(freep) char *buf = NULL;
+        size_t size = 0, allocated = 0;
+        struct stat st;
+
+        /* O_NONBLOCK: a FIFO must not hang the open; it is refused below. */
+        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+        if (fd < 0) {
+                if (errno == ENOENT)
+                        return 0;
+                return set_error(ret_error, negative_errno(), "%s: %m", path);
+        }
+        if (fstat(fd, &st) < 0)
+                return set_error(ret_error, negative_errno(), "%s: %m", path);
+        if (S_ISDIR(st.st_mode))
+                return set_error(ret_error, -EISDIR, "%s: %s", path, strerror(EISDIR));
+        if (!S_ISREG(st.st_mode))
+                return set_error(ret_error, -EINVAL, "%s: not a regular file", path);
+
+        for (;;) {
+                ssize_t n;
+
+                if (size > max)
+                        return set_error(ret_error, -EFBIG, "%s: larger than %zu bytes", path, max);
+                if (allocated - size < 4096) {
+                        char *p = realloc(buf, allocated + 16384);
+                        if (!p)
+                                return -ENOMEM;
+                        buf = p;
+                        allocated += 16384;
+                }
+                /* One byte stays free for the terminating NUL. */
+                n = read(fd, buf + size, allocated - size - 1);
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return set_error(ret_error, negative_errno(), "%s: %m", path);
+                }
+                if (n == 0)
+                        break;
+                size += (size_t)n;
+        }
+        buf[size] = '\0';
+        *ret = TAKE_PTR(buf);
+        *ret_size = size;
+        return 1;
 }

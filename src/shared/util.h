@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "macro.h"
@@ -11,6 +12,13 @@ uint64_t now_usec(void);
 /* For functions that return -errno and explain it in *ret_error (which may
  * be NULL): sets *ret_error to the formatted text and returns k. */
 int set_error(char **ret_error, int k, const char *fmt, ...) _printf_(3, 4);
+
+/* Reads a whole file of at most max bytes into *ret, NUL-terminated (the
+ * NUL not counted in *ret_size). A FIFO or a device put where the file
+ * should be is refused without blocking, a larger file too: files hnv
+ * reads at start-up must never hang it or fill its memory. Returns 1, 0
+ * when the file does not exist, or -errno with the reason in *ret_error. */
+int read_file_bounded(const char *path, size_t max, char **ret, size_t *ret_size, char **ret_error);
 
 /* The crash-consistency scenario's kill points (tests/integration/
  * crash-points.sh): when $HNV_CRASH_POINT names this point, the process
