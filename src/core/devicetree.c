@@ -34,12 +34,21 @@ static void dt_entry_done(DtEntry *e) {
         *e = (DtEntry){};
 }
 
+static void dt_rejected_done(DtRejected *r) {
+        free(r->devspec);
+        free(r->why);
+        *r = (DtRejected){};
+}
+
 DtTable *dt_table_free(DtTable *t) {
         if (!t)
                 return NULL;
         for (size_t i = 0; i < t->n_entries; i++)
                 dt_entry_done(&t->entries[i]);
         free(t->entries);
+        for (size_t i = 0; i < t->n_rejected; i++)
+                dt_rejected_done(&t->rejected[i]);
+        free(t->rejected);
         return mfree(t);
 }
 
@@ -71,6 +80,10 @@ typedef struct Scan {
         size_t n_candidates;
         DtEntry *entries;
         size_t n_entries;
+        DtRejected *rejected;
+        size_t n_rejected;
+        /* The last problem's text: a node left out keeps it as its reason. */
+        char *last_problem;
 } Scan;
 
 static void scan_done(Scan *s) {
@@ -80,19 +93,20 @@ static void scan_done(Scan *s) {
         for (size_t i = 0; i < s->n_entries; i++)
                 dt_entry_done(&s->entries[i]);
         free(s->entries);
+        for (size_t i = 0; i < s->n_rejected; i++)
+                dt_rejected_done(&s->rejected[i]);
+        free(s->rejected);
         closep(&s->root_fd);
 }
 
 _printf_(3, 4) static void problem(const Scan *s, const char *devspec, const char *fmt, ...) {
-        char msg[512];
         va_list ap;
 
-        if (!s->on_problem)
-                return;
         va_start(ap, fmt);
-        (void)vsnprintf(msg, sizeof(msg), fmt, ap);
+        (void)vsnprintf(s->last_problem, DT_PROBLEM_MAX, fmt, ap);
         va_end(ap);
-        s->on_problem(devspec, msg, s->userdata);
+        if (s->on_problem)
+                s->on_problem(devspec, s->last_problem, s->userdata);
 }
 
 /* Node paths are devspecs ("/vdevice/l-lan@30000002", "" for the root);
@@ -248,21 +262,31 @@ static int read_u32(const Scan *s, const char *devspec, int node_fd, const char 
                         outcome);
         else if (r < 0)
                 problem(s, devspec, "%s%s cannot be read (%s): %s", where, name, strerror(-r), outcome);
-        else if (n != 4) {
+        else if (dt_prop_u32(buf, n, ret) < 0) {
                 problem(s, devspec, "%s%s has %zu bytes, not 4: %s", where, name, n, outcome);
                 r = -EBADMSG;
         }
-        if (r < 0)
-                return r;
-
-        *ret = (uint32_t)buf[0] << 24 | (uint32_t)buf[1] << 16 | (uint32_t)buf[2] << 8 | buf[3];
-        return 1;
+        return r < 0 ? r : 1;
 }
 
-/* A device-tree string: its bytes and one NUL. The NUL is not required, so
- * that a tree written by hand (echo -n) reads the same; bytes after it
- * (a string list) and anything unprintable are refused, which also keeps
- * the value safe to put in a log line. Returns as read_u32(). */
+int dt_prop_u32(const uint8_t *buf, size_t n, uint32_t *ret) {
+        if (n != 4)
+                return -EBADMSG;
+        *ret = (uint32_t)buf[0] << 24 | (uint32_t)buf[1] << 16 | (uint32_t)buf[2] << 8 | buf[3];
+        return 0;
+}
+
+int dt_prop_string(char *buf, size_t n) {
+        if (n > 0 && buf[n - 1] == '\0')
+                n--;
+        buf[n] = '\0';
+        for (size_t i = 0; i < n; i++)
+                if (buf[i] < 0x20 || buf[i] > 0x7e)
+                        return -EBADMSG;
+        return 0;
+}
+
+/* A device-tree string (dt_prop_string()). Returns as read_u32(). */
 static int read_string(const Scan *s, const char *devspec, int node_fd, const char *name,
                        const char *outcome, char ret[static PROP_STRING_MAX + 1]) {
         size_t n;
@@ -277,15 +301,10 @@ static int read_string(const Scan *s, const char *devspec, int node_fd, const ch
                 problem(s, devspec, "%s cannot be read (%s): %s", name, strerror(-r), outcome);
         if (r < 0)
                 return r;
-
-        if (n > 0 && ret[n - 1] == '\0')
-                n--;
-        ret[n] = '\0';
-        for (size_t i = 0; i < n; i++)
-                if (ret[i] < 0x20 || ret[i] > 0x7e) {
-                        problem(s, devspec, "%s is not one printable string: %s", name, outcome);
-                        return -EBADMSG;
-                }
+        if (dt_prop_string(ret, n) < 0) {
+                problem(s, devspec, "%s is not one printable string: %s", name, outcome);
+                return -EBADMSG;
+        }
         return 1;
 }
 
@@ -320,8 +339,46 @@ static void read_drc_index(const Scan *s, const Candidate *c, int node_fd, DtEnt
         e->has_drc_index = r > 0;
 }
 
+/* Remembers a node that carries an hcn-id but was left out, with the last
+ * problem as the reason: the console names it by its DRC index and must
+ * hear why, not "no such device". */
+static int add_rejected(Scan *s, const char *devspec, bool has_drc_index, uint32_t drc_index) {
+        DtRejected *r;
+
+        r = reallocarray(s->rejected, s->n_rejected + 1, sizeof(DtRejected));
+        if (!r)
+                return -ENOMEM;
+        s->rejected = r;
+        r = &s->rejected[s->n_rejected];
+        *r = (DtRejected){
+                .devspec = strdup(devspec),
+                .why = strdup(s->last_problem),
+                .has_drc_index = has_drc_index,
+                .drc_index = drc_index,
+        };
+        if (!r->devspec || !r->why) {
+                dt_rejected_done(r);
+                return -ENOMEM;
+        }
+        s->n_rejected++;
+        return 0;
+}
+
+/* Returns 0 (the node is left out) or -ENOMEM, for read_entry(). */
+static int reject(Scan *s, const Candidate *c, int node_fd) {
+        char quiet_problem[DT_PROBLEM_MAX];
+        Scan quiet = *s;
+        DtEntry e = {};
+
+        /* Its DRC index read quietly: only the reason already given is news. */
+        quiet.on_problem = NULL;
+        quiet.last_problem = quiet_problem;
+        read_drc_index(&quiet, c, node_fd, &e);
+        return add_rejected(s, c->devspec, e.has_drc_index, e.drc_index);
+}
+
 /* Returns 1 with *e filled, 0 when the node is left out, -ENOMEM. */
-static int read_entry(const Scan *s, const Candidate *c, DtEntry *e) {
+static int read_entry(Scan *s, const Candidate *c, DtEntry *e) {
         static const char left_out[] = "left out";
         _cleanup_(closep) int fd = -EBADF;
         char str[PROP_STRING_MAX + 1];
@@ -338,9 +395,12 @@ static int read_entry(const Scan *s, const Candidate *c, DtEntry *e) {
                 return 0;
         }
 
-        /* Without an hcn-id a node is a plain device, not ours. */
+        /* Without an hcn-id a node is a plain device, not ours; with a
+         * malformed one it is ours but unusable. */
         r = read_u32(s, c->devspec, fd, "", PROP_HCN_ID, left_out, &hcn_id);
-        if (r <= 0)
+        if (r < 0)
+                return reject(s, c, fd);
+        if (r == 0)
                 return 0;
         hcn_id_format(hcn_id, e->hcn_id);
 
@@ -351,12 +411,12 @@ static int read_entry(const Scan *s, const Candidate *c, DtEntry *e) {
         if (r == 0)
                 problem(s, c->devspec, "no %s: %s", PROP_HCN_MODE, left_out);
         if (r <= 0)
-                return 0;
+                return reject(s, c, fd);
         e->mode = port_role_from_string(str);
         if (e->mode < 0) {
                 problem(s, c->devspec, "%s '%s' is neither primary nor backup: %s", PROP_HCN_MODE, str,
                         left_out);
-                return 0;
+                return reject(s, c, fd);
         }
 
         read_drc_index(s, c, fd, e);
@@ -385,8 +445,9 @@ static int candidate_cmp(const void *a, const void *b) {
  * of its bond over a mistake elsewhere; keeping the first by devspec (not
  * by readdir() order, which differs between file systems and boots) makes
  * every scan keep the same one, so the bond does not flap between them. */
-static void drop_second_primaries(Scan *s) {
+static int drop_second_primaries(Scan *s) {
         size_t kept = 0;
+        int r = 0;
 
         for (size_t i = 0; i < s->n_entries; i++) {
                 DtEntry *e = &s->entries[i];
@@ -400,19 +461,24 @@ static void drop_second_primaries(Scan *s) {
                 if (first) {
                         problem(s, e->devspec, "second primary of hcn-id %s, after %s: left out", e->hcn_id,
                                 first->devspec);
+                        if (r == 0)
+                                r = add_rejected(s, e->devspec, e->has_drc_index, e->drc_index);
                         dt_entry_done(e);
                         continue;
                 }
                 s->entries[kept++] = *e;
         }
         s->n_entries = kept;
+        return r;
 }
 
 int dt_scan(const char *root, DtTable **ret, dt_problem_cb on_problem, void *userdata) {
+        char last_problem[DT_PROBLEM_MAX] = "";
         _cleanup_(scan_done) Scan s = {
                 .root_fd = -EBADF,
                 .on_problem = on_problem,
                 .userdata = userdata,
+                .last_problem = last_problem,
         };
         DtTable *t;
         int r;
@@ -444,7 +510,9 @@ int dt_scan(const char *root, DtTable **ret, dt_problem_cb on_problem, void *use
                         s.n_entries++;
         }
 
-        drop_second_primaries(&s);
+        r = drop_second_primaries(&s);
+        if (r < 0)
+                return r;
 
         t = calloc(1, sizeof(DtTable));
         if (!t)
@@ -452,6 +520,9 @@ int dt_scan(const char *root, DtTable **ret, dt_problem_cb on_problem, void *use
         t->entries = TAKE_PTR(s.entries);
         t->n_entries = s.n_entries;
         s.n_entries = 0;
+        t->rejected = TAKE_PTR(s.rejected);
+        t->n_rejected = s.n_rejected;
+        s.n_rejected = 0;
         *ret = t;
         return 0;
 }
@@ -464,6 +535,13 @@ const DtEntry *dt_table_find_devspec(const DtTable *t, const char *devspec) {
         if (!t || !devspec || t->n_entries == 0)
                 return NULL;
         return bsearch(devspec, t->entries, t->n_entries, sizeof(DtEntry), devspec_cmp_key);
+}
+
+const DtRejected *dt_table_find_rejected_drc_index(const DtTable *t, uint32_t drc_index) {
+        for (size_t i = 0; i < t->n_rejected; i++)
+                if (t->rejected[i].has_drc_index && t->rejected[i].drc_index == drc_index)
+                        return &t->rejected[i];
+        return NULL;
 }
 
 const DtEntry *dt_table_next_drc_index(const DtTable *t, uint32_t drc_index, const DtEntry *prev) {

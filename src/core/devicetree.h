@@ -47,10 +47,22 @@ typedef struct DtEntry {
         char *loc_code; /* ibm,loc-code, for messages; NULL when absent */
 } DtEntry;
 
+/* A node with an ibm,hcn-id that the scan left out (a malformed hcn-id, no
+ * or an unknown hcn-mode, a second primary), so that a console naming it
+ * by DRC index hears the reason rather than "no such device". */
+typedef struct DtRejected {
+        char *devspec;
+        bool has_drc_index;
+        uint32_t drc_index;
+        char *why; /* as dt_problem_cb had it */
+} DtRejected;
+
 /* The HNV nodes of one tree, sorted by devspec. */
 typedef struct DtTable {
         DtEntry *entries;
         size_t n_entries;
+        DtRejected *rejected; /* in the order they were found */
+        size_t n_rejected;
 } DtTable;
 
 DtTable *dt_table_free(DtTable *t);
@@ -59,6 +71,7 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(DtTable *, dt_table_free);
 /* A node the scan could not take as it is; message says why and what was
  * done with it (left out or kept without a DRC index). Both strings live only
  * for the call. */
+#define DT_PROBLEM_MAX 512
 typedef void (*dt_problem_cb)(const char *devspec, const char *message, void *userdata);
 
 /* Reads the HNV nodes below root (NULL: DEVICETREE_ROOT_DEFAULT). Nodes
@@ -68,6 +81,19 @@ typedef void (*dt_problem_cb)(const char *devspec, const char *message, void *us
  * (no device tree: not PowerVM), or another negative errno when root itself
  * cannot be read or memory runs out. */
 int dt_scan(const char *root, DtTable **ret, dt_problem_cb on_problem, void *userdata);
+
+/* The first node left out that has this DRC index, or NULL. */
+const DtRejected *dt_table_find_rejected_drc_index(const DtTable *t, uint32_t drc_index);
+
+/* The property decoders dt_scan() uses, pure for the fuzz target: a
+ * 4-byte big-endian cell (ibm,hcn-id, ibm,my-drc-index); and a string of
+ * n bytes in buf (which has room for n + 1), made a C string in place:
+ * one trailing NUL is allowed but not required, so that a tree written by
+ * hand (echo -n) reads the same; bytes after it (a string list) and
+ * anything unprintable are refused, which keeps the value safe for a log
+ * line. Both return 0 or -EBADMSG. */
+int dt_prop_u32(const uint8_t *buf, size_t n, uint32_t *ret);
+int dt_prop_string(char *buf, size_t n);
 
 /* The entry at exactly this devspec (as dt_devspec_parse() returns it). */
 const DtEntry *dt_table_find_devspec(const DtTable *t, const char *devspec);

@@ -49,9 +49,15 @@ static int find_entry(Manager *m, uint32_t drc_index, DtTable **ret_private, con
                 return set_error(ret_error, k, "cannot read the device tree: %s", strerror(-k));
         t = ret_private ? private : m->dt;
         e = t ? dt_table_next_drc_index(t, drc_index, NULL) : NULL;
-        if (!e)
+        if (!e) {
+                const DtRejected *r = t ? dt_table_find_rejected_drc_index(t, drc_index) : NULL;
+                if (r)
+                        return set_error(ret_error, -ENODEV,
+                                         "the device with DRC index %08x (%s) is not usable for HNV: %s",
+                                         drc_index, r->devspec, r->why);
                 return set_error(ret_error, -ENODEV, "no HNV device with DRC index %08x in the device tree",
                                  drc_index);
+        }
         *ret = e;
         if (ret_private)
                 *ret_private = TAKE_PTR(private);

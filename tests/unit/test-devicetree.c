@@ -410,6 +410,14 @@ static void test_short_hcn_id(void **state) {
         assert_int_equal(g->n_groups, 2);
         assert_null(dt_groups_find(g, "333e80f5")->primary);
         assert_int_equal(dt_groups_find(g, "333e80f5")->n_members, 1);
+
+        /* The console may still name it by its slot's DRC index: the table
+         * keeps why it was left out. */
+        const DtRejected *r = dt_table_find_rejected_drc_index(t->table, 0x20000011);
+        assert_non_null(r);
+        assert_string_equal(r->devspec, VF1);
+        assert_string_equal(r->why, "ibm,hcn-id has 3 bytes, not 4: left out");
+        assert_null(dt_table_find_rejected_drc_index(t->table, 0x20000012));
 }
 
 static void test_long_properties(void **state) {
@@ -541,6 +549,9 @@ static void check_second_primary_dropped(Tree *t) {
                                    NULL,
                            });
         assert_devspecs(t->table, (const char *const[]){VF1, VF2, LLAN, VNIC, NULL});
+        assert_int_equal(t->table->n_rejected, 1);
+        assert_string_equal(dt_table_find_rejected_drc_index(t->table, 0x20000013)->why,
+                            "second primary of hcn-id 333e80f5, after " VF1 ": left out");
 
         assert_int_equal(dt_table_group(t->table, &g), 0);
         a = dt_groups_find(g, "333e80f5");

@@ -215,14 +215,26 @@ static json_object *call_ok(T *t, const char *method, const char *params) {
 }
 
 /* A call that must fail with the error want. */
-static void call_fails(T *t, const char *method, const char *params, const char *want) {
+/* The call fails with the error want; its message has want_text in it
+ * unless that is NULL. */
+static void call_fails_saying(T *t, const char *method, const char *params, const char *want,
+                              const char *want_text) {
         _cleanup_(json_object_putp) json_object *reply = NULL;
         _cleanup_(freep) char *error = NULL;
+        json_object *m;
 
         if (call(t, method, params, &reply, &error) != 1)
                 fail_msg("%s succeeded: %s; wanted %s", method, json_object_to_json_string(reply), want);
         if (!streq(error, want))
                 fail_msg("%s: %s; wanted %s", method, error, want);
+        if (want_text && (!reply || !json_object_object_get_ex(reply, "message", &m) ||
+                          !strstr(json_object_get_string(m), want_text)))
+                fail_msg("%s: %s; wanted a message with '%s'", method, json_object_to_json_string(reply),
+                         want_text);
+}
+
+static void call_fails(T *t, const char *method, const char *params, const char *want) {
+        call_fails_saying(t, method, params, want, NULL);
 }
 
 /* The group as GetStatus shows it. */
@@ -789,7 +801,19 @@ static void test_hmc_refusals(void **state) {
         call_fails(t, "io.hnv.RemoveDevice", "{\"drc_index\":\"8000003a\"}", "io.hnv.NotSafe");
 
         /* An index the tree does not have. */
-        call_fails(t, "io.hnv.ConfigureDevice", "{\"drc_index\":\"deadbeef\"}", "io.hnv.NoSuchDevice");
+        call_fails_saying(t, "io.hnv.ConfigureDevice", "{\"drc_index\":\"deadbeef\"}", "io.hnv.NoSuchDevice",
+                          "no HNV device with DRC index deadbeef");
+
+        /* A node the console gave a malformed hcn-id (3 bytes): the console
+         * hears why, not "no such device". */
+        const uint8_t id3[] = {0x55, 0x58, 0xa5}, drc[] = {0x30, 0x00, 0x00, 0x09};
+        dt_prop(t, "vdevice/l-lan@30000009", "ibm,hcn-id", id3, sizeof(id3));
+        dt_prop(t, "vdevice/l-lan@30000009", "ibm,hcn-mode", "backup", 7);
+        dt_prop(t, "vdevice/l-lan@30000009", "ibm,my-drc-index", drc, sizeof(drc));
+        call_fails_saying(t, "io.hnv.ConfigureDevice", "{\"drc_index\":\"30000009\"}", "io.hnv.NoSuchDevice",
+                          "ibm,hcn-id has 3 bytes, not 4");
+        call_fails_saying(t, "io.hnv.QueryDevice", "{\"drc_index\":\"30000009\"}", "io.hnv.NoSuchDevice",
+                          "(/vdevice/l-lan@30000009) is not usable for HNV");
         assert_calls(t, "");
         assert_state(t, HCN_ID, "healthy", "vf0");
 }
