@@ -1,14 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* libFuzzer entry point for the hnv.conf parser. Built with
- * -DHNV_FUZZ_STANDALONE it gets a main() that runs the seed corpus instead,
- * so every build checks that the seeds still go through cleanly. */
-#include <dirent.h>
-#include <stdint.h>
-#include <stdio.h>
+/* The hnv.conf parser and its validation: the file root writes, but also
+ * drop-ins packages and configuration tools write. */
+#include <stdlib.h>
+#include <string.h>
 
 #include "config.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         _cleanup_(config_freep) Config *c = NULL;
@@ -35,78 +32,3 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         }
         return 0;
 }
-
-#ifdef HNV_FUZZ_STANDALONE
-static int run_file(const char *path) {
-        _cleanup_(freep) uint8_t *buf = NULL;
-        size_t size = 0, allocated = 0;
-        FILE *f;
-
-        f = fopen(path, "re");
-        if (!f) {
-                fprintf(stderr, "%s: %m\n", path);
-                return -errno;
-        }
-        for (;;) {
-                if (size == allocated) {
-                        uint8_t *p = realloc(buf, allocated + 4096);
-                        if (!p) {
-                                fclose(f);
-                                return -ENOMEM;
-                        }
-                        buf = p;
-                        allocated += 4096;
-                }
-                size_t n = fread(buf + size, 1, allocated - size, f);
-                if (n == 0)
-                        break;
-                size += n;
-        }
-        if (ferror(f)) {
-                fprintf(stderr, "%s: read error\n", path);
-                fclose(f);
-                return -EIO;
-        }
-        fclose(f);
-
-        LLVMFuzzerTestOneInput(buf, size);
-        printf("ok %s (%zu bytes)\n", path, size);
-        return 0;
-}
-
-/* Runs every regular file of each directory (or each file) named on the
- * command line. No input at all is a failure: it means the corpus moved. */
-int main(int argc, char *argv[]) {
-        unsigned n = 0;
-
-        for (int i = 1; i < argc; i++) {
-                DIR *d = opendir(argv[i]);
-                struct dirent *de;
-
-                if (!d) {
-                        if (errno != ENOTDIR || run_file(argv[i]) < 0)
-                                return EXIT_FAILURE;
-                        n++;
-                        continue;
-                }
-                while ((de = readdir(d))) {
-                        _cleanup_(freep) char *path = NULL;
-
-                        if (de->d_name[0] == '.')
-                                continue;
-                        if (asprintf(&path, "%s/%s", argv[i], de->d_name) < 0 || run_file(path) < 0) {
-                                closedir(d);
-                                return EXIT_FAILURE;
-                        }
-                        n++;
-                }
-                closedir(d);
-        }
-
-        if (n == 0) {
-                fprintf(stderr, "no input files\n");
-                return EXIT_FAILURE;
-        }
-        return EXIT_SUCCESS;
-}
-#endif

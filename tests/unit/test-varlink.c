@@ -433,7 +433,6 @@ static void test_method_not_found(void **state) {
 
 static void test_invalid_parameters(void **state) {
         _cleanup_(json_object_putp) json_object *reply = NULL;
-        _cleanup_(freep) char *error = NULL;
         char buf[512];
         const char msg[] = "{\"method\":\"io.test.Echo\",\"parameters\":[1,2]}";
         int fd = raw_connect();

@@ -722,10 +722,12 @@ static int nm_prune(Backend *b, bool (*keep)(const char *ifname, void *userdata)
 static void on_standalone_activated(GObject *source, GAsyncResult *result, gpointer userdata) {
         Request *r = userdata;
         g_autoptr(GError) error = NULL;
-        g_autoptr(NMActiveConnection) ac =
-                nm_client_activate_connection_finish(NM_CLIENT(source), result, &error);
         NmBackend *nm = r->nm;
         char *group = g_strdup(r->delete_after);
+
+        /* Only whether it failed matters; the active connection is dropped. */
+        NMActiveConnection *ac = nm_client_activate_connection_finish(NM_CLIENT(source), result, &error);
+        g_clear_object(&ac);
 
         if (request_done(r, error))
                 delete_group_profiles(nm, group);
