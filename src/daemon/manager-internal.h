@@ -144,6 +144,10 @@ Group *find_group_by_bond(Manager *m, const char *bond);
 /* Takes spec, also on error. */
 int group_add(Manager *m, GroupSpec *spec, Group **ret);
 void group_drop(Manager *m, Group *g);
+/* A group learned from its devices (udev properties, automatic pairing)
+ * lives as long as one of them does: otherwise every device that ever
+ * came would stay in memory and in the state file. */
+void group_forget_if_gone(Manager *m, Group *g);
 Group *group_free(Group *g);
 bool group_has_port(Group *g);
 Link *group_bond(Group *g);

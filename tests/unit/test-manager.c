@@ -24,6 +24,7 @@
 #include "fake-kernel.h"
 #include "log.h"
 #include "manager.h"
+#include "state-file.h"
 #include "varlink.h"
 
 #define VF_MAC  "02:00:00:00:00:01"
@@ -613,6 +614,55 @@ static void test_runtime_group_from_hnvctl_add(void **state) {
         assert_state(t, "web", "healthy", "vf0");
 }
 
+static size_t n_groups(T *t) {
+        _cleanup_(json_object_putp) json_object *s = NULL;
+        _cleanup_(freep) char *error = NULL;
+        json_object *groups;
+
+        assert_int_equal(manager_status(t->m, NULL, &s, &error), 0);
+        assert_true(json_object_object_get_ex(s, "groups", &groups));
+        return json_object_array_length(groups);
+}
+
+static size_t n_saved_groups(T *t) {
+        GroupRecord *records = NULL;
+        _cleanup_(freep) int *excluded = NULL;
+        size_t n = 0, n_excluded;
+
+        assert_int_equal(state_file_read(pathf(t, "run/state.json"), &records, &n, &excluded, &n_excluded),
+                         0);
+        group_records_free(records, n);
+        return n;
+}
+
+/* A group udev's properties defined lives as long as one of its devices:
+ * otherwise every device that ever came would stay in memory and in the
+ * state file. It is learned again when they return. */
+static void test_learned_group_forgotten_with_its_devices(void **state) {
+        T *t = *state;
+        static const char *const vf_props[] = {"HNV_GROUP=u1", "HNV_ROLE=primary", NULL};
+        static const char *const bk_props[] = {"HNV_GROUP=u1", "HNV_ROLE=backup", NULL};
+
+        write_config(t, "");
+        start(t);
+        for (int round = 0; round < 2; round++) {
+                fake_link_add(t->k, "vf0", VF_MAC, true, "mlx5_core", vf_props);
+                fake_link_add(t->k, "bk0", BK_MAC, false, "virtio_net", bk_props);
+                run(t);
+                assert_state(t, "u1", "healthy", "vf0");
+                assert_int_equal(n_saved_groups(t), 1);
+
+                /* The VF alone going keeps the group: the backup carries it. */
+                fake_link_remove(t->k, "vf0");
+                run(t);
+                assert_state(t, "u1", "degraded", "bk0");
+                fake_link_remove(t->k, "bk0");
+                run(t);
+                assert_int_equal(n_groups(t), 0);
+                assert_int_equal(n_saved_groups(t), 0);
+        }
+}
+
 static void test_remove_port_holds_across_restart(void **state) {
         T *t = *state;
         _cleanup_(json_object_putp) json_object *r = NULL;
@@ -861,6 +911,8 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_unknown_device_left_alone, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_runtime_group_from_hnvctl_add, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_remove_port_holds_across_restart, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_learned_group_forgotten_with_its_devices, setup,
+                                                teardown),
                 cmocka_unit_test_setup_teardown(test_reload_leaves_bond_as_it_is, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_hmc_sequence, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_hmc_refusals, setup, teardown),
