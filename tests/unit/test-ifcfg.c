@@ -928,6 +928,21 @@ static void test_wicked_runner(void **state) {
                 assert_string_equal(log, "ifreload bondx\nifreload bondweb\nifup bondweb\n");
         log = mfree(log);
 
+        /* A wicked that started but cannot be watched (here: SIGCHLD not
+         * blocked, which sd-event refuses) must not hold the loop for as
+         * long as it runs: it is killed and reaped at once. */
+        sigset_t chld;
+        sigemptyset(&chld);
+        sigaddset(&chld, SIGCHLD);
+        assert_int_equal(sigprocmask(SIG_UNBLOCK, &chld, NULL), 0);
+        assert_int_equal(setenv("FAKE_WICKED_SLEEP", "30", 1), 0);
+        uint64_t start = now_usec();
+        assert_int_equal(wicked_runner_submit(r, "bondweb", WICKED_IFRELOAD, "bondweb"), 1);
+        assert_true(now_usec() - start < 5ULL * 1000 * 1000);
+        assert_int_equal(wicked_runner_pending(r), 0);
+        assert_int_equal(unsetenv("FAKE_WICKED_SLEEP"), 0);
+        assert_int_equal(sigprocmask(SIG_BLOCK, &chld, NULL), 0);
+
         /* No wicked at all: dropped, the loop is not held up. */
         assert_int_equal(setenv("PATH", "/nonexistent", 1), 0);
         assert_int_equal(wicked_runner_submit(r, "bondweb", WICKED_IFRELOAD, "bondweb"), 1);

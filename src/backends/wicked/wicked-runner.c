@@ -118,11 +118,15 @@ static void queue_next(WickedQueue *q) {
                                         "written, but wicked is not told to reload them");
                         r->missing_logged = true;
                 } else if (q->pid > 0) {
-                        /* Started, but sd-event cannot watch it: reaped
-                         * here so it is no zombie; a wait, but a rare one. */
-                        log_link_warning_errno(c->ifname, k, "cannot watch wicked %s: %m",
+                        /* Started, but sd-event cannot watch it: nothing
+                         * would bound or reap it, and waiting for it would
+                         * hold the loop for as long as wicked takes (an
+                         * ifup waits for the link). Killed and reaped now. */
+                        log_link_warning_errno(c->ifname, k, "cannot watch wicked %s, stopping it: %m",
                                                wicked_verb_to_string(c->verb));
-                        (void)waitpid(q->pid, NULL, 0);
+                        (void)kill(q->pid, SIGKILL);
+                        while (waitpid(q->pid, NULL, 0) < 0 && errno == EINTR)
+                                ;
                 } else
                         log_link_warning_errno(c->ifname, k, "cannot run wicked %s %s: %m",
                                                wicked_verb_to_string(c->verb), c->ifname);
