@@ -111,7 +111,9 @@ int manager_remove_group(Manager *m, const char *name, char **ret_error) {
                 return set_error(ret_error, -ENOENT, "no group '%s'", name);
         k = group_dissolve(g);
         if (k < 0)
-                return set_error(ret_error, k, "dissolving group '%s' failed: %s", name, strerror(-k));
+                return set_error(ret_error, k,
+                                 "dissolving group '%s' failed, its bond keeps the addresses and routes: %s",
+                                 name, strerror(-k));
 
         if (g->spec->source == GROUP_SOURCE_RUNTIME)
                 group_drop(m, g);

@@ -84,7 +84,7 @@ static int acked(Rtnl *rtnl, int build_k, struct nl_msg *msg) {
 }
 
 int addresses_move(Rtnl *rtnl, int from_ifindex, int to_ifindex) {
-        _cleanup_(nl_cache_freep) struct nl_cache *cache = NULL, *routes = NULL;
+        _cleanup_(nl_cache_freep) struct nl_cache *cache = NULL, *routes = NULL, *added = NULL;
         int k, r = 0;
 
         /* Routes through the old link vanish with its addresses: note them
@@ -102,19 +102,36 @@ int addresses_move(Rtnl *rtnl, int from_ifindex, int to_ifindex) {
          * the routes moved onto it (a replace: the same route, another
          * device); only then the old addresses deleted. Deleting first lost
          * the routes, held only in memory, to a SIGKILL in between. */
+        added = nl_cache_alloc(nl_cache_get_ops(cache));
+        if (!added)
+                return -ENOMEM;
         for (struct nl_object *o = nl_cache_get_first(cache); o; o = nl_cache_get_next(o)) {
                 struct rtnl_addr *a = (struct rtnl_addr *)o;
                 if (rtnl_addr_get_ifindex(a) != from_ifindex || !addr_is_movable(a))
                         continue;
                 _cleanup_(rtnl_addr_putp) struct rtnl_addr *copy = (struct rtnl_addr *)nl_object_clone(o);
                 if (!copy)
-                        return -ENOMEM;
-                rtnl_addr_set_ifindex(copy, to_ifindex);
-                struct nl_msg *msg = NULL;
-                k = rtnl_addr_build_add_request(copy, NLM_F_REPLACE, &msg);
-                k = acked(rtnl, k, msg);
-                if (k < 0 && r == 0)
-                        r = k;
+                        k = -ENOMEM;
+                else {
+                        struct nl_msg *msg = NULL;
+                        rtnl_addr_set_ifindex(copy, to_ifindex);
+                        k = rtnl_addr_build_add_request(copy, NLM_F_REPLACE, &msg);
+                        k = acked(rtnl, k, msg);
+                        if (k >= 0)
+                                k = nl_error_to_errno(nl_cache_add(added, (struct nl_object *)copy));
+                }
+                /* One address the new link will not take (IPv6 disabled
+                 * there, say) and the move is off: the old link keeps them
+                 * all, and the copies already made go. Moving the rest and
+                 * deleting every old one lost that address for good. */
+                if (k < 0) {
+                        for (struct nl_object *c = nl_cache_get_first(added); c; c = nl_cache_get_next(c)) {
+                                struct nl_msg *msg = NULL;
+                                int d = rtnl_addr_build_delete_request((struct rtnl_addr *)c, 0, &msg);
+                                (void)acked(rtnl, d, msg);
+                        }
+                        return k;
+                }
         }
         crash_point("addresses-added");
 
