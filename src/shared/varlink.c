@@ -23,7 +23,7 @@
 #define VARLINK_ERROR_INTERNAL "io.hnv.InternalError"
 
 /* How much one read() may add to a connection's input buffer. */
-#define VARLINK_READ_CHUNK (64U * 1024U)
+#define VARLINK_READ_CHUNK (16U * 1024U)
 
 /* Connections: root (and the server's own user) always gets one of the
  * last VARLINK_CONNECTIONS_RESERVED; any other user at most
@@ -590,9 +590,9 @@ static int connection_process(VarlinkConnection *c) {
 
                 nul = c->input_size > 0 ? memchr(c->input, 0, c->input_size) : NULL;
                 if (!nul)
-                        return c->input_size > VARLINK_MESSAGE_MAX ? -EMSGSIZE : 0;
+                        return c->input_size > VARLINK_REQUEST_MAX ? -EMSGSIZE : 0;
                 n = (size_t)(nul - c->input);
-                if (n > VARLINK_MESSAGE_MAX)
+                if (n > VARLINK_REQUEST_MAX)
                         return -EMSGSIZE;
 
                 k = json_parse_object(c->input, n, &msg);
@@ -1198,7 +1198,8 @@ int varlink_call_sync(int fd, const char *method, json_object *parameters, int t
         if (!text)
                 return -ENOMEM;
         n = strlen(text);
-        if (n > VARLINK_MESSAGE_MAX)
+        /* The server would drop a larger call, so don't send it. */
+        if (n > VARLINK_REQUEST_MAX)
                 return -EMSGSIZE;
         k = write_all(fd, text, n + 1, deadline);
         if (k < 0)

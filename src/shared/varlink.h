@@ -20,8 +20,13 @@
 #define VARLINK_ERROR_INVALID_PARAMETER   "org.varlink.service.InvalidParameter"
 #define VARLINK_ERROR_INTERFACE_NOT_FOUND "org.varlink.service.InterfaceNotFound"
 
-/* Largest message either side accepts; a larger one drops the connection. */
+/* Largest reply a client accepts (a status of many groups); a larger one
+ * drops the connection. */
 #define VARLINK_MESSAGE_MAX (4U * 1024U * 1024U)
+/* Largest call the server accepts: hnv's calls are a few hundred bytes,
+ * and every connection may buffer this much, so it bounds what one local
+ * user can make hnvd hold (64 connections of theirs, about 5 MiB). */
+#define VARLINK_REQUEST_MAX (64U * 1024U)
 
 typedef struct VarlinkServer VarlinkServer;
 typedef struct VarlinkCall VarlinkCall;
