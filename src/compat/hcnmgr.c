@@ -90,7 +90,7 @@ static int connect_or_direct(const char *rundir, int lock_wait_sec, int *ret_fd,
         /* Only an hnvd that is not there is replaced: one that runs but is
          * slow to accept would have a second manager acting beside it on
          * the same bonds. */
-        if (k != -ENOENT && k != -ECONNREFUSED && k != -ENOTDIR)
+        if (!varlink_connect_error_is_absent(k))
                 return asprintf(ret_error, "hnvd runs on %s but does not accept connections: %s", sock,
                                 strerror(-k)),
                        k;

@@ -1105,9 +1105,8 @@ char *ctl_error_message(const CtlRequest *req, const char *varlink_error, json_o
 }
 
 CtlExit ctl_transport_exit_code(int error, bool connecting) {
-        return connecting && (error == -ENOENT || error == -ECONNREFUSED || error == -ENOTDIR)
-                       ? CTL_EXIT_UNREACHABLE
-                       : CTL_EXIT_NOT_ANSWERING;
+        return connecting && varlink_connect_error_is_absent(error) ? CTL_EXIT_UNREACHABLE
+                                                                    : CTL_EXIT_NOT_ANSWERING;
 }
 
 char *ctl_transport_error_message(const CtlRequest *req, int error, bool connecting) {

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include <errno.h>
 #include <json-c/json.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -81,6 +82,13 @@ const char *varlink_call_method(const VarlinkCall *c);
  * listens. The descriptor is non-blocking. */
 #define VARLINK_CONNECT_TIMEOUT_MS 5000
 int varlink_connect(const char *socket_path, int timeout_ms, int *ret_fd);
+/* Whether varlink_connect()'s error means nothing listens there (no socket,
+ * a stale one), as opposed to a server that runs but did not accept in
+ * time. hnvctl's exit status and hcnmgr's "act without hnvd" turn on it:
+ * acting beside a live but slow hnvd would put two managers on the bonds. */
+static inline bool varlink_connect_error_is_absent(int error) {
+        return error == -ENOENT || error == -ECONNREFUSED || error == -ENOTDIR;
+}
 /* Sends {"method":..., "parameters":...} (parameters not consumed) and waits
  * up to timeout_ms (-1: forever) for the reply. Returns 0 with *ret_reply
  * set to the reply's parameters, or 1 with *ret_error set to the error name

@@ -837,10 +837,16 @@ static void test_connect_timeout(void **state) {
         clock_gettime(CLOCK_MONOTONIC, &ts);
         t1 = (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
         assert_true(t1 - t0 >= 200 && t1 - t0 < 2000);
+        /* A server that runs: hcnmgr must not act beside it. */
+        assert_false(varlink_connect_error_is_absent(-ETIMEDOUT));
 
         while (n-- > 0)
                 close(fds[n]);
         close(lfd);
+        /* The socket left behind by a server that is gone: nobody listens. */
+        int k = varlink_connect(path, 200, &fd);
+        assert_int_equal(k, -ECONNREFUSED);
+        assert_true(varlink_connect_error_is_absent(k));
         assert_int_equal(unlink(path), 0);
 }
 
@@ -851,6 +857,7 @@ static void test_connect_failure(void **state) {
         snprintf(path, sizeof(path), "%s/nothing-here", srv.dir);
         assert_int_equal(varlink_connect(path, TIMEOUT_MS, &fd), -ENOENT);
         assert_int_equal(fd, -1);
+        assert_true(varlink_connect_error_is_absent(-ENOENT));
         memset(path, 'a', sizeof(path) - 1);
         path[sizeof(path) - 1] = 0;
         assert_int_equal(varlink_connect(path, TIMEOUT_MS, &fd), -ENAMETOOLONG);
