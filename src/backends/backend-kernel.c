@@ -56,7 +56,18 @@ static int kernel_set_up(Backend *b, int ifindex, bool up) {
 }
 
 static int kernel_enslave(Backend *b, int bond_ifindex, int port_ifindex) {
+        LinkInfo now;
         int k;
+
+        /* The manager may decide on a link event that is already old (a
+         * storm of them is read a batch at a time): a port already in this
+         * bond is left alone. Taken down below, it would stay down, since
+         * the bond opens only the ports it takes in. */
+        k = rtnl_get_link(rtnl_of(b), port_ifindex, &now);
+        if (k < 0)
+                return k;
+        if (now.master_ifindex == bond_ifindex)
+                return 0;
 
         /* bond_enslave() refuses a port that is up ("Device can not be
          * enslaved while up"), and one RTM_NEWLINK cannot do both: the kernel

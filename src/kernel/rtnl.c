@@ -13,6 +13,8 @@
 /* 4 MiB: enough to absorb a burst of a few hundred link events (a 64-group
  * boot) without ENOBUFS. An overrun is still handled, by a full resync. */
 #define RTNL_MONITOR_RCVBUF (4 * 1024 * 1024)
+/* Datagrams read per wake-up (each may hold several messages). */
+#define RTNL_MONITOR_BATCH 16
 
 struct Rtnl {
         sd_event *event;
@@ -60,7 +62,12 @@ static int on_request_valid(struct nl_msg *msg, void *userdata) {
 static int on_monitor_io(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
         Rtnl *r = userdata;
 
-        for (;;) {
+        /* A batch, not until the socket is empty: under a storm of link
+         * events it never is, and the control socket, timers and udev would
+         * wait behind us (root's hnvctl did, 10 s and more, in the storm
+         * scenario). The fd stays readable, so sd-event comes back once the
+         * sources that waited longer have had their turn. */
+        for (unsigned i = 0; i < RTNL_MONITOR_BATCH; i++) {
                 int n = nl_recvmsgs_default(r->monitor);
                 if (n >= 0)
                         continue;
@@ -77,6 +84,7 @@ static int on_monitor_io(sd_event_source *s, int fd, uint32_t revents, void *use
                 log_warning("rtnl: receiving link events failed: %s", nl_geterror(n));
                 return 0;
         }
+        return 0;
 }
 
 Rtnl *rtnl_free(Rtnl *r) {

@@ -24,6 +24,9 @@ bool udev_daemon_running(void) {
         return access("/run/udev/control", F_OK) == 0;
 }
 
+/* Devices read per wake-up. */
+#define UDEV_MONITOR_BATCH 16
+
 static char **collect_properties(struct udev_device *dev) {
         struct udev_list_entry *e;
         size_t n = 0, i = 0;
@@ -80,13 +83,16 @@ static void dispatch(UdevMonitor *m, struct udev_device *dev, const char *action
 static int on_udev_io(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
         UdevMonitor *m = userdata;
 
-        for (;;) {
+        /* A batch at a time, as rtnl.c's monitor: a storm must not keep
+         * every other event source waiting. */
+        for (unsigned i = 0; i < UDEV_MONITOR_BATCH; i++) {
                 _cleanup_(udev_device_unrefp) struct udev_device *dev =
                         udev_monitor_receive_device(m->monitor);
                 if (!dev)
                         return 0;
                 dispatch(m, dev, strempty(udev_device_get_action(dev)));
         }
+        return 0;
 }
 
 UdevMonitor *udev_monitor_free(UdevMonitor *m) {
