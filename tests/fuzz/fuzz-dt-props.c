@@ -31,11 +31,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 
         if (size < 1 || size > 4096)
                 return 0;
-        text = malloc(size);
+        text = fuzz_text(data + 1, size - 1);
         if (!text)
                 return 0;
-        memcpy(text, data + 1, size - 1);
-        text[size - 1] = '\0';
 
         switch (data[0] % 5) {
         case 0:

@@ -38,11 +38,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 null = fopen("/dev/null", "we");
         if (!null || size > 8192)
                 return 0;
-        text = malloc(size + 1);
+        text = fuzz_text(data, size);
         if (!text)
                 return 0;
-        memcpy(text, data, size);
-        text[size] = '\0';
 
         /* hcn_parse_args() gets argv[0] too: the name decides the command. */
         while (off < size && argc < ARGS_MAX) {

@@ -7,6 +7,16 @@ write_config() {
         printf '%s\n' "$1" > /etc/hnv/hnv.conf
 }
 
+# numbered_groups N BYTE: hnv.conf text for groups g1..gN, each a VF
+# 02:00:00:BYTE:<i>:01 and a backup 02:00:00:BYTE:<i>:02 (i in hex).
+numbered_groups() {
+        local i
+        for ((i = 1; i <= $1; i++)); do
+                printf '[group g%d]\nprimary = mac:02:00:00:%s:%02x:01\nbackup = mac:02:00:00:%s:%02x:02\n' \
+                        "$i" "$2" "$i" "$2" "$i"
+        done
+}
+
 # group_field GROUP FIELD: one field of the group from hnvctl's JSON.
 group_field() {
         hnvctl --json status "$1" | jq -r ".groups[0].$2"

@@ -8,13 +8,8 @@ set -euo pipefail
 . "$HNV_SRC/tests/integration/hnv-lib.sh"
 
 n=16
-conf=""
-for i in $(seq 1 $n); do
-        conf+="[group g$i]
-primary = mac:02:00:00:02:$(printf %02x "$i"):01
-backup = mac:02:00:00:02:$(printf %02x "$i"):02
+conf="$(numbered_groups $n 02)
 "
-done
 conf+="[group other]
 primary = mac:02:00:00:03:00:01
 backup = mac:02:00:00:03:00:02

@@ -17,14 +17,7 @@ set -euo pipefail
 
 # Paced at 250 a second so that what the kernel reports clears 200.
 groups=8 seconds=${HNV_STORM_SECONDS:-60} pace=${HNV_STORM_RATE:-250} rate=200
-conf=""
-for i in $(seq 1 $groups); do
-        conf+="[group g$i]
-primary = mac:02:00:00:05:$(printf %02x "$i"):01
-backup = mac:02:00:00:05:$(printf %02x "$i"):02
-"
-done
-write_config "$conf"
+write_config "$(numbered_groups $groups 05)"
 switch_setup
 for i in $(seq 1 $groups); do
         add_backup bk$i "02:00:00:05:$(printf %02x "$i"):02"
