@@ -211,15 +211,29 @@ static int list_candidates(Scan *s) {
         return 0;
 }
 
+/* What read_property()'s error means, for a problem's text. */
+static const char *property_error(int r) {
+        return r == -EBADFD ? "not a regular file" : strerror(-r);
+}
+
 /* Reads one property file. Returns -ENOENT when the node has no such
- * property, -EFBIG when it holds more than size bytes. */
+ * property, -EFBIG when it holds more than size bytes, -EBADFD when it is
+ * no regular file. */
 static int read_property(int node_fd, const char *name, uint8_t *buf, size_t size, size_t *ret_size) {
         _cleanup_(closep) int fd = -EBADF;
         size_t n = 0;
 
-        fd = openat(node_fd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+        /* O_NONBLOCK and a regular file only: the tree the scan is pointed
+         * at is a directory like any other, and a FIFO there must not hang
+         * hnvd (the kernel's properties are regular files). */
+        fd = openat(node_fd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
         if (fd < 0)
                 return -errno;
+        struct stat st;
+        if (fstat(fd, &st) < 0)
+                return -errno;
+        if (!S_ISREG(st.st_mode))
+                return S_ISDIR(st.st_mode) ? -EISDIR : -EBADFD;
 
         for (;;) {
                 uint8_t extra;
@@ -261,7 +275,7 @@ static int read_u32(const Scan *s, const char *devspec, int node_fd, const char 
                 problem(s, devspec, "%s%s has more than %zu bytes, not 4: %s", where, name, sizeof(buf),
                         outcome);
         else if (r < 0)
-                problem(s, devspec, "%s%s cannot be read (%s): %s", where, name, strerror(-r), outcome);
+                problem(s, devspec, "%s%s cannot be read (%s): %s", where, name, property_error(r), outcome);
         else if (dt_prop_u32(buf, n, ret) < 0) {
                 problem(s, devspec, "%s%s has %zu bytes, not 4: %s", where, name, n, outcome);
                 r = -EBADMSG;
@@ -298,7 +312,7 @@ static int read_string(const Scan *s, const char *devspec, int node_fd, const ch
         if (r == -EFBIG)
                 problem(s, devspec, "%s is longer than %d bytes: %s", name, PROP_STRING_MAX, outcome);
         else if (r < 0)
-                problem(s, devspec, "%s cannot be read (%s): %s", name, strerror(-r), outcome);
+                problem(s, devspec, "%s cannot be read (%s): %s", name, property_error(r), outcome);
         if (r < 0)
                 return r;
         if (dt_prop_string(ret, n) < 0) {

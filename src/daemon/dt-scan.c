@@ -28,7 +28,8 @@ void link_read_devspec(Manager *m, Link *l, const char *ifname) {
                 log_link_error_errno(ifname, -ENOMEM, "cannot read its devspec: %m");
                 return;
         }
-        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        /* O_NONBLOCK: a FIFO under sysfs-root must not hang the loop. */
+        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
         if (fd < 0 && errno == ENOENT)
                 return;
         /* sysfs hands out an attribute in one read, at most a page. */

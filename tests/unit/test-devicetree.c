@@ -17,6 +17,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <ftw.h>
+#include <limits.h>
+#include <unistd.h>
 #include <sys/stat.h>
 
 #include <cmocka.h>
@@ -420,6 +422,24 @@ static void test_short_hcn_id(void **state) {
         assert_null(dt_table_find_rejected_drc_index(t->table, 0x20000012));
 }
 
+/* A FIFO where a property should be (the tree is a directory like any
+ * other): the scan must not wait for a writer. */
+static void test_fifo_property(void **state) {
+        Tree *t = *state;
+        char path[PATH_MAX];
+
+        write_props(t, lpar, ELEMENTSOF(lpar));
+        snprintf(path, sizeof(path), "%s%s/ibm,hcn-mode", t->root, VNIC);
+        assert_int_equal(unlink(path), 0);
+        assert_int_equal(mkfifo(path, 0644), 0);
+        scan(t);
+        assert_problems(t, (const char *const[]){
+                                   VNIC ": ibm,hcn-mode cannot be read (not a regular file): left out",
+                                   NULL,
+                           });
+        assert_null(dt_table_find_devspec(t->table, VNIC));
+}
+
 static void test_long_properties(void **state) {
         Tree *t = *state;
         static const Prop change[] = {
@@ -725,6 +745,7 @@ int main(void) {
                 TREE_TEST(test_slot_with_two_vfs),
                 TREE_TEST(test_empty_and_missing_root),
                 TREE_TEST(test_short_hcn_id),
+                TREE_TEST(test_fifo_property),
                 TREE_TEST(test_long_properties),
                 TREE_TEST(test_bad_mode),
                 TREE_TEST(test_string_without_nul),
