@@ -85,20 +85,21 @@ void group_drop(Manager *m, Group *g) {
         group_free(g);
 }
 
-void group_forget_if_gone(Manager *m, Group *g) {
-        if (!g || (g->spec->source != GROUP_SOURCE_UDEV && g->spec->source != GROUP_SOURCE_AUTO))
-                return;
+bool group_forget_if_gone(Manager *m, Group *g) {
+        if (g->spec->source != GROUP_SOURCE_UDEV && g->spec->source != GROUP_SOURCE_AUTO)
+                return false;
         /* A migration's VF is out on purpose, and a dissolved group must
          * stay dissolved: both are remembered until the console or the
          * admin ends them. */
         if (group_has_port(g) || group_migrating(g) || g->disabled)
-                return;
+                return false;
         log_group_info(g->spec->name,
                        "no device of the group is left: forgotten, bond %s left as it is (learned again if "
                        "its devices return)",
                        g->spec->bond_name);
         group_drop(m, g);
         state_save(m);
+        return true;
 }
 
 void group_set_state(Group *g, GroupState state, const char *reason) {

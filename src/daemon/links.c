@@ -97,11 +97,9 @@ void link_forget(Manager *m, int ifindex) {
                 group_mark_dirty(l->group);
                 if (streq(l->device->link.kind, "bond"))
                         group_mark_dirty(find_group_by_bond(m, l->device->link.name));
-                Group *g = l->group;
                 memmove(m->links + i, m->links + i + 1, (m->n_links - i - 1) * sizeof(Link *));
                 m->n_links--;
                 link_free(l);
-                group_forget_if_gone(m, g);
                 return;
         }
 }

@@ -146,8 +146,10 @@ int group_add(Manager *m, GroupSpec *spec, Group **ret);
 void group_drop(Manager *m, Group *g);
 /* A group learned from its devices (udev properties, automatic pairing)
  * lives as long as one of them does: otherwise every device that ever
- * came would stay in memory and in the state file. */
-void group_forget_if_gone(Manager *m, Group *g);
+ * came would stay in memory and in the state file. Returns true when g
+ * was freed. Only the reconcile pass calls it, where no one else holds g
+ * (a link can vanish in the middle of an action on its group). */
+bool group_forget_if_gone(Manager *m, Group *g);
 Group *group_free(Group *g);
 bool group_has_port(Group *g);
 Link *group_bond(Group *g);

@@ -420,11 +420,19 @@ static int on_reconcile(sd_event_source *s, void *userdata) {
          * go round until nothing is dirty, with a bound against a loop. */
         for (int round = 0; round < 8; round++) {
                 bool any = false;
-                for (size_t i = 0; i < m->n_groups; i++)
-                        if (m->groups[i]->dirty) {
-                                group_reconcile(m->groups[i]);
-                                any = true;
+                for (size_t i = 0; i < m->n_groups;) {
+                        Group *g = m->groups[i];
+                        if (!g->dirty) {
+                                i++;
+                                continue;
                         }
+                        any = true;
+                        /* Dropped: the next group has moved into slot i. */
+                        if (group_forget_if_gone(m, g))
+                                continue;
+                        group_reconcile(g);
+                        i++;
+                }
                 if (!any)
                         break;
         }

@@ -661,6 +661,18 @@ static void test_learned_group_forgotten_with_its_devices(void **state) {
                 assert_int_equal(n_groups(t), 0);
                 assert_int_equal(n_saved_groups(t), 0);
         }
+
+        /* Both gone at once: the reconcile pass may act on the backup
+         * before its removal is read, and find it gone in the middle of
+         * an action on the group (which must outlive that action). */
+        fake_link_add(t->k, "vf0", VF_MAC, true, "mlx5_core", vf_props);
+        fake_link_add(t->k, "bk0", BK_MAC, false, "virtio_net", bk_props);
+        run(t);
+        assert_state(t, "u1", "healthy", "vf0");
+        fake_link_remove(t->k, "vf0");
+        fake_link_remove(t->k, "bk0");
+        run(t);
+        assert_int_equal(n_groups(t), 0);
 }
 
 static void test_remove_port_holds_across_restart(void **state) {
