@@ -4,11 +4,11 @@
 #include <json-c/json.h>
 #include <stdio.h>
 
+#include "json-util.h"
 #include "state-file.h"
 #include "util.h"
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(json_object *, json_object_put);
-DEFINE_TRIVIAL_CLEANUP_FUNC(json_tokener *, json_tokener_free);
 
 void group_records_free(GroupRecord *records, size_t n) {
         for (size_t i = 0; i < n; i++)
@@ -156,24 +156,19 @@ int state_file_read(const char *path, GroupRecord **ret, size_t *ret_n, int **re
 int state_file_parse(const char *text, size_t size, GroupRecord **ret, size_t *ret_n, int **ret_excluded,
                      size_t *ret_n_excluded) {
         _cleanup_(json_object_putp) json_object *root = NULL;
-        _cleanup_(json_tokener_freep) json_tokener *tok = NULL;
         GroupRecord *records = NULL;
         json_object *groups;
         size_t n = 0, count;
         int k = -EBADMSG;
 
-        if (size > STATE_FILE_MAX || size > INT_MAX)
+        if (size > STATE_FILE_MAX)
                 return -EBADMSG;
-        tok = json_tokener_new();
-        if (!tok)
-                return -ENOMEM;
-        root = json_tokener_parse_ex(tok, text, (int)size);
-        /* Only one object, and nothing after it but white space. */
-        if (!root || json_tokener_get_error(tok) != json_tokener_success)
+        k = json_parse_object(text, size, &root);
+        if (k == -ENOMEM)
+                return k;
+        if (k < 0)
                 return -EBADMSG;
-        for (size_t i = json_tokener_get_parse_end(tok); i < size; i++)
-                if (!strchr(" \t\r\n", text[i]) || text[i] == '\0')
-                        return -EBADMSG;
+        k = -EBADMSG;
         if (!json_object_object_get_ex(root, "groups", &groups) ||
             !json_object_is_type(groups, json_type_array))
                 return -EBADMSG;

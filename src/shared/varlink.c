@@ -14,6 +14,7 @@
 
 #include "log.h"
 #include "util.h"
+#include "json-util.h"
 #include "varlink.h"
 
 #ifndef HNV_VERSION
@@ -60,7 +61,6 @@ static const char varlink_service_description[] =
         "error PermissionDenied ()\n";
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(json_object *, json_object_put);
-DEFINE_TRIVIAL_CLEANUP_FUNC(json_tokener *, json_tokener_free);
 
 typedef struct VarlinkMethod {
         char *name;
@@ -160,31 +160,6 @@ static void buffer_trim(char **buf, size_t *allocated, size_t size) {
                 *buf = mfree(*buf);
                 *allocated = 0;
         }
-}
-
-/* Parses exactly one JSON object from text[0..n). Strict mode, because json-c
- * otherwise accepts single quotes and other things no other client sends. */
-static int json_parse_object(const char *text, size_t n, json_object **ret) {
-        _cleanup_(json_tokener_freep) json_tokener *tok = NULL;
-        _cleanup_(json_object_putp) json_object *o = NULL;
-        size_t end;
-
-        if (n > INT_MAX)
-                return -EMSGSIZE;
-        tok = json_tokener_new();
-        if (!tok)
-                return -ENOMEM;
-        json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
-        o = json_tokener_parse_ex(tok, text, (int)n);
-        if (!o || json_tokener_get_error(tok) != json_tokener_success)
-                return -EBADMSG;
-        for (end = json_tokener_get_parse_end(tok); end < n; end++)
-                if (!strchr(" \t\r\n", text[end]))
-                        return -EBADMSG;
-        if (!json_object_is_type(o, json_type_object))
-                return -EBADMSG;
-        *ret = TAKE_PTR(o);
-        return 0;
 }
 
 /* ---- calls ---- */
