@@ -5,58 +5,173 @@
 #include <netlink/attr.h>
 #include <netlink/errno.h>
 #include <sys/epoll.h>
+#include <sys/socket.h>
 
 #include "link-msg.h"
 #include "log.h"
 #include "rtnl-internal.h"
+#include "util.h"
 
-/* 4 MiB: enough to absorb a burst of a few hundred link events (a 64-group
- * boot) without ENOBUFS. An overrun is still handled, by a full resync. */
+/* 4 MiB: enough to absorb a burst of a few thousand link events without
+ * ENOBUFS. An overrun is still handled, by a full resync. */
 #define RTNL_MONITOR_RCVBUF (4 * 1024 * 1024)
 /* Datagrams read per wake-up (each may hold several messages). */
 #define RTNL_MONITOR_BATCH 16
+/* The kernel answers in microseconds; under rtnl_lock contention (a storm,
+ * a bond being torn down) in milliseconds. A request that has no answer in
+ * this long has failed, and the loop is not held longer. */
+#define RTNL_REQUEST_TIMEOUT_USEC (10ULL * 1000000ULL)
+/* A timed-out dump may still be running in the kernel: each read of what it
+ * left behind makes the next part. Far more than any real dump has. */
+#define RTNL_DRAIN_MAX 100000
+
+typedef enum Answer {
+        ANSWER_ACK,  /* NLMSG_ERROR, 0 or an errno */
+        ANSWER_LINK, /* one RTM_NEWLINK, or an error */
+        ANSWER_DUMP, /* RTM_NEWLINKs up to NLMSG_DONE, or an error */
+} Answer;
 
 struct Rtnl {
         sd_event *event;
         sd_event_source *io;
         struct nl_sock *monitor;
         struct nl_sock *request;
+        struct nl_cb *request_cb;
         rtnl_link_handler_t on_link;
         rtnl_resync_handler_t on_resync;
         void *userdata;
+        uint64_t request_timeout_usec;
 
-        /* Where the request socket's message handler puts what it parsed. */
-        LinkInfo *want_link;
-        bool deliver;
+        /* The request in flight: its sequence number, what completes it, and
+         * what came back so far. Answers with another sequence number are
+         * the leftovers of a request that gave up, and are skipped. */
+        uint32_t seq;
+        Answer answer;
+        bool done;
+        int error;
+        LinkInfo *links;
+        size_t n_links, n_alloc;
 };
 
-/* want: where an answer to our own request goes; deliver: hand it to on_link. */
-static void deliver_message(Rtnl *r, struct nl_msg *msg, LinkInfo *want, bool deliver) {
+static bool parse_link_message(struct nl_msg *msg, LinkInfo *ret) {
         struct nlmsghdr *h = nlmsg_hdr(msg);
-        LinkInfo link;
 
         if (h->nlmsg_type != RTM_NEWLINK && h->nlmsg_type != RTM_DELLINK)
-                return;
-        if (link_message_parse(h, &link) < 0) {
+                return false;
+        if (link_message_parse(h, ret) < 0) {
                 log_debug("rtnl: ignoring malformed link message");
-                return;
+                return false;
         }
-        if (want)
-                *want = link;
-        if (deliver && r->on_link)
-                r->on_link(r, h->nlmsg_type == RTM_DELLINK, &link, r->userdata);
+        return true;
 }
 
 static int on_monitor_valid(struct nl_msg *msg, void *userdata) {
         Rtnl *r = userdata;
-        deliver_message(r, msg, NULL, true);
+        LinkInfo link;
+
+        if (parse_link_message(msg, &link) && r->on_link)
+                r->on_link(r, nlmsg_hdr(msg)->nlmsg_type == RTM_DELLINK, &link, r->userdata);
         return NL_OK;
+}
+
+/* ---- the request socket ------------------------------------------------ */
+
+static int on_request_seq_check(struct nl_msg *msg, void *userdata) {
+        Rtnl *r = userdata;
+        uint32_t seq = nlmsg_hdr(msg)->nlmsg_seq;
+
+        if (seq == r->seq)
+                return NL_OK;
+        log_debug("rtnl: skipping a stale answer (sequence %u, waiting for %u)", seq, r->seq);
+        return NL_SKIP;
 }
 
 static int on_request_valid(struct nl_msg *msg, void *userdata) {
         Rtnl *r = userdata;
-        deliver_message(r, msg, r->want_link, r->deliver);
+        LinkInfo link;
+
+        if (r->answer == ANSWER_ACK)
+                return NL_OK;
+        if (parse_link_message(msg, &link)) {
+                if (r->n_links == r->n_alloc) {
+                        size_t n = r->n_alloc ? r->n_alloc * 2 : 64;
+                        LinkInfo *a = reallocarray(r->links, n, sizeof(LinkInfo));
+                        if (!a) {
+                                r->error = -ENOMEM; /* read on to the end; the request fails */
+                                return NL_OK;
+                        }
+                        r->links = a;
+                        r->n_alloc = n;
+                }
+                r->links[r->n_links++] = link;
+        }
+        /* One link asked for: this is all of the answer, even malformed. */
+        if (r->answer == ANSWER_LINK) {
+                r->done = true;
+                return NL_STOP;
+        }
         return NL_OK;
+}
+
+/* NLMSG_ERROR with 0 (an ACK) or NLMSG_DONE: the answer is complete. */
+static int on_request_end(struct nl_msg *msg, void *userdata) {
+        Rtnl *r = userdata;
+        r->done = true;
+        return NL_STOP;
+}
+
+static int on_request_error(struct sockaddr_nl *nla, struct nlmsgerr *e, void *userdata) {
+        Rtnl *r = userdata;
+        r->done = true;
+        r->error = e->error < 0 ? e->error : -EIO;
+        return NL_STOP;
+}
+
+/* Throws away whatever a request that gave up left behind: answers that
+ * arrived late, and the rest of a dump, which the kernel goes on making as
+ * it is read. Without this the next request would read them as its own, or
+ * be refused (EBUSY) while the old dump runs. */
+static void drain(Rtnl *r) {
+        int fd = nl_socket_get_fd(r->request);
+        char b;
+        unsigned n = 0;
+
+        while (n < RTNL_DRAIN_MAX && recv(fd, &b, sizeof(b), MSG_DONTWAIT | MSG_TRUNC) >= 0)
+                n++;
+        if (n > 0)
+                log_debug("rtnl: dropped %u stale answer(s) on the request socket", n);
+}
+
+/* Sends msg and reads until its answer is complete. The answer's links are
+ * left in r->links. Nothing is handed to anyone while the socket is read:
+ * a handler that makes a request of its own would read this one's answer. */
+static int transact(Rtnl *r, struct nl_msg *msg, Answer answer) {
+        uint64_t deadline = now_usec() + r->request_timeout_usec;
+        int k;
+
+        drain(r);
+        r->answer = answer;
+        r->done = false;
+        r->error = 0;
+        r->n_links = 0;
+        k = nl_send_auto(r->request, msg);
+        if (k < 0)
+                return nl_error_to_errno(k);
+        r->seq = nlmsg_hdr(msg)->nlmsg_seq;
+
+        while (!r->done) {
+                k = nl_recvmsgs(r->request, r->request_cb);
+                if (r->done)
+                        break;
+                if (k == -NLE_AGAIN || now_usec() >= deadline) {
+                        log_warning("rtnl: no answer from the kernel in %llu ms",
+                                    (unsigned long long)(r->request_timeout_usec / 1000));
+                        return -ETIMEDOUT;
+                }
+                if (k < 0 && k != -NLE_DUMP_INTR)
+                        return nl_error_to_errno(k);
+        }
+        return r->error;
 }
 
 static int on_monitor_io(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
@@ -93,6 +208,8 @@ Rtnl *rtnl_free(Rtnl *r) {
         sd_event_source_disable_unref(r->io);
         nl_socket_free(r->monitor);
         nl_socket_free(r->request);
+        nl_cb_put(r->request_cb);
+        free(r->links);
         sd_event_unref(r->event);
         return mfree(r);
 }
@@ -109,20 +226,30 @@ int rtnl_new(Rtnl **ret, sd_event *event, rtnl_link_handler_t on_link, rtnl_resy
         r->on_resync = on_resync;
         r->userdata = userdata;
 
+        r->request_timeout_usec = RTNL_REQUEST_TIMEOUT_USEC;
         r->request = nl_socket_alloc();
         r->monitor = nl_socket_alloc();
-        if (!r->request || !r->monitor)
+        r->request_cb = nl_cb_alloc(NL_CB_DEFAULT);
+        if (!r->request || !r->monitor || !r->request_cb)
                 return -ENOMEM;
 
         k = nl_connect(r->request, NETLINK_ROUTE);
         if (k < 0)
                 return log_error_errno(nl_error_to_errno(k), "rtnl: cannot open request socket: %s",
                                        nl_geterror(k));
-        nl_socket_modify_cb(r->request, NL_CB_VALID, NL_CB_CUSTOM, on_request_valid, r);
         /* Our messages say themselves whether they want an ACK. libnl would
          * add one to every GETLINK too, and an ACK left unread behind the
          * answer desynchronises the next request. */
         nl_socket_disable_auto_ack(r->request);
+        nl_cb_set(r->request_cb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, on_request_seq_check, r);
+        nl_cb_set(r->request_cb, NL_CB_VALID, NL_CB_CUSTOM, on_request_valid, r);
+        nl_cb_set(r->request_cb, NL_CB_ACK, NL_CB_CUSTOM, on_request_end, r);
+        nl_cb_set(r->request_cb, NL_CB_FINISH, NL_CB_CUSTOM, on_request_end, r);
+        nl_cb_err(r->request_cb, NL_CB_CUSTOM, on_request_error, r);
+        struct timeval tv = {.tv_sec = r->request_timeout_usec / 1000000,
+                             .tv_usec = r->request_timeout_usec % 1000000};
+        if (setsockopt(nl_socket_get_fd(r->request), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) < 0)
+                return log_error_errno(errno, "rtnl: cannot bound the request socket's reads: %m");
 
         if (event) {
                 /* Events carry no sequence numbers we sent. */
@@ -136,7 +263,11 @@ int rtnl_new(Rtnl **ret, sd_event *event, rtnl_link_handler_t on_link, rtnl_resy
                 if (k < 0)
                         return log_error_errno(nl_error_to_errno(k), "rtnl: cannot join RTNLGRP_LINK: %s",
                                                nl_geterror(k));
-                (void)nl_socket_set_buffer_size(r->monitor, RTNL_MONITOR_RCVBUF, 0);
+                /* FORCE: past net.core.rmem_max (208 KiB by default, a
+                 * second of a storm), as hnvd runs with CAP_NET_ADMIN. */
+                int size = RTNL_MONITOR_RCVBUF, fd = nl_socket_get_fd(r->monitor);
+                if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) < 0)
+                        (void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
                 k = nl_socket_set_nonblocking(r->monitor);
                 if (k < 0)
                         return nl_error_to_errno(k);
@@ -153,19 +284,19 @@ int rtnl_new(Rtnl **ret, sd_event *event, rtnl_link_handler_t on_link, rtnl_resy
 }
 
 struct nl_sock *rtnl_request_socket(Rtnl *r) {
+        drain(r);
         return r->request;
 }
 
-int rtnl_call(Rtnl *r, struct nl_msg *msg) {
-        int k;
+void rtnl_set_request_timeout(Rtnl *r, uint64_t usec) {
+        struct timeval tv = {.tv_sec = usec / 1000000, .tv_usec = usec % 1000000};
 
-        k = nl_send_auto(r->request, msg);
-        if (k < 0)
-                return nl_error_to_errno(k);
-        k = nl_wait_for_ack(r->request);
-        if (k < 0)
-                return nl_error_to_errno(k);
-        return 0;
+        r->request_timeout_usec = usec;
+        (void)setsockopt(nl_socket_get_fd(r->request), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+}
+
+int rtnl_call(Rtnl *r, struct nl_msg *msg) {
+        return transact(r, msg, ANSWER_ACK);
 }
 
 /* Builds one message with build(), sends it and waits for the answer. */
@@ -208,28 +339,26 @@ int rtnl_set_link_address(Rtnl *r, int ifindex, const HwAddr *mac) {
         return REQUEST(r, link_msg_set_address, ifindex, mac);
 }
 
-/* Sends a GETLINK request and lets on_request_valid parse the answer(s). */
-static int get_links(Rtnl *r, struct nl_msg *msg, LinkInfo *want, bool deliver) {
-        int k;
-
-        r->want_link = want;
-        r->deliver = deliver;
-        k = nl_send_auto(r->request, msg);
-        if (k >= 0)
-                k = nl_recvmsgs_default(r->request);
-        r->want_link = NULL;
-        r->deliver = false;
-        return k < 0 ? nl_error_to_errno(k) : 0;
-}
-
 int rtnl_enumerate_links(Rtnl *r) {
         _cleanup_(nlmsg_freep) struct nl_msg *msg = NULL;
+        _cleanup_(freep) LinkInfo *links = NULL;
+        size_t n;
         int k;
 
         k = link_msg_dump_request(&msg);
         if (k < 0)
                 return k;
-        return get_links(r, msg, NULL, true);
+        k = transact(r, msg, ANSWER_DUMP);
+        if (k < 0)
+                return k;
+        /* The handlers may make requests of their own: they get the dump as
+         * a copy of their own, taken off the socket's buffer. */
+        links = TAKE_PTR(r->links);
+        n = r->n_links;
+        r->n_links = r->n_alloc = 0;
+        for (size_t i = 0; i < n && r->on_link; i++)
+                r->on_link(r, false, &links[i], r->userdata);
+        return 0;
 }
 
 static int get_link_request(struct nl_msg **ret, int ifindex, const char *name) {
@@ -250,18 +379,17 @@ static int get_link_request(struct nl_msg **ret, int ifindex, const char *name) 
 
 static int get_one(Rtnl *r, int ifindex, const char *name, LinkInfo *ret) {
         _cleanup_(nlmsg_freep) struct nl_msg *msg = NULL;
-        LinkInfo link = {};
         int k;
 
         k = get_link_request(&msg, ifindex, name);
         if (k < 0)
                 return k;
-        k = get_links(r, msg, &link, false);
+        k = transact(r, msg, ANSWER_LINK);
         if (k < 0)
                 return k;
-        if (link.ifindex <= 0)
+        if (r->n_links != 1 || r->links[0].ifindex <= 0)
                 return -ENODEV;
-        *ret = link;
+        *ret = r->links[0];
         return 0;
 }
 

@@ -11,7 +11,10 @@
 /* The one owner of hnvd's rtnetlink sockets: a monitor socket subscribed to
  * link changes and attached to the sd-event loop, and a request socket for
  * synchronous requests (each waits for the kernel's ACK, which takes
- * microseconds; the loop never waits on anything slower). */
+ * microseconds; the loop never waits on anything slower, and never longer
+ * than 10 s: then the request fails with -ETIMEDOUT). Answers are matched
+ * to their request by sequence number, and no handler runs while the
+ * request socket is being read, so a handler may make requests itself. */
 typedef struct Rtnl Rtnl;
 
 typedef void (*rtnl_link_handler_t)(Rtnl *rtnl, bool removed, const LinkInfo *link, void *userdata);
@@ -25,7 +28,8 @@ int rtnl_new(Rtnl **ret, sd_event *event, rtnl_link_handler_t on_link, rtnl_resy
 Rtnl *rtnl_free(Rtnl *r);
 DEFINE_TRIVIAL_CLEANUP_FUNC(Rtnl *, rtnl_free);
 
-/* Delivers every existing link through on_link, synchronously. */
+/* Delivers every existing link through on_link, synchronously, once the
+ * whole dump has been read. */
 int rtnl_enumerate_links(Rtnl *r);
 /* Fetches one link now. -ENODEV when it does not exist. */
 int rtnl_get_link(Rtnl *r, int ifindex, LinkInfo *ret);
