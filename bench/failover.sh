@@ -491,6 +491,18 @@ flow_case() {
         fi
         hnvd_log_save "$log0" "$p.hnvd.log"
         lw_stop
+        # hnvd's own part of a release: from the call it received to the VF
+        # released, by its log's clock. The command's time also holds the
+        # start of hnvctl, hundreds of ms of fork and exec in this guest.
+        local hnvd_release=null
+        if [ "$c" = release_hnv ] && [ -s "$p.hnvd.log" ]; then
+                hnvd_release=$(awk '
+                        function t(l) { sub(/^\[ */, "", l); sub(/\].*/, "", l); return l + 0 }
+                        / prepare-migration .*requested/ && r == "" { r = t($0) }
+                        /: released for migration/ && r != "" && d == "" { d = t($0) }
+                        END { if (r != "" && d != "") printf "%.3f", (d - r) * 1000; else printf "null" }
+                        ' "$p.hnvd.log")
+        fi
         # What the kernel reported after the command: the cause (carrier
         # loss or the device going), the backup active, the VF out.
         times=$(awk '
@@ -517,7 +529,7 @@ flow_case() {
         # The event must fall inside both flows: traffic before the command,
         # and some after the last thing the kernel reported.
         rec=$(jq -c -n --arg case "$c" --argjson run "$run" --argjson t "$times" --argjson note "$note" \
-                --argjson rc "$rc" --argjson hnvd "$HNVD_USAGE" "${args[@]}" '
+                --argjson rc "$rc" --argjson hnvd "$HNVD_USAGE" --argjson hnvd_release "$hnvd_release" "${args[@]}" '
                 def ms(a; b): if a == null or b == null then null else ((b - a) * 1000000 | round) / 1000 end;
                 ([$t.mark, $t.cause, $t.active, $t.released] | map(select(. != null)) | max) as $last |
                 {case: $case, run: $run, note: $note, event_rc: $rc, hnvd: $hnvd,
@@ -526,7 +538,8 @@ flow_case() {
                         ([$g2s_recv[0], $s2g_recv[0]] | all(. != null and .first_s != null and
                                 .first_s < $t.mark and .last_s > $last + 0.3)) end),
                  times: {cause_to_active_ms: ms($t.cause; $t.active), command_to_active_ms: ms($t.mark; $t.active),
-                         command_to_released_ms: ms($t.mark; $t.released), stamps: $t}}') ||
+                         command_to_released_ms: ms($t.mark; $t.released),
+                         request_to_released_ms: $hnvd_release, stamps: $t}}') ||
                 fail "cannot record $c"
         [[ $rec == *'"event_inside_flows":true'* ]] ||
                 log "$c: the event was not inside both flows; this run is left out of the medians"
@@ -784,7 +797,8 @@ def flows_all: map(select(.flows != null) | .flows[] | select(. != null));
     release: (flowstats("release_hnv"; false) as $h | flowstats("release_nomaster"; false) as $n |
               {hnv: $h, nomaster: $n, ratio_hnv_over_nomaster: ratios($h; $n),
                hnv_command_to_released_ms: timestat("release_hnv"; "command_to_released_ms"),
-               nomaster_command_to_released_ms: timestat("release_nomaster"; "command_to_released_ms")}),
+               nomaster_command_to_released_ms: timestat("release_nomaster"; "command_to_released_ms"),
+               hnvd_request_to_released_ms: timestat("release_hnv"; "request_to_released_ms")}),
     carrier: (flowstats("carrier_hnv"; true) as $h | flowstats("carrier_plain"; true) as $p |
               {hnv: $h, plain: $p, ratio_hnv_over_plain: ratios($h; $p)}),
     removal: (flowstats("remove_hnv"; true) as $h | flowstats("remove_plain"; true) as $p |
@@ -833,6 +847,13 @@ def rat(o; k): (o[k] | if type == "number" then ((. * 100 | round) / 100 | tostr
 (["  longest gap ms g->s / s->g", pair($r.release.hnv; "gap_g2s_ms"; "gap_s2g_ms"), pair($r.release.nomaster; "gap_g2s_ms"; "gap_s2g_ms"),
   "\(rat($r.release.ratio_hnv_over_nomaster; "gap_g2s_ms")) / \(rat($r.release.ratio_hnv_over_nomaster; "gap_s2g_ms"))"] | @tsv),
 (["  every run 0 lost both ways", every($r.release.hnv), every($r.release.nomaster), ""] | @tsv),
+(["  command -> VF released ms (with its exec)", ($r.release.hnv_command_to_released_ms | f),
+  ($r.release.nomaster_command_to_released_ms | f),
+  (if ($r.release.hnv_command_to_released_ms | type) == "number" and ($r.release.nomaster_command_to_released_ms | type) == "number"
+        and $r.release.nomaster_command_to_released_ms > 0
+   then ($r.release.hnv_command_to_released_ms / $r.release.nomaster_command_to_released_ms * 100 | round) / 100 | tostring
+   else "" end)] | @tsv),
+(["  of which hnvd: call received -> VF released ms", ($r.release.hnvd_request_to_released_ms | f), "", ""] | @tsv),
 (["(b) VF carrier loss [alt: plain bond, miimon 100]", "", "", ""] | @tsv),
 (["  lost g->s / s->g", pair($r.carrier.hnv; "lost_g2s"; "lost_s2g"), pair($r.carrier.plain; "lost_g2s"; "lost_s2g"),
   "\(rat($r.carrier.ratio_hnv_over_plain; "lost_g2s")) / \(rat($r.carrier.ratio_hnv_over_plain; "lost_s2g"))"] | @tsv),

@@ -77,7 +77,7 @@ carrier_ms=$(ms_between "enP2p1s0: link event: carrier 0" "bk0: made active")
 say "Figures"
 printf '   %-52s %s\n' \
         "planned release: pings lost switch->guest / guest->switch" "$mig_in / $mig_out of $mig_sent" \
-        "  backup active -> VF released (peer notifications)" "$release_ms" \
+        "  backup active -> VF released (peers told)" "$release_ms" \
         "  new VF plugged -> active in the bond (incl. udev)" "$((t1 - t0)) ms" \
         "    of which hnvd (udev done -> VF active)" "$hnvd_ms" \
         "surprise removal: pings lost switch->guest / guest->switch" "$TRAFFIC_LOST / $OUT_LOST of $TRAFFIC_SENT" \

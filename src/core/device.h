@@ -39,6 +39,11 @@ typedef struct LinkInfo {
         uint8_t bond_fail_over_mac;
         uint8_t bond_num_peer_notif;
         bool bond_all_ports_active; /* IFLA_BOND_ALL_SLAVES_ACTIVE */
+
+        /* IFLA_EVENT_NOTIFY_PEERS: this message is the bond telling its peers
+         * where it now is (gratuitous ARP, unsolicited NA went out). Only in
+         * events, never in a dump or an answer. */
+        bool peers_notified;
 } LinkInfo;
 
 /* One network device as hnvd sees it: the kernel's view plus udev's. */

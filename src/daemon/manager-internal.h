@@ -205,6 +205,9 @@ void group_snapshot(Group *g, GroupSnapshot *s, PortView *views, bool addresses)
 /* Plans and acts on one group now (the deferred pass does every dirty
  * group; an intent that must answer at once calls this). */
 void group_reconcile(Group *g);
+/* The bond told its peers it moved (its NOTIFY_PEERS event), with
+ * active_ifindex its active port: ends the wait of a release for it. */
+void group_peers_notified(Group *g, int active_ifindex);
 /* hnvctl remove: the plan dissolves the bond. */
 int group_dissolve(Group *g);
 int reconcile_setup(Manager *m);

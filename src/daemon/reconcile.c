@@ -275,6 +275,27 @@ static int on_notified(sd_event_source *s, uint64_t usec, void *userdata) {
         return 0;
 }
 
+/* What the notify timer waits for, seen: the bond's own word that it told
+ * its peers, for the backup the release made active. The bond sends the
+ * first notification as it switches, so the VF goes in milliseconds, not
+ * after every notification's miimon tick (300 ms by default). The switch
+ * learns from the first; the rest go out through the backup all the same.
+ * The timer stays the bound for a bond that says nothing (a backup whose
+ * link the kernel was still setting up notifies on a later tick). */
+void group_peers_notified(Group *g, int active_ifindex) {
+        Link *l;
+
+        if (!g || !g->notify_timer)
+                return;
+        l = find_link(g->manager, active_ifindex);
+        if (!l || l->group != g || l->role != PORT_ROLE_BACKUP)
+                return;
+        g->notify_timer = sd_event_source_disable_unref(g->notify_timer);
+        g->notified = true;
+        log_group_debug(g->spec->name, "%s: the bond told its peers", l->device->link.name);
+        group_mark_dirty(g);
+}
+
 static void arm_timers(Group *g, const Plan *plan) {
         Manager *m = g->manager;
         const BondOptions *o = &g->spec->options;

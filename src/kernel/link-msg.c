@@ -459,6 +459,7 @@ static const struct nla_policy link_policy[IFLA_MAX + 1] = {
         [IFLA_MTU] = {.type = NLA_U32},
         [IFLA_OPERSTATE] = {.type = NLA_U8},
         [IFLA_MASTER] = {.type = NLA_U32},
+        [IFLA_EVENT] = {.type = NLA_U32},
         [IFLA_LINKINFO] = {.type = NLA_NESTED},
 };
 
@@ -647,6 +648,7 @@ int link_message_parse(const struct nlmsghdr *h, LinkInfo *ret) {
                 info.operstate = nla_get_u8(tb[IFLA_OPERSTATE]);
         if (tb[IFLA_MASTER])
                 info.master_ifindex = (int)nla_get_u32(tb[IFLA_MASTER]);
+        info.peers_notified = tb[IFLA_EVENT] && nla_get_u32(tb[IFLA_EVENT]) == IFLA_EVENT_NOTIFY_PEERS;
 
         (void)hw_addr_from_attr(tb[IFLA_ADDRESS], &info.mac);
 

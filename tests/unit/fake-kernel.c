@@ -32,7 +32,7 @@ typedef struct FakeLink {
         char **props;
 } FakeLink;
 
-typedef enum FakeEventKind { EV_LINK, EV_REMOVED, EV_UDEV } FakeEventKind;
+typedef enum FakeEventKind { EV_LINK, EV_REMOVED, EV_UDEV, EV_NOTIFY_PEERS } FakeEventKind;
 
 typedef struct FakeEvent {
         FakeEventKind kind;
@@ -54,6 +54,7 @@ struct FakeKernel {
         char fail_op[32];
         int fail_error;
         unsigned fail_n;
+        bool bonds_silent; /* no NOTIFY_PEERS events */
 };
 
 /* ---- links -------------------------------------------------------------- */
@@ -192,6 +193,13 @@ static int on_deliver(sd_event_source *s, void *userdata) {
                         l->udev_ready = true;
                         deliver_udev(k, l, "add");
                         break;
+                case EV_NOTIFY_PEERS:
+                        if (!l)
+                                break;
+                        li = view(k, l);
+                        li.peers_notified = true;
+                        k->handlers.link(k->handlers.userdata, false, &li);
+                        break;
                 }
         }
         return 0;
@@ -203,6 +211,8 @@ static FakeLink *port_by_ifindex(FakeKernel *k, FakeLink *bond, int ifindex) {
         FakeLink *p = by_ifindex(k, ifindex);
         return p && p->li.master_ifindex == bond->li.ifindex ? p : NULL;
 }
+
+static bool usable(const FakeLink *p);
 
 /* fail_over_mac decides whose MAC moves at a switch: with follow the new
  * active port takes the bond's and the old one the new one's old MAC. */
@@ -223,6 +233,10 @@ static void make_active(FakeKernel *k, FakeLink *bond, FakeLink *port) {
         changed(k, bond);
         changed(k, old);
         changed(k, port);
+        /* The kernel tells the peers at once, as it switches, when the new
+         * port's link is up (bond_change_active_slave()). */
+        if (port && is_up(bond) && usable(port) && bond->li.bond_num_peer_notif > 0 && !k->bonds_silent)
+                queue(k, EV_NOTIFY_PEERS, bond);
 }
 
 static bool usable(const FakeLink *p) {
@@ -410,6 +424,10 @@ void fake_fail(FakeKernel *k, const char *op, int error, unsigned n) {
         snprintf(k->fail_op, sizeof(k->fail_op), "%s", op);
         k->fail_error = error;
         k->fail_n = n;
+}
+
+void fake_bonds_silent(FakeKernel *k, bool silent) {
+        k->bonds_silent = silent;
 }
 
 bool fake_pending(FakeKernel *k) {

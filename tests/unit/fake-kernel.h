@@ -57,4 +57,7 @@ void fake_calls_clear(FakeKernel *k);
 /* The next n calls of op (a word of the log, "enslave") fail with error. */
 void fake_fail(FakeKernel *k, const char *op, int error, unsigned n);
 /* Events not yet delivered to the manager. */
+/* Bonds send no NOTIFY_PEERS event when they switch, as a bond whose new
+ * port's link is still being set up (the kernel then notifies a tick later). */
+void fake_bonds_silent(FakeKernel *k, bool silent);
 bool fake_pending(FakeKernel *k);

@@ -346,6 +346,17 @@ static const uint8_t msg_bond[] = {
                         NLA_U8(IFLA_BOND_NUM_PEER_NOTIF, 3),
 };
 
+/* The event a bond sends as it tells its peers where it is now
+ * (NETDEV_NOTIFY_PEERS), and the one for a failover, which is not that. */
+#define MSG_BOND_EVENT(event)                                                                               \
+        {                                                                                                   \
+                NLMSGHDR(52, RTM_NEWLINK, 0), IFINFOMSG(ARPHRD_ETHER, 7, BOND_FLAGS, 0),                    \
+                        NLA(10, IFLA_IFNAME), 'b', 'o', 'n', 'd', '0', 0, /* padding: */ 0, 0,              \
+                        NLA_U32(IFLA_EVENT, event),                                                         \
+        }
+static const uint8_t msg_bond_notify_peers[] = MSG_BOND_EVENT(IFLA_EVENT_NOTIFY_PEERS);
+static const uint8_t msg_bond_failover[] = MSG_BOND_EVENT(IFLA_EVENT_BONDING_FAILOVER);
+
 /* A VF enslaved to bond0, in backup state. Hardware has no IFLA_INFO_KIND,
  * only the port side of IFLA_LINKINFO; no IFLA_PERM_ADDRESS either, so the
  * bond's record of the original MAC must be used. */
@@ -704,6 +715,17 @@ static void test_parse_bond(void **state) {
         assert_int_equal(info.bond_fail_over_mac, 2);
         assert_int_equal(info.bond_num_peer_notif, 3);
         assert_true(info.bond_all_ports_active);
+        assert_false(info.peers_notified);
+}
+
+static void test_parse_peer_notification(void **state) {
+        LinkInfo info;
+
+        assert_int_equal(parse_bytes(msg_bond_notify_peers, sizeof(msg_bond_notify_peers), &info), 0);
+        assert_string_equal(info.name, "bond0");
+        assert_true(info.peers_notified);
+        assert_int_equal(parse_bytes(msg_bond_failover, sizeof(msg_bond_failover), &info), 0);
+        assert_false(info.peers_notified);
 }
 
 static void test_parse_bond_port(void **state) {
@@ -940,6 +962,7 @@ int main(void) {
                 cmocka_unit_test(test_dump_request),
                 cmocka_unit_test(test_builders_invalid),
                 cmocka_unit_test(test_parse_bond),
+                cmocka_unit_test(test_parse_peer_notification),
                 cmocka_unit_test(test_parse_bond_port),
                 cmocka_unit_test(test_parse_bond_port_perm_address),
                 cmocka_unit_test(test_parse_veth),

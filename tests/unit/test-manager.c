@@ -24,6 +24,7 @@
 #include "fake-kernel.h"
 #include "log.h"
 #include "manager.h"
+#include "util.h"
 #include "state-file.h"
 #include "varlink.h"
 
@@ -61,9 +62,7 @@ static void write_file(T *t, const char *relpath, const void *data, size_t size)
         assert_int_equal(fclose(f), 0);
 }
 
-/* A configuration with fast bond timers: miimon 10 ms and one peer
- * notification make the planned release's wait 10 ms. */
-static void write_config(T *t, const char *groups) {
+static void write_config_with(T *t, const char *bond_options, const char *groups) {
         FILE *f = fopen(pathf(t, "hnv.conf"), "we");
 
         assert_non_null(f);
@@ -72,10 +71,16 @@ static void write_config(T *t, const char *groups) {
                 "device-tree = no\n"
                 "auto-pairing = no\n"
                 "sysfs-root = %s/sys\n"
-                "bond-options = miimon=10 num_peer_notif=1\n"
+                "bond-options = %s\n"
                 "%s",
-                t->dir, groups);
+                t->dir, bond_options, groups);
         assert_int_equal(fclose(f), 0);
+}
+
+/* A configuration with fast bond timers: miimon 10 ms and one peer
+ * notification make the planned release's longest wait 10 ms. */
+static void write_config(T *t, const char *groups) {
+        write_config_with(t, "miimon=10 num_peer_notif=1", groups);
 }
 
 static const char *const GROUP_G = "[group g]\n"
@@ -420,6 +425,34 @@ static void test_planned_release(void **state) {
         run(t);
         assert_true(has_call(t, "enslave bondg vf9"));
         assert_state(t, "g", "healthy", "vf9");
+}
+
+/* A planned release on a bond with these options: how long the call took,
+ * the VF released. */
+static uint64_t timed_release(T *t, const char *bond_options, bool silent) {
+        uint64_t t0;
+
+        write_config_with(t, bond_options, GROUP_G);
+        start_healthy(t);
+        fake_bonds_silent(t->k, silent);
+        t0 = now_usec();
+        json_object_put(call_ok(t, "io.hnv.PrepareMigration", "{\"group\":\"g\"}"));
+        t0 = now_usec() - t0;
+        assert_true(has_call(t, "release vf0"));
+        assert_state(t, "g", "migrating", "bk0");
+        return t0;
+}
+
+/* The VF goes as soon as the bond says it told its peers, not after the
+ * time every notification takes (here 2 notifications a second apart). */
+static void test_release_on_the_bonds_notification(void **state) {
+        assert_true(timed_release(*state, "miimon=1000 num_peer_notif=2", false) < 1000 * 1000);
+}
+
+/* A bond that says nothing: the VF waits for the time the notifications
+ * take, never less. */
+static void test_silent_bond_release_waits(void **state) {
+        assert_true(timed_release(*state, "miimon=100 num_peer_notif=2", true) >= 200 * 1000);
 }
 
 static void test_rollback_takes_the_same_vf_back(void **state) {
@@ -911,6 +944,8 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_carrier_loss_switches_before_miimon, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_vf_unplugged_returns_under_a_new_name, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_planned_release, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_release_on_the_bonds_notification, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_silent_bond_release_waits, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_rollback_takes_the_same_vf_back, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_prepare_refused_without_backup, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_prepare_rolls_back_a_failed_switch, setup, teardown),
