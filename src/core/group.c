@@ -194,11 +194,6 @@ static int parse_hcn_id(const char *s, PortMatch *ret) {
         return match_with_value(PORT_MATCH_HCN_ID, s, ret);
 }
 
-static const char *startswith(const char *s, const char *prefix) {
-        size_t n = strlen(prefix);
-        return strncmp(s, prefix, n) == 0 ? s + n : NULL;
-}
-
 int port_match_parse(const char *s, PortMatch *ret) {
         const char *rest;
 

@@ -170,12 +170,6 @@ static const char *option_value(const CtlRequest *r, CtlOption o) {
         return NULL;
 }
 
-static const char *startswith(const char *s, const char *prefix) {
-        size_t n = strlen(prefix);
-
-        return strncmp(s, prefix, n) == 0 ? s + n : NULL;
-}
-
 static const char *operand_placeholder(CtlOperand o) {
         switch (o) {
         case CTL_OPERAND_NONE:

@@ -971,8 +971,7 @@ int varlink_server_add_method(VarlinkServer *s, const char *method, VarlinkMetho
         dot = strrchr(method, '.');
         if (!dot || dot == method || dot[1] == 0)
                 return -EINVAL;
-        if (strncmp(method, "org.varlink.service.", strlen("org.varlink.service.")) == 0 ||
-            server_find_method(s, method))
+        if (startswith(method, "org.varlink.service.") || server_find_method(s, method))
                 return -EEXIST;
 
         a = reallocarray(s->methods, s->n_methods + 1, sizeof(*a));
