@@ -362,6 +362,41 @@ int ifcfg_doc_insert(IfcfgDoc *d, size_t at, const char *key, const char *value)
         return 0;
 }
 
+const char *ifcfg_doc_key_at(const IfcfgDoc *d, size_t i) {
+        return d && i < d->n_lines ? d->lines[i].key : NULL;
+}
+
+int ifcfg_doc_copy_line(IfcfgDoc *dst, size_t at, const IfcfgDoc *src, size_t i) {
+        const IfcfgLine *from;
+        IfcfgLine l;
+        int r;
+
+        if (!dst || !src || at > dst->n_lines || i >= src->n_lines)
+                return -EINVAL;
+        from = &src->lines[i];
+        l = (IfcfgLine){
+                .raw = strdup(from->raw),
+                .key = from->key ? strdup(from->key) : NULL,
+                .value = from->value ? strdup(from->value) : NULL,
+                .value_start = from->value_start,
+                .value_end = from->value_end,
+        };
+        if (!l.raw || (from->key && !l.key) || (from->value && !l.value)) {
+                ifcfg_line_done(&l);
+                return -ENOMEM;
+        }
+        r = doc_insert(dst, at, &l);
+        if (r < 0) {
+                ifcfg_line_done(&l);
+                return r;
+        }
+        /* The copy of a source's unterminated last line is a line like any
+         * other here: it gets its newline. */
+        if (at == dst->n_lines - 1)
+                dst->no_final_newline = false;
+        return 0;
+}
+
 int ifcfg_doc_set(IfcfgDoc *d, const char *key, const char *value) {
         ssize_t i;
 
@@ -445,4 +480,17 @@ int ifcfg_doc_add_marker(IfcfgDoc *d) {
         if (d->n_lines == 1)
                 d->no_final_newline = false;
         return 0;
+}
+
+int ifcfg_doc_remove_marker(IfcfgDoc *d) {
+        int n = 0;
+
+        if (!d)
+                return -EINVAL;
+        for (size_t i = d->n_lines; i > 0; i--)
+                if (!d->lines[i - 1].key && streq(d->lines[i - 1].raw, IFCFG_MARKER)) {
+                        (void)ifcfg_doc_remove_at(d, i - 1);
+                        n++;
+                }
+        return n;
 }

@@ -62,10 +62,18 @@ int ifcfg_doc_set_at(IfcfgDoc *d, size_t i, const char *value);
 int ifcfg_doc_remove_at(IfcfgDoc *d, size_t i);
 /* Inserts an assignment before line index at (n_lines: at the end). */
 int ifcfg_doc_insert(IfcfgDoc *d, size_t at, const char *key, const char *value);
+/* The key of line index i, or NULL for a blank or comment line (or no
+ * such line). */
+const char *ifcfg_doc_key_at(const IfcfgDoc *d, size_t i);
+/* Inserts a copy of src's line index i before line index at of dst, byte
+ * for byte: an admin's quoting and trailing comment go along. */
+int ifcfg_doc_copy_line(IfcfgDoc *dst, size_t at, const IfcfgDoc *src, size_t i);
 
 bool ifcfg_doc_has_marker(const IfcfgDoc *d);
 /* Puts IFCFG_MARKER first, unless the document has it already. */
 int ifcfg_doc_add_marker(IfcfgDoc *d);
+/* Removes every IFCFG_MARKER line; returns how many. */
+int ifcfg_doc_remove_marker(IfcfgDoc *d);
 
 bool ifcfg_key_is_valid(const char *key);
 /* "'value'", or -EINVAL for a value that cannot be single-quoted. */
