@@ -14,6 +14,7 @@
 #include <dirent.h>
 #include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <systemd/sd-event.h>
 
 #include <cmocka.h>
@@ -744,12 +745,477 @@ static void test_remove_group(void **state) {
         write_text(t.fd, "ifcfg-eth9", "IPADDR='192.0.2.9/24'\n");
         assert_int_equal(ifcfg_save_group(t.fd, g, VF, BACKUP, NULL), 1);
         /* The bond's and the VF's; the backup's file was the admin's. */
-        assert_int_equal(ifcfg_remove_group(t.fd, "bondweb"), 2);
+        assert_int_equal(ifcfg_remove_group(t.fd, "bondweb", NULL), 2);
         assert_null(read_text(t.fd, "ifcfg-bondweb"));
         assert_null(read_text(t.fd, "ifcfg-" VF));
         text = read_text(t.fd, "ifcfg-eth9");
         assert_string_equal(text, "IPADDR='192.0.2.9/24'\n");
-        assert_int_equal(ifcfg_remove_group(t.fd, "bondweb"), -ENOENT);
+        assert_int_equal(ifcfg_remove_group(t.fd, "bondweb", NULL), -ENOENT);
+        tmpdir_close(&t);
+}
+
+/* ---------------------------------------------------------------------- */
+/* the IP configuration: from a port's file to the bond's and back */
+
+static void test_ip_keys(void **state) {
+        static const char *const ip[] = {
+                "BOOTPROTO",
+                "IPADDR",
+                "IPADDR_1",
+                "IPADDR0",
+                "PREFIXLEN_v6",
+                "NETMASK",
+                "BROADCAST_1",
+                "REMOTE_IPADDR",
+                "LABEL_1",
+                "SCOPE",
+                "IP_OPTIONS",
+                "DHCLIENT_SET_DEFAULT_ROUTE",
+                "DHCLIENT6_MODE",
+                "AUTO6_WAIT_AT_BOOT",
+                "CHECK_DUPLICATE_IP",
+                "SEND_GRATUITOUS_ARP",
+        };
+        static const char *const not_ip[] = {
+                "STARTMODE",        "NAME",           "MTU",    "ZONE",
+                "ETHTOOL_OPTIONS",  "BONDING_MASTER", "LLADDR", "BOOTPROTOCOL",
+                "WIRELESS_WPA_PSK", "NETWORK",
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(ip); i++)
+                if (!ifcfg_key_is_ip(ip[i]))
+                        fail_msg("%s is an IP key", ip[i]);
+        for (size_t i = 0; i < ELEMENTSOF(not_ip); i++)
+                if (ifcfg_key_is_ip(not_ip[i]))
+                        fail_msg("%s is not an IP key", not_ip[i]);
+        assert_false(ifcfg_key_is_ip(NULL));
+
+        {
+                _cleanup_(ifcfg_doc_freep) IfcfgDoc *dhcp = parse("BOOTPROTO='dhcp'\n");
+                _cleanup_(ifcfg_doc_freep) IfcfgDoc *implicit = parse("IPADDR='192.0.2.1/24'\n");
+                _cleanup_(ifcfg_doc_freep) IfcfgDoc *stripped =
+                        parse("BOOTPROTO='none'\nDHCLIENT_SET_DEFAULT_ROUTE='yes'\n");
+                _cleanup_(ifcfg_doc_freep) IfcfgDoc *plain = parse("STARTMODE='auto'\nNAME='x'\n");
+                _cleanup_(ifcfg_doc_freep) IfcfgDoc *fresh = NULL;
+
+                /* A BOOTPROTO missing is static; 'none' means nothing. */
+                assert_true(ifcfg_port_has_ip(dhcp));
+                assert_true(ifcfg_port_has_ip(implicit));
+                assert_false(ifcfg_port_has_ip(stripped));
+                assert_false(ifcfg_port_has_ip(plain));
+                assert_false(ifcfg_port_has_ip(NULL));
+
+                /* What hnv and hcnmgr write into a new bond is no address. */
+                assert_int_equal(ifcfg_bond_new(&fresh), 0);
+                assert_false(ifcfg_bond_has_ip(fresh));
+                assert_false(ifcfg_bond_has_ip(plain));
+                assert_true(ifcfg_bond_has_ip(dhcp));
+                assert_true(ifcfg_bond_has_ip(implicit));
+                assert_true(ifcfg_bond_has_ip(stripped));
+        }
+}
+
+static void test_ip_move_docs(void **state) {
+        _cleanup_(ifcfg_doc_freep) IfcfgDoc *port = parse("# mine\n"
+                                                          "IPADDR_0=\"192.0.2.1/24\"   # office\n"
+                                                          "NAME='nic'\n"
+                                                          "BOOTPROTO=static\n"
+                                                          "DHCLIENT_X=1\n"
+                                                          "BOOTPROTO='static'\n"
+                                                          "ZONE=public");
+        _cleanup_(ifcfg_doc_freep) IfcfgDoc *bond = NULL, *keep = NULL;
+        _cleanup_(freep) char *text = NULL;
+
+        assert_int_equal(ifcfg_bond_new(&bond), 0);
+        assert_int_equal(ifcfg_ip_move(port, bond), 0);
+        /* In the bond's BOOTPROTO's place, byte for byte and in order. */
+        text = format(bond);
+        assert_string_equal(text, IFCFG_MARKER "\n"
+                                               "STARTMODE='auto'\n"
+                                               "IPADDR_0=\"192.0.2.1/24\"   # office\n"
+                                               "BOOTPROTO=static\n"
+                                               "DHCLIENT_X=1\n"
+                                               "BOOTPROTO='static'\n");
+        text = mfree(text);
+        /* The port's last BOOTPROTO says 'none' where it was; its last line
+         * keeps lacking a newline. */
+        text = format(port);
+        assert_string_equal(text, "# mine\nNAME='nic'\nBOOTPROTO='none'\nZONE=public");
+        text = mfree(text);
+        /* The port as it was is "moved" now: a restart after a crash
+         * only strips it. */
+        {
+                _cleanup_(ifcfg_doc_freep) IfcfgDoc *orig = parse("IPADDR_0=192.0.2.1/24\nBOOTPROTO=static\n"
+                                                                  "DHCLIENT_X=1\nBOOTPROTO='static'\n");
+                assert_true(ifcfg_ip_moved(orig, bond));
+        }
+
+        /* Given back, twice: the same document both times, and a key of
+         * the port's own that the bond does not assign stays. */
+        keep = parse("A=1\nBOOTPROTO='none'\nLABEL_9='x'\nDHCLIENT_X=2\nB=2\n");
+        assert_int_equal(ifcfg_ip_give_back(bond, keep), 0);
+        text = format(keep);
+        assert_string_equal(text, "A=1\n"
+                                  "IPADDR_0=\"192.0.2.1/24\"   # office\n"
+                                  "BOOTPROTO=static\n"
+                                  "DHCLIENT_X=1\n"
+                                  "BOOTPROTO='static'\n"
+                                  "LABEL_9='x'\n"
+                                  "B=2\n");
+        {
+                _cleanup_(freep) char *again = NULL;
+                assert_int_equal(ifcfg_ip_give_back(bond, keep), 0);
+                again = format(keep);
+                assert_string_equal(again, text);
+        }
+        text = mfree(text);
+
+        /* No BOOTPROTO at all (static): the bond's 'none' goes, and the
+         * port's 'none' goes where its first address was. */
+        {
+                _cleanup_(ifcfg_doc_freep) IfcfgDoc *p = parse("NAME='x'\nIPADDR='192.0.2.1/24'\nZ=1\n");
+                _cleanup_(ifcfg_doc_freep) IfcfgDoc *b = NULL;
+
+                assert_int_equal(ifcfg_bond_new(&b), 0);
+                assert_int_equal(ifcfg_ip_move(p, b), 0);
+                assert_null(ifcfg_doc_get(b, "BOOTPROTO"));
+                assert_string_equal(ifcfg_doc_get(b, "IPADDR"), "192.0.2.1/24");
+                text = format(p);
+                assert_string_equal(text, "NAME='x'\nBOOTPROTO='none'\nZ=1\n");
+                text = mfree(text);
+                /* A bond with the port's keys is "moved"; with other keys
+                 * or another BOOTPROTO it is not. */
+                {
+                        _cleanup_(ifcfg_doc_freep) IfcfgDoc *orig = parse("IPADDR='192.0.2.1/24'\n");
+                        _cleanup_(ifcfg_doc_freep) IfcfgDoc *other = parse("IPADDR='192.0.2.2/24'\n");
+                        _cleanup_(ifcfg_doc_freep) IfcfgDoc *dhcp =
+                                parse("BOOTPROTO=dhcp\nIPADDR='192.0.2.1/24'\n");
+                        assert_true(ifcfg_ip_moved(orig, b));
+                        assert_false(ifcfg_ip_moved(other, b));
+                        assert_false(ifcfg_ip_moved(dhcp, b));
+                }
+        }
+}
+
+typedef struct RouteCase {
+        const char *in, *out;
+} RouteCase;
+
+static void test_routes_rename(void **state) {
+        static const RouteCase cases[] = {
+                {"", ""},
+                {"default 192.0.2.1 - env3\n", "default 192.0.2.1 - bondweb\n"},
+                /* Spacing, tabs, options and a missing newline stay. */
+                {"10.0.0.0/8\t192.0.2.1  -\tenv3   metric 10",
+                 "10.0.0.0/8\t192.0.2.1  -\tbondweb   metric 10"},
+                /* "-" is the file's own interface; others are left. */
+                {"default 192.0.2.1 - -\n10.0.0.0/8 10.1.1.1 - eth9\n",
+                 "default 192.0.2.1 - -\n10.0.0.0/8 10.1.1.1 - eth9\n"},
+                /* Only the 4th column, only the whole word. */
+                {"env3 env3 env3 env33 env3\n", "env3 env3 env3 env33 env3\n"},
+                {"# env3 env3 env3 env3\n  # a b c env3\n\n", "# env3 env3 env3 env3\n  # a b c env3\n\n"},
+                {"  a b c env3\n", "  a b c bondweb\n"},
+                {"a b\n", "a b\n"},
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                _cleanup_(freep) char *out = NULL;
+                size_t size = 0;
+
+                assert_int_equal(ifcfg_routes_rename(cases[i].in, strlen(cases[i].in), BACKUP, "bondweb",
+                                                     &out, &size),
+                                 0);
+                assert_int_equal(size, strlen(cases[i].out));
+                if (!streq(out, cases[i].out))
+                        fail_msg("case %zu: \"%s\", expected \"%s\"", i, out, cases[i].out);
+        }
+        {
+                char *out = NULL;
+                assert_int_equal(ifcfg_routes_rename("a\0b", 3, BACKUP, "bondweb", &out, NULL), -EBADMSG);
+                assert_int_equal(ifcfg_routes_rename("a", 1, "a/b", "bondweb", &out, NULL), -EINVAL);
+                assert_null(out);
+        }
+}
+
+/* Forms group web with the admin's files of port (golden <name>-port.in),
+ * and of its routes if given; checks the files, a restart, and the give-
+ * back to keep on dissolve. */
+static void golden_ip_case(const char *name, const char *port, const char *keep, int n_removed) {
+        _cleanup_(group_spec_freep) GroupSpec *g = web_group();
+        _cleanup_(freep) char *in = NULL, *in_name = NULL, *bond_expected = NULL, *port_expected = NULL,
+                              *giveback_expected = NULL, *port_file = NULL, *keep_file = NULL;
+        const char *other = streq(port, VF) ? BACKUP : VF;
+        struct stat before, after;
+        TmpDir t;
+
+        assert_true(asprintf(&in_name, "%s-port.in", name) > 0);
+        assert_true(asprintf(&bond_expected, "%s-bond.expected", name) > 0);
+        assert_true(asprintf(&port_expected, "%s-port.expected", name) > 0);
+        assert_true(asprintf(&giveback_expected, "%s-giveback.expected", name) > 0);
+        assert_true(asprintf(&port_file, "ifcfg-%s", port) > 0);
+        assert_true(asprintf(&keep_file, "ifcfg-%s", keep) > 0);
+        in = golden_read(in_name);
+
+        tmpdir_open(&t);
+        write_text(t.fd, port_file, in);
+        assert_int_equal(ifcfg_save_group(t.fd, g, VF, BACKUP, NULL), 1);
+        check_golden(t.fd, "ifcfg-bondweb", bond_expected);
+        check_golden(t.fd, port_file, port_expected);
+        {
+                _cleanup_(freep) char *other_file = NULL;
+                assert_true(asprintf(&other_file, "ifcfg-%s", other) > 0);
+                check_golden(t.fd, other_file, "new-port.expected");
+        }
+        check_no_temporaries(t.fd);
+
+        /* hnvd restarted: the bond's file has the keys, so nothing moves
+         * again, and not a file is rewritten. */
+        assert_int_equal(fstatat(t.fd, "ifcfg-bondweb", &before, 0), 0);
+        assert_int_equal(ifcfg_save_group(t.fd, g, VF, BACKUP, NULL), 0);
+        assert_int_equal(fstatat(t.fd, "ifcfg-bondweb", &after, 0), 0);
+        assert_int_equal(before.st_ino, after.st_ino);
+        check_golden(t.fd, "ifcfg-bondweb", bond_expected);
+        check_golden(t.fd, port_file, port_expected);
+
+        /* hnvctl remove: keep has the addresses now, and its file the IP
+         * configuration; the bond's file is gone. */
+        assert_int_equal(ifcfg_remove_group(t.fd, "bondweb", keep), n_removed);
+        check_golden(t.fd, keep_file, giveback_expected);
+        assert_null(read_text(t.fd, "ifcfg-bondweb"));
+        check_no_temporaries(t.fd);
+        tmpdir_close(&t);
+}
+
+static void test_golden_ip_static4(void **state) {
+        golden_ip_case("ip-static4", BACKUP, BACKUP, 2);
+}
+
+static void test_golden_ip_static46(void **state) {
+        golden_ip_case("ip-static46", BACKUP, BACKUP, 2);
+}
+
+/* The installer's DHCP on the VF; the backup keeps the addresses on
+ * dissolve, in the file hnv had made for it, which then stays. */
+static void test_golden_ip_dhcp(void **state) {
+        golden_ip_case("ip-dhcp", VF, BACKUP, 1);
+}
+
+static void test_golden_ip_dhcp6(void **state) {
+        golden_ip_case("ip-dhcp6", BACKUP, BACKUP, 2);
+}
+
+/* The admin's files for the routes test: ifcfg-env3 and ifroute-env3. */
+static void write_routes_case(TmpDir *t, char **ret_routes) {
+        _cleanup_(freep) char *port = golden_read("ip-static4-port.in");
+
+        *ret_routes = golden_read("ip-routes.in");
+        write_text(t->fd, "ifcfg-" BACKUP, port);
+        write_text(t->fd, "ifroute-" BACKUP, *ret_routes);
+}
+
+static void test_golden_ip_routes(void **state) {
+        _cleanup_(group_spec_freep) GroupSpec *g = web_group();
+        _cleanup_(freep) char *routes = NULL, *text = NULL;
+        struct stat st;
+        TmpDir t;
+
+        tmpdir_open(&t);
+        write_routes_case(&t, &routes);
+        assert_int_equal(fchmodat(t.fd, "ifroute-" BACKUP, 0640, 0), 0);
+        assert_int_equal(ifcfg_save_group(t.fd, g, VF, BACKUP, NULL), 1);
+        assert_int_equal(fchmodat(t.fd, "ifroute-bondweb", 0644, 0), 0);
+        check_golden(t.fd, "ifroute-bondweb", "ip-routes-bond.expected");
+        assert_null(read_text(t.fd, "ifroute-" BACKUP));
+        check_golden(t.fd, "ifcfg-bondweb", "ip-static4-bond.expected");
+        check_golden(t.fd, "ifcfg-" BACKUP, "ip-static4-port.expected");
+        assert_int_equal(ifcfg_save_group(t.fd, g, VF, BACKUP, NULL), 0);
+
+        /* Back with the addresses, byte for byte as the admin wrote them,
+         * with the mode the file had. */
+        assert_int_equal(fchmodat(t.fd, "ifroute-bondweb", 0640, 0), 0);
+        assert_int_equal(ifcfg_remove_group(t.fd, "bondweb", BACKUP), 2);
+        text = read_text(t.fd, "ifroute-" BACKUP);
+        assert_non_null(text);
+        assert_string_equal(text, routes);
+        assert_int_equal(fstatat(t.fd, "ifroute-" BACKUP, &st, 0), 0);
+        assert_int_equal(st.st_mode & 07777, 0640);
+        assert_null(read_text(t.fd, "ifroute-bondweb"));
+        check_golden(t.fd, "ifcfg-" BACKUP, "ip-static4-giveback.expected");
+        check_no_temporaries(t.fd);
+        tmpdir_close(&t);
+}
+
+/* Routes of the admin's where the port's would go are not overwritten:
+ * the port's stay where they are, the address moves all the same. */
+static void test_ip_routes_not_overwritten(void **state) {
+        static const char admin[] = "# the admin's own\n10.9.0.0/16 192.0.2.9 - -\n";
+        _cleanup_(group_spec_freep) GroupSpec *g = web_group();
+        _cleanup_(freep) char *routes = NULL, *text = NULL;
+        _cleanup_(ifcfg_doc_freep) IfcfgDoc *d = NULL;
+        TmpDir t;
+
+        tmpdir_open(&t);
+        write_routes_case(&t, &routes);
+        write_text(t.fd, "ifroute-bondweb", admin);
+        assert_int_equal(ifcfg_save_group(t.fd, g, VF, BACKUP, NULL), 1);
+        text = read_text(t.fd, "ifroute-bondweb");
+        assert_string_equal(text, admin);
+        text = mfree(text);
+        text = read_text(t.fd, "ifroute-" BACKUP);
+        assert_string_equal(text, routes);
+        check_golden(t.fd, "ifcfg-bondweb", "ip-static4-bond.expected");
+        assert_int_equal(ifcfg_save_group(t.fd, g, VF, BACKUP, NULL), 0);
+        tmpdir_close(&t);
+}
+
+/* Two ports with addresses: the VF's goes to the bond; the backup's,
+ * which differs, is not the bond's to take and stays in its file under
+ * 'none'. A bond file that has IP keys is never given others. */
+static void test_ip_two_ports(void **state) {
+        _cleanup_(group_spec_freep) GroupSpec *g = web_group();
+        _cleanup_(ifcfg_doc_freep) IfcfgDoc *b = NULL, *p = NULL;
+        TmpDir t;
+
+        tmpdir_open(&t);
+        write_text(t.fd, "ifcfg-" VF, "BOOTPROTO='dhcp'\n");
+        write_text(t.fd, "ifcfg-" BACKUP, "BOOTPROTO='static'\nIPADDR='192.0.2.99/24'\n");
+        assert_int_equal(ifcfg_save_group(t.fd, g, VF, BACKUP, NULL), 1);
+        assert_int_equal(ifcfg_read(t.fd, "bondweb", &b, NULL), 0);
+        assert_string_equal(ifcfg_doc_get(b, "BOOTPROTO"), "dhcp");
+        assert_null(ifcfg_doc_get(b, "IPADDR"));
+        assert_int_equal(ifcfg_read(t.fd, BACKUP, &p, NULL), 0);
+        assert_string_equal(ifcfg_doc_get(p, "BOOTPROTO"), "none");
+        assert_string_equal(ifcfg_doc_get(p, "IPADDR"), "192.0.2.99/24");
+        assert_int_equal(ifcfg_save_group(t.fd, g, VF, BACKUP, NULL), 0);
+        b = ifcfg_doc_free(b);
+
+        /* The VF, gone and back under the same name with a file that has
+         * an address again, does not put a second one into the bond. */
+        write_text(t.fd, "ifcfg-" VF, "BOOTPROTO='static'\nIPADDR='192.0.2.50/24'\n");
+        assert_int_equal(ifcfg_save_group(t.fd, g, VF, BACKUP, NULL), 1);
+        assert_int_equal(ifcfg_read(t.fd, "bondweb", &b, NULL), 0);
+        assert_string_equal(ifcfg_doc_get(b, "BOOTPROTO"), "dhcp");
+        assert_null(ifcfg_doc_get(b, "IPADDR"));
+        tmpdir_close(&t);
+}
+
+/* A group formed with only the backup, whose file has no address, gets
+ * the VF's when the VF comes: the bond's file is hnv's and had none. */
+static void test_ip_late_port(void **state) {
+        _cleanup_(group_spec_freep) GroupSpec *g = web_group();
+        _cleanup_(ifcfg_doc_freep) IfcfgDoc *b = NULL;
+        TmpDir t;
+
+        tmpdir_open(&t);
+        assert_int_equal(ifcfg_save_group(t.fd, g, NULL, BACKUP, NULL), 1);
+        write_text(t.fd, "ifcfg-" VF, "BOOTPROTO='static'\nIPADDR='192.0.2.50/24'\n");
+        assert_int_equal(ifcfg_save_group(t.fd, g, VF, BACKUP, NULL), 1);
+        assert_int_equal(ifcfg_read(t.fd, "bondweb", &b, NULL), 0);
+        assert_string_equal(ifcfg_doc_get(b, "BOOTPROTO"), "static");
+        assert_string_equal(ifcfg_doc_get(b, "IPADDR"), "192.0.2.50/24");
+        b = ifcfg_doc_free(b);
+
+        /* The admin's bond file without an address (a bond under a bridge)
+         * is left so: nothing moves into a file that is not hnv's. */
+        write_text(t.fd, "ifcfg-bondweb", "BONDING_MASTER='yes'\nBOOTPROTO='none'\n");
+        write_text(t.fd, "ifcfg-" VF, "BOOTPROTO='static'\nIPADDR='192.0.2.50/24'\n");
+        assert_int_equal(ifcfg_save_group(t.fd, g, VF, BACKUP, NULL), 1);
+        assert_int_equal(ifcfg_read(t.fd, "bondweb", &b, NULL), 0);
+        assert_string_equal(ifcfg_doc_get(b, "BOOTPROTO"), "none");
+        assert_null(ifcfg_doc_get(b, "IPADDR"));
+        /* ...and on dissolve it keeps what it has: its file stays, and the
+         * backup's file, hnv's, goes with nothing given. */
+        assert_int_equal(ifcfg_remove_group(t.fd, "bondweb", BACKUP), 1);
+        b = ifcfg_doc_free(b);
+        assert_int_equal(ifcfg_read(t.fd, "bondweb", &b, NULL), 0);
+        assert_int_equal(ifcfg_read(t.fd, BACKUP, &b, NULL), -ENOENT);
+        tmpdir_close(&t);
+}
+
+/* Runs this test program again as a child that saves (or dissolves)
+ * group web in dir and is killed at crash point point, as a power cut
+ * would kill hnvd there (the point is read once per process, hence a
+ * process of its own). */
+static void run_killed_at(const char *point, const char *what, const char *dir) {
+        int status;
+        pid_t pid;
+
+        pid = fork();
+        assert_true(pid >= 0);
+        if (pid == 0) {
+                setenv("HNV_CRASH_POINT", point, 1);
+                execl("/proc/self/exe", "test-ifcfg", what, dir, (char *)NULL);
+                _exit(127);
+        }
+        assert_int_equal(waitpid(pid, &status, 0), pid);
+        if (!WIFSIGNALED(status) || WTERMSIG(status) != SIGKILL)
+                fail_msg("the child was not killed at %s (status %d)", point, status);
+}
+
+static int child_main(const char *what, const char *dir) {
+        _cleanup_(group_spec_freep) GroupSpec *g = group_spec_new("web", GROUP_SOURCE_CONFIG);
+        _cleanup_(closep) int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+        if (!g || fd < 0)
+                return 2;
+        if (streq(what, "--child-save"))
+                return ifcfg_save_group(fd, g, VF, BACKUP, NULL) < 0 ? 3 : 0;
+        if (streq(what, "--child-remove"))
+                return ifcfg_remove_group(fd, "bondweb", BACKUP) < 0 ? 3 : 0;
+        return 2;
+}
+
+/* hnvd killed anywhere in the move: the next run finishes it, with the
+ * same files as a move never interrupted, nothing lost, nothing twice. */
+static void test_ip_move_crash(void **state) {
+        static const char *const points[] = {
+                "ifcfg-routes-copied",
+                "ifcfg-bond-ip-written", /* between the bond's file and the port's */
+                "ifcfg-port-stripped",
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(points); i++) {
+                _cleanup_(group_spec_freep) GroupSpec *g = web_group();
+                _cleanup_(freep) char *routes = NULL;
+                TmpDir t;
+
+                tmpdir_open(&t);
+                write_routes_case(&t, &routes);
+                run_killed_at(points[i], "--child-save", t.path);
+                assert_int_equal(ifcfg_save_group(t.fd, g, VF, BACKUP, NULL), 1);
+                check_golden(t.fd, "ifcfg-bondweb", "ip-static4-bond.expected");
+                check_golden(t.fd, "ifcfg-" BACKUP, "ip-static4-port.expected");
+                check_golden(t.fd, "ifcfg-" VF, "new-port.expected");
+                check_golden(t.fd, "ifroute-bondweb", "ip-routes-bond.expected");
+                assert_null(read_text(t.fd, "ifroute-" BACKUP));
+                check_no_temporaries(t.fd);
+                assert_int_equal(ifcfg_save_group(t.fd, g, VF, BACKUP, NULL), 0);
+                tmpdir_close(&t);
+        }
+}
+
+/* hnvd killed after the port got the configuration back but before the
+ * bond's files went: the next try gives back the same, once. */
+static void test_ip_give_back_crash(void **state) {
+        _cleanup_(group_spec_freep) GroupSpec *g = web_group();
+        _cleanup_(freep) char *routes = NULL, *text = NULL;
+        TmpDir t;
+
+        tmpdir_open(&t);
+        write_routes_case(&t, &routes);
+        assert_int_equal(ifcfg_save_group(t.fd, g, VF, BACKUP, NULL), 1);
+        run_killed_at("ifcfg-given-back", "--child-remove", t.path);
+        check_golden(t.fd, "ifcfg-" BACKUP, "ip-static4-giveback.expected");
+        assert_non_null(text = read_text(t.fd, "ifcfg-bondweb"));
+        text = mfree(text);
+
+        assert_int_equal(ifcfg_remove_group(t.fd, "bondweb", BACKUP), 2);
+        check_golden(t.fd, "ifcfg-" BACKUP, "ip-static4-giveback.expected");
+        text = read_text(t.fd, "ifroute-" BACKUP);
+        assert_string_equal(text, routes);
+        assert_null(read_text(t.fd, "ifroute-bondweb"));
+        assert_null(read_text(t.fd, "ifcfg-bondweb"));
+        check_no_temporaries(t.fd);
         tmpdir_close(&t);
 }
 
@@ -953,7 +1419,7 @@ static void test_wicked_runner(void **state) {
         tmpdir_close(&t);
 }
 
-int main(void) {
+int main(int argc, char **argv) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_round_trip),
                 cmocka_unit_test(test_values),
@@ -972,11 +1438,28 @@ int main(void) {
                 cmocka_unit_test(test_file_mode_kept),
                 cmocka_unit_test(test_prune),
                 cmocka_unit_test(test_remove_group),
+                cmocka_unit_test(test_ip_keys),
+                cmocka_unit_test(test_ip_move_docs),
+                cmocka_unit_test(test_routes_rename),
+                cmocka_unit_test(test_golden_ip_static4),
+                cmocka_unit_test(test_golden_ip_static46),
+                cmocka_unit_test(test_golden_ip_dhcp),
+                cmocka_unit_test(test_golden_ip_dhcp6),
+                cmocka_unit_test(test_golden_ip_routes),
+                cmocka_unit_test(test_ip_routes_not_overwritten),
+                cmocka_unit_test(test_ip_two_ports),
+                cmocka_unit_test(test_ip_late_port),
+                cmocka_unit_test(test_ip_move_crash),
+                cmocka_unit_test(test_ip_give_back_crash),
                 cmocka_unit_test(test_wicked_argv),
                 cmocka_unit_test(test_wicked_run),
                 cmocka_unit_test(test_wicked_runner),
         };
         sigset_t mask;
+
+        /* run_killed_at()'s child. */
+        if (argc == 3)
+                return child_main(argv[1], argv[2]);
 
         /* sd_event_add_child() wants SIGCHLD blocked, as hnvd's main() does. */
         sigemptyset(&mask);

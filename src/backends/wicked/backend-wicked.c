@@ -6,7 +6,9 @@
  * hnvd (which ports are in the bond, which is primary) goes into its ifcfg
  * files afterwards, once per reconcile of a bond, followed by
  * `wicked ifreload <bond>` when a file actually changed. wicked then owns
- * the bond's IP configuration, as the admin wrote it in ifcfg-<bond>. */
+ * the bond's IP configuration: the admin's in ifcfg-<bond>, or the one a
+ * port's file had, which hnv moves there when the group forms and back to
+ * the port that keeps the addresses when it is dissolved. */
 #include <fcntl.h>
 #include <net/if.h>
 
@@ -64,6 +66,20 @@ static void forget_dirty(WickedBackend *wb, const char *bond) {
                 }
 }
 
+/* A bond whose file has no IP configuration comes up without an address
+ * at the next boot, whatever it has now (an address put on by hand, or a
+ * port that had none in its file to give): said whenever the files change,
+ * since nothing else would say it before the reboot. */
+static void warn_no_ip(WickedBackend *wb, const GroupSpec *spec, const char *bond) {
+        _cleanup_(ifcfg_doc_freep) IfcfgDoc *d = NULL;
+
+        if (ifcfg_read(wb->dir_fd, bond, &d, NULL) < 0 || ifcfg_bond_has_ip(d))
+                return;
+        log_group_full_errno(LOG_WARNING, 0, spec->name, bond,
+                             "%s/ifcfg-%s has no IP configuration: after a reboot the bond has no address",
+                             wb->dir, bond);
+}
+
 /* Brings ifcfg-<bond> and its ports' files up to date and tells wicked. */
 static void persist(WickedBackend *wb, const char *bond) {
         _cleanup_(strv_freep) char **dropped = NULL;
@@ -90,6 +106,7 @@ static void persist(WickedBackend *wb, const char *bond) {
         if (r > 0) {
                 log_group_full_errno(LOG_INFO, 0, spec->name, bond, "ifcfg files updated: VF %s, backup %s",
                                      vf ?: "none", backup ?: "none");
+                warn_no_ip(wb, spec, bond);
                 (void)wicked_runner_submit(wb->runner, bond, WICKED_IFRELOAD, bond);
         }
 }
@@ -137,21 +154,30 @@ static int wicked_create_bond(Backend *b, const GroupSpec *spec, const HwAddr *m
 
 static int wicked_dissolve_bond(Backend *b, int bond_ifindex, int keep_ifindex) {
         WickedBackend *wb = wb_of(b);
-        char bond[IF_NAMESIZE];
+        char bond[IF_NAMESIZE], keep[IF_NAMESIZE];
+        bool has_keep;
         int k, r;
 
         if (name_of(bond_ifindex, bond) < 0)
                 return kernel_of(b)->ops->dissolve_bond(kernel_of(b), bond_ifindex, keep_ifindex);
+        has_keep = keep_ifindex > 0 && name_of(keep_ifindex, keep) >= 0;
         k = kernel_of(b)->ops->dissolve_bond(kernel_of(b), bond_ifindex, keep_ifindex);
+        /* The bond kept its addresses (the kernel could not hand them on),
+         * and the group stays: so do its files, IP configuration and all. */
+        if (k < 0)
+                return k;
         forget_dirty(wb, bond);
-        r = ifcfg_remove_group(wb->dir_fd, bond);
+        /* The port the kernel gave the addresses to gets the IP
+         * configuration in its file, so that it still has them after a
+         * reboot. */
+        r = ifcfg_remove_group(wb->dir_fd, bond, has_keep ? keep : NULL);
         if (r < 0 && r != -ENOENT)
                 log_link_warning_errno(bond, r, "cannot remove hnv's ifcfg files of %s from %s: %m", bond,
                                        wb->dir);
         /* The bond is gone from the kernel already; the reload makes wicked
          * drop its policy for it, so that it does not build it again. The
-         * port that stays, with the bond's addresses, is not reloaded:
-         * without a file of its own wicked would take it down. */
+         * port that stays, with the bond's addresses, is not reloaded: they
+         * are on it already, and a reload would take it down and up. */
         if (r > 0)
                 (void)wicked_runner_submit(wb->runner, bond, WICKED_IFRELOAD, bond);
         return k;

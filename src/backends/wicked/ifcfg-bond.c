@@ -489,3 +489,202 @@ int ifcfg_bond_drop_port(IfcfgDoc *d, const char *port) {
         }
         return n;
 }
+
+/* ---- the IP configuration ------------------------------------------- */
+
+bool ifcfg_key_is_ip(const char *key) {
+        /* Each may carry a suffix (ifcfg(5), "Multiple addresses"), so a
+         * prefix is enough: no other key of ifcfg(5) starts with one. */
+        static const char *const prefixes[] = {
+                "IPADDR", "PREFIXLEN", "NETMASK",    "BROADCAST", "REMOTE_IPADDR",
+                "LABEL",  "SCOPE",     "IP_OPTIONS", "DHCLIENT",  "AUTO6_",
+        };
+        static const char *const keys[] = {"BOOTPROTO", "CHECK_DUPLICATE_IP", "SEND_GRATUITOUS_ARP"};
+
+        if (!key)
+                return false;
+        for (size_t i = 0; i < ELEMENTSOF(keys); i++)
+                if (streq(key, keys[i]))
+                        return true;
+        for (size_t i = 0; i < ELEMENTSOF(prefixes); i++)
+                if (strncmp(key, prefixes[i], strlen(prefixes[i])) == 0)
+                        return true;
+        return false;
+}
+
+static bool has_ip_key(const IfcfgDoc *d, bool count_bootproto_none) {
+        for (size_t i = 0; i < ifcfg_doc_n_lines(d); i++) {
+                const char *key = ifcfg_doc_key_at(d, i);
+
+                if (!ifcfg_key_is_ip(key))
+                        continue;
+                if (!count_bootproto_none && streq(key, "BOOTPROTO") &&
+                    streq_ptr(ifcfg_doc_get(d, "BOOTPROTO"), "none"))
+                        continue;
+                return true;
+        }
+        return false;
+}
+
+bool ifcfg_port_has_ip(const IfcfgDoc *d) {
+        /* A port hnv (or an earlier hnv) has stripped says 'none'; what the
+         * admin left beside it then means nothing to wicked. */
+        return d && !streq_ptr(ifcfg_doc_get(d, "BOOTPROTO"), "none") && has_ip_key(d, true);
+}
+
+bool ifcfg_bond_has_ip(const IfcfgDoc *d) {
+        return d && has_ip_key(d, false);
+}
+
+bool ifcfg_ip_moved(const IfcfgDoc *port, const IfcfgDoc *bond) {
+        if (!port || !bond)
+                return false;
+        /* Compared apart: a BOOTPROTO the port lacks must be missing in the
+         * bond too, as a move leaves it. */
+        if (!streq_ptr(ifcfg_doc_get(port, "BOOTPROTO"), ifcfg_doc_get(bond, "BOOTPROTO")))
+                return false;
+        for (size_t i = 0; i < ifcfg_doc_n_lines(port); i++) {
+                const char *key = ifcfg_doc_key_at(port, i);
+
+                if (ifcfg_key_is_ip(key) && !streq_ptr(ifcfg_doc_get(port, key), ifcfg_doc_get(bond, key)))
+                        return false;
+        }
+        return true;
+}
+
+/* Replaces dst's IP lines with copies of src's. With only_src_keys, of
+ * dst's IP lines only BOOTPROTO and the keys src assigns go. */
+static int ip_replace(IfcfgDoc *dst, const IfcfgDoc *src, bool only_src_keys) {
+        size_t at = SIZE_MAX;
+        int r;
+
+        for (size_t i = 0; i < ifcfg_doc_n_lines(dst);) {
+                const char *key = ifcfg_doc_key_at(dst, i);
+
+                if (!ifcfg_key_is_ip(key) ||
+                    (only_src_keys && !streq(key, "BOOTPROTO") && !ifcfg_doc_get(src, key))) {
+                        i++;
+                        continue;
+                }
+                if (at == SIZE_MAX)
+                        at = i;
+                r = ifcfg_doc_remove_at(dst, i);
+                if (r < 0)
+                        return r;
+        }
+        if (at == SIZE_MAX)
+                at = ifcfg_doc_n_lines(dst);
+
+        for (size_t i = 0; i < ifcfg_doc_n_lines(src); i++) {
+                if (!ifcfg_key_is_ip(ifcfg_doc_key_at(src, i)))
+                        continue;
+                r = ifcfg_doc_copy_line(dst, at++, src, i);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+int ifcfg_ip_strip(IfcfgDoc *port) {
+        ssize_t last = -1;
+        size_t at = SIZE_MAX;
+        int r;
+
+        if (!port)
+                return -EINVAL;
+        for (size_t i = 0; i < ifcfg_doc_n_lines(port); i++)
+                if (streq_ptr(ifcfg_doc_key_at(port, i), "BOOTPROTO"))
+                        last = (ssize_t)i;
+
+        for (size_t i = 0; i < ifcfg_doc_n_lines(port);) {
+                if ((ssize_t)i == last || !ifcfg_key_is_ip(ifcfg_doc_key_at(port, i))) {
+                        i++;
+                        continue;
+                }
+                if (at == SIZE_MAX)
+                        at = i;
+                r = ifcfg_doc_remove_at(port, i);
+                if (r < 0)
+                        return r;
+                if (last > (ssize_t)i)
+                        last--;
+        }
+
+        /* In place: given back later, the configuration returns to where
+         * the admin had it. */
+        if (last >= 0)
+                return ifcfg_doc_set_at(port, (size_t)last, "none");
+        return ifcfg_doc_insert(port, at == SIZE_MAX ? ifcfg_doc_n_lines(port) : at, "BOOTPROTO", "none");
+}
+
+int ifcfg_ip_move(IfcfgDoc *port, IfcfgDoc *bond) {
+        int r;
+
+        if (!port || !bond)
+                return -EINVAL;
+        r = ip_replace(bond, port, false);
+        return r < 0 ? r : ifcfg_ip_strip(port);
+}
+
+int ifcfg_ip_give_back(const IfcfgDoc *bond, IfcfgDoc *port) {
+        if (!port || !bond)
+                return -EINVAL;
+        return ip_replace(port, bond, true);
+}
+
+/* The start and end (offsets into line) of its n-th blank-separated field,
+ * 0-based; false when it has fewer. */
+static bool route_field(const char *line, size_t len, unsigned n, size_t *ret_start, size_t *ret_end) {
+        size_t p = 0;
+
+        for (unsigned k = 0;; k++) {
+                while (p < len && (line[p] == ' ' || line[p] == '\t'))
+                        p++;
+                if (p == len)
+                        return false;
+                size_t start = p;
+                while (p < len && line[p] != ' ' && line[p] != '\t')
+                        p++;
+                if (k == n) {
+                        *ret_start = start;
+                        *ret_end = p;
+                        return true;
+                }
+        }
+}
+
+int ifcfg_routes_rename(const char *text, size_t size, const char *from, const char *to, char **ret,
+                        size_t *ret_size) {
+        _cleanup_(freep) char *buf = NULL;
+        size_t out_size = 0, pos = 0;
+        FILE *f;
+
+        if (!text || !from || !to || !ret || !ifname_is_valid(from) || !ifname_is_valid(to))
+                return -EINVAL;
+        if (memchr(text, '\0', size))
+                return -EBADMSG;
+        f = open_memstream(&buf, &out_size);
+        if (!f)
+                return -ENOMEM;
+        while (pos < size) {
+                const char *line = text + pos, *nl = memchr(line, '\n', size - pos);
+                size_t len = nl ? (size_t)(nl - line) : size - pos, start, end, lead = 0;
+
+                while (lead < len && (line[lead] == ' ' || line[lead] == '\t'))
+                        lead++;
+                if (lead < len && line[lead] != '#' && route_field(line, len, 3, &start, &end) &&
+                    end - start == strlen(from) && memcmp(line + start, from, end - start) == 0)
+                        fprintf(f, "%.*s%s%.*s", (int)start, line, to, (int)(len - end), line + end);
+                else
+                        fwrite(line, 1, len, f);
+                if (nl)
+                        fputc('\n', f);
+                pos += len + (nl ? 1 : 0);
+        }
+        if (fclose(f) != 0)
+                return -ENOMEM;
+        *ret = TAKE_PTR(buf);
+        if (ret_size)
+                *ret_size = out_size;
+        return 0;
+}

@@ -12,7 +12,10 @@
  * The keys hnv owns in ifcfg-<bond>: STARTMODE, BONDING_MASTER,
  * BONDING_SLAVE_*, the words of BONDING_MODULE_OPTS named below, and MTU
  * when the group sets one. In a port's file: STARTMODE and BOOTPROTO.
- * Everything else, the IP configuration above all, belongs to the admin. */
+ * Everything else belongs to the admin. The IP configuration is the
+ * admin's too, but hnv carries it: from a port's file into the bond's when
+ * the group forms, back to the port that keeps the addresses when it is
+ * dissolved (below), line for line as the admin wrote it. */
 
 /* BONDING_MODULE_OPTS for o, with primary=<primary> unless primary is NULL.
  * wicked hands each word to the bonding driver's sysfs file of that name
@@ -56,6 +59,46 @@ bool ifcfg_is_bond(const IfcfgDoc *d);
 /* Forgets port in a bond's document: its BONDING_SLAVE_* entries go, and a
  * primary=<port> word. Returns how many entries went (0: it named none). */
 int ifcfg_bond_drop_port(IfcfgDoc *d, const char *port);
+
+/* The IP configuration (ifcfg(5), ifcfg-dhcp(5)): BOOTPROTO; the address
+ * keys and their suffixed forms (IPADDR, PREFIXLEN, NETMASK, BROADCAST,
+ * REMOTE_IPADDR, LABEL, SCOPE, IP_OPTIONS, as IPADDR_1 or IPADDR0);
+ * DHCLIENT_* and DHCLIENT6_*; AUTO6_* (IPv6 autoconfiguration);
+ * CHECK_DUPLICATE_IP and SEND_GRATUITOUS_ARP, which say how an IPv4
+ * address is put on. STARTMODE is not among them: it says when the
+ * interface comes up, and the bond and its ports each have their own. */
+bool ifcfg_key_is_ip(const char *key);
+/* Whether a port's file has IP configuration to hand on: an IP key, and a
+ * BOOTPROTO other than 'none' (none, missing or empty means static). */
+bool ifcfg_port_has_ip(const IfcfgDoc *d);
+/* Whether a bond's file has IP configuration: any IP key but a BOOTPROTO
+ * of 'none', which is what hnv and hcnmgr write into a new bond's file. */
+bool ifcfg_bond_has_ip(const IfcfgDoc *d);
+/* Whether bond already says everything port's IP keys say (the same value
+ * for each, and the same BOOTPROTO or none in both): a move that was cut
+ * short after the bond's file was written. */
+bool ifcfg_ip_moved(const IfcfgDoc *port, const IfcfgDoc *bond);
+/* Copies port's IP lines, byte for byte and in their order, into bond in
+ * place of its own IP lines (where the first of them was, else at the
+ * end), then strips port as ifcfg_ip_strip(). For a bond without IP
+ * configuration (ifcfg_bond_has_ip() false). */
+int ifcfg_ip_move(IfcfgDoc *port, IfcfgDoc *bond);
+/* Removes a port's IP lines but its last BOOTPROTO, which becomes 'none'
+ * in place (or is added where the first IP line was). */
+int ifcfg_ip_strip(IfcfgDoc *port);
+/* Gives bond's IP lines to port: port's BOOTPROTO lines and its IP lines
+ * whose key bond assigns too are replaced by bond's, where the first of
+ * them was (else at the end); port's other lines stay as they are. Doing
+ * it twice gives the same document. */
+int ifcfg_ip_give_back(const IfcfgDoc *bond, IfcfgDoc *port);
+
+/* The routes of an ifroute-<from> file (ifroute(5)) for ifroute-<to>: the
+ * interface column (the 4th) of each route is rewritten where it names
+ * from; everything else, comments and spacing included, stays byte for
+ * byte. A route with "-" there means the file's own interface and needs
+ * nothing. -EBADMSG for a NUL byte. */
+int ifcfg_routes_rename(const char *text, size_t size, const char *from, const char *to, char **ret,
+                        size_t *ret_size);
 
 /* Appends a copy of s to the NULL-terminated list *l of *n strings. */
 int ifcfg_strv_push(char ***l, size_t *n, const char *s);

@@ -8,6 +8,7 @@
 
 #include "ifcfg-bond.h"
 #include "ifcfg-files.h"
+#include "util.h"
 
 /* Far more than any ifcfg file; a larger one is not what we think it is. */
 #define IFCFG_SIZE_MAX (1024 * 1024)
@@ -100,16 +101,20 @@ static int write_all(int fd, const char *p, size_t size) {
         return 0;
 }
 
+/* The longest name written here: "ifroute-" + an interface name + NUL. */
+#define FILE_NAME_MAX (sizeof("ifroute-") + IFNAMSIZ)
+
 /* mkstemp() relative to dir_fd. The leading dot keeps wicked, which reads
- * ifcfg-*, from ever seeing a half-written file; hcnmgr used the same name. */
-static int open_temporary(int dir_fd, const char *name, char ret[static IFCFG_FILENAME_MAX + 16]) {
+ * ifcfg-* and ifroute-*, from ever seeing a half-written file; hcnmgr used
+ * the same name. */
+static int open_temporary(int dir_fd, const char *name, char ret[static FILE_NAME_MAX + 16]) {
         for (unsigned attempt = 0; attempt < 64; attempt++) {
                 uint32_t x;
                 int fd;
 
                 if (getrandom(&x, sizeof(x), GRND_NONBLOCK) != sizeof(x))
                         x = (uint32_t)getpid() * 2654435761u + attempt;
-                snprintf(ret, IFCFG_FILENAME_MAX + 16, ".%s.%08" PRIx32, name, x);
+                snprintf(ret, FILE_NAME_MAX + 16, ".%s.%08" PRIx32, name, x);
                 fd = openat(dir_fd, ret, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
                 if (fd >= 0)
                         return fd;
@@ -119,25 +124,17 @@ static int open_temporary(int dir_fd, const char *name, char ret[static IFCFG_FI
         return -EEXIST;
 }
 
-int ifcfg_write(int dir_fd, const char *ifname, const IfcfgDoc *d) {
+/* Replaces the file name in dir_fd with text, atomically. A file that was
+ * there keeps its mode; a new one gets new_mode. */
+static int write_file(int dir_fd, const char *name, const char *text, size_t size, mode_t new_mode) {
         _cleanup_(closep) int fd = -EBADF;
-        _cleanup_(freep) char *text = NULL;
-        char name[IFCFG_FILENAME_MAX], tmp[IFCFG_FILENAME_MAX + 16];
-        size_t size;
+        char tmp[FILE_NAME_MAX + 16];
         int r;
 
-        r = ifcfg_file_name(ifname, name);
-        if (r < 0)
-                return r;
-        r = ifcfg_doc_format(d, &text, &size);
-        if (r < 0)
-                return r;
-
         /* A file the admin made keeps its mode (an ifcfg file can hold a
-         * password, and 0600 must not become world-readable); a new one is
-         * 0644, as wicked's own. */
+         * password, and 0600 must not become world-readable). */
         struct stat st;
-        mode_t mode = 0644;
+        mode_t mode = new_mode;
         if (fstatat(dir_fd, name, &st, AT_SYMLINK_NOFOLLOW) >= 0 && S_ISREG(st.st_mode))
                 mode = st.st_mode & 07777;
 
@@ -164,18 +161,39 @@ int ifcfg_write(int dir_fd, const char *ifname, const IfcfgDoc *d) {
         return 0;
 }
 
-/* Writes d unless the file holds these bytes already; 1 when written. */
-static int save(int dir_fd, const char *ifname, const IfcfgDoc *d, const char *old_text) {
+int ifcfg_write(int dir_fd, const char *ifname, const IfcfgDoc *d) {
+        _cleanup_(freep) char *text = NULL;
+        char name[IFCFG_FILENAME_MAX];
+        size_t size;
+        int r;
+
+        r = ifcfg_file_name(ifname, name);
+        if (r < 0)
+                return r;
+        r = ifcfg_doc_format(d, &text, &size);
+        if (r < 0)
+                return r;
+        /* A new file is 0644, as wicked's own. */
+        return write_file(dir_fd, name, text, size, 0644);
+}
+
+/* Writes d unless the file holds these bytes already; 1 when written.
+ * *old_text then becomes the new text. */
+static int save(int dir_fd, const char *ifname, const IfcfgDoc *d, char **old_text) {
         _cleanup_(freep) char *text = NULL;
         int r;
 
         r = ifcfg_doc_format(d, &text, NULL);
         if (r < 0)
                 return r;
-        if (old_text && streq(old_text, text))
+        if (*old_text && streq(*old_text, text))
                 return 0;
         r = ifcfg_write(dir_fd, ifname, d);
-        return r < 0 ? r : 1;
+        if (r < 0)
+                return r;
+        free(*old_text);
+        *old_text = TAKE_PTR(text);
+        return 1;
 }
 
 /* The existing document and its text, or (NULL, NULL) when there is none. */
@@ -198,14 +216,14 @@ static int load(int dir_fd, const char *ifname, IfcfgDoc **ret, char **ret_text)
         return 0;
 }
 
-int ifcfg_save_bond(int dir_fd, const char *bond, const BondOptions *o, const char *vf, const char *backup,
-                    char ***ret_dropped) {
+/* A bond's document as hnv is to update it: a new one, or the existing one
+ * (an hcnmgr file adopted). */
+static int load_bond(int dir_fd, const char *bond, IfcfgDoc **ret, char **ret_text) {
         _cleanup_(ifcfg_doc_freep) IfcfgDoc *d = NULL;
-        _cleanup_(strv_freep) char **dropped = NULL;
-        _cleanup_(freep) char *old_text = NULL;
+        _cleanup_(freep) char *text = NULL;
         int r;
 
-        r = load(dir_fd, bond, &d, &old_text);
+        r = load(dir_fd, bond, &d, &text);
         if (r < 0)
                 return r;
         if (!d)
@@ -216,11 +234,25 @@ int ifcfg_save_bond(int dir_fd, const char *bond, const BondOptions *o, const ch
                 r = ifcfg_doc_add_marker(d);
         if (r < 0)
                 return r;
+        *ret = TAKE_PTR(d);
+        *ret_text = TAKE_PTR(text);
+        return 0;
+}
 
+int ifcfg_save_bond(int dir_fd, const char *bond, const BondOptions *o, const char *vf, const char *backup,
+                    char ***ret_dropped) {
+        _cleanup_(ifcfg_doc_freep) IfcfgDoc *d = NULL;
+        _cleanup_(strv_freep) char **dropped = NULL;
+        _cleanup_(freep) char *old_text = NULL;
+        int r;
+
+        r = load_bond(dir_fd, bond, &d, &old_text);
+        if (r < 0)
+                return r;
         r = ifcfg_bond_update(d, o, vf, backup, &dropped);
         if (r < 0)
                 return r;
-        r = save(dir_fd, bond, d, old_text);
+        r = save(dir_fd, bond, d, &old_text);
         if (r < 0)
                 return r;
         if (ret_dropped)
@@ -241,14 +273,174 @@ int ifcfg_save_port(int dir_fd, const char *ifname) {
         r = d ? ifcfg_port_update(d) : ifcfg_port_new(&d);
         if (r < 0)
                 return r;
-        return save(dir_fd, ifname, d, old_text);
+        return save(dir_fd, ifname, d, &old_text);
+}
+
+int ifcfg_route_file_name(const char *ifname, char ret[static IFROUTE_FILENAME_MAX]) {
+        if (ifcfg_ifname_problem(ifname))
+                return ifname && strnlen(ifname, IFNAMSIZ) >= IFNAMSIZ ? -ENAMETOOLONG : -EINVAL;
+        snprintf(ret, IFROUTE_FILENAME_MAX, "ifroute-%s", ifname);
+        return 0;
+}
+
+/* The text of ifroute-<ifname> and its mode. */
+static int read_routes(int dir_fd, const char *ifname, char **ret, size_t *ret_size, mode_t *ret_mode) {
+        _cleanup_(closep) int fd = -EBADF;
+        char name[IFROUTE_FILENAME_MAX];
+        struct stat st;
+        int r;
+
+        r = ifcfg_route_file_name(ifname, name);
+        if (r < 0)
+                return r;
+        fd = openat(dir_fd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
+        if (fd < 0)
+                return negative_errno();
+        if (ret_mode) {
+                if (fstat(fd, &st) < 0)
+                        return negative_errno();
+                *ret_mode = st.st_mode & 07777;
+        }
+        return read_all(fd, ret, ret_size);
+}
+
+/* Whether text is all that ifroute-<ifname> holds; -ENOENT when there is
+ * no such file. */
+static int routes_equal(int dir_fd, const char *ifname, const char *text, size_t size) {
+        _cleanup_(freep) char *have = NULL;
+        size_t have_size;
+        int r;
+
+        r = read_routes(dir_fd, ifname, &have, &have_size, NULL);
+        if (r < 0)
+                return r;
+        return have_size == size && memcmp(have, text, size) == 0;
+}
+
+int ifcfg_routes_copy(int dir_fd, const char *from, const char *to, bool create) {
+        _cleanup_(freep) char *text = NULL, *renamed = NULL;
+        char name[IFROUTE_FILENAME_MAX];
+        size_t size, renamed_size;
+        mode_t mode;
+        int r;
+
+        r = ifcfg_route_file_name(to, name);
+        if (r < 0)
+                return r;
+        r = read_routes(dir_fd, from, &text, &size, &mode);
+        if (r == -ENOENT)
+                return 0;
+        if (r < 0)
+                return r;
+        r = ifcfg_routes_rename(text, size, from, to, &renamed, &renamed_size);
+        if (r < 0)
+                return r;
+
+        r = routes_equal(dir_fd, to, renamed, renamed_size);
+        if (r == -ENOENT && create) {
+                /* With the mode of the file it came from, as an ifcfg
+                 * file that is rewritten keeps its own. */
+                r = write_file(dir_fd, name, renamed, renamed_size, mode);
+                return r < 0 ? r : 1;
+        }
+        if (r == -ENOENT)
+                return 0;
+        if (r < 0)
+                return r;
+        /* Someone else's routes are never overwritten. */
+        return r ? 1 : -EEXIST;
+}
+
+int ifcfg_routes_remove(int dir_fd, const char *ifname) {
+        char name[IFROUTE_FILENAME_MAX];
+        int r;
+
+        r = ifcfg_route_file_name(ifname, name);
+        if (r < 0)
+                return r;
+        if (unlinkat(dir_fd, name, 0) < 0)
+                return negative_errno();
+        if (fsync(dir_fd) < 0)
+                return negative_errno();
+        return 0;
+}
+
+/* An ifroute file that cannot go along (someone else's routes where they
+ * would go, a link, a file wicked could not read either) stays where it is:
+ * the IP keys still move, and nothing is lost. Anything else is an error
+ * that stops the whole save before a file changed. */
+static bool routes_left_alone(int r) {
+        return r == -EEXIST || r == -ELOOP || r == -EBADMSG || r == -EFBIG;
+}
+
+typedef struct PortFile {
+        const char *name;
+        IfcfgDoc *doc; /* NULL: none yet */
+        char *text;
+        bool routes;        /* its ifroute file goes to the bond's */
+        bool routes_create; /* ...and may be written there, not only found */
+        bool routes_done;   /* the bond's ifroute file has its routes */
+} PortFile;
+
+static void port_files_done(PortFile (*p)[2]) {
+        for (size_t i = 0; i < 2; i++) {
+                ifcfg_doc_free((*p)[i].doc);
+                free((*p)[i].text);
+        }
+}
+
+/* Decides, in memory, what becomes of each port's IP configuration. Only
+ * into a bond's file of hnv's own: an admin's bond file without an address
+ * may be meant so (a bond under a bridge). */
+static int plan_ip(IfcfgDoc *bond, PortFile ports[static 2], bool *ret_moved) {
+        int r;
+
+        *ret_moved = false;
+        if (!ifcfg_doc_has_marker(bond))
+                return 0;
+        for (size_t i = 0; i < 2; i++) {
+                PortFile *p = &ports[i];
+
+                if (!p->doc)
+                        continue;
+                if (ifcfg_port_has_ip(p->doc) && !ifcfg_bond_has_ip(bond)) {
+                        /* The first port with an address gives it, VF first:
+                         * the bond has one address, as the kernel's move of
+                         * the addresses gives it. */
+                        r = ifcfg_ip_move(p->doc, bond);
+                        if (r < 0)
+                                return r;
+                        *ret_moved = true;
+                        p->routes = p->routes_create = true;
+                } else if (ifcfg_port_has_ip(p->doc) && ifcfg_ip_moved(p->doc, bond)) {
+                        /* A move cut short after the bond's file was
+                         * written: the bond has the keys, the port goes on
+                         * to lose them. Moving them again would duplicate
+                         * them. */
+                        r = ifcfg_ip_strip(p->doc);
+                        if (r < 0)
+                                return r;
+                        p->routes = p->routes_create = true;
+                } else if (!ifcfg_port_has_ip(p->doc) && ifcfg_bond_has_ip(bond))
+                        /* Cut short after the port's file: only the old
+                         * routes file may be left to remove. */
+                        p->routes = true;
+                /* Otherwise a port's address that differs from the bond's
+                 * is not hnv's to judge: its file only says 'none', as
+                 * ever. */
+        }
+        return 0;
 }
 
 int ifcfg_save_group(int dir_fd, const GroupSpec *g, const char *vf, const char *backup,
                      char ***ret_dropped) {
+        _cleanup_(port_files_done) PortFile ports[2] = {{.name = vf}, {.name = backup}};
+        _cleanup_(ifcfg_doc_freep) IfcfgDoc *b = NULL;
         _cleanup_(strv_freep) char **dropped = NULL;
+        _cleanup_(freep) char *b_text = NULL;
         char bond[IFNAMSIZ];
-        int r, changed;
+        bool moved;
+        int r, changed = 0;
 
         if (!g)
                 return -EINVAL;
@@ -260,20 +452,75 @@ int ifcfg_save_group(int dir_fd, const GroupSpec *g, const char *vf, const char 
                         return r;
         }
 
-        /* Ports first: once the bond names a port, wicked may act on it,
-         * and it should find the port's own file already saying "no IP". */
-        changed = 0;
+        r = load_bond(dir_fd, bond, &b, &b_text);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < 2; i++)
+                if (ports[i].name) {
+                        r = load(dir_fd, ports[i].name, &ports[i].doc, &ports[i].text);
+                        if (r < 0)
+                                return r;
+                }
+        r = plan_ip(b, ports, &moved);
+        if (r < 0)
+                return r;
+
+        /* The order makes the move safe against a crash anywhere: the
+         * routes and the keys reach the bond's file before they leave the
+         * port's, and a bond's file with the port's keys means "moved" to
+         * the next run (plan_ip()). Nothing is lost, nothing is doubled. */
         for (size_t i = 0; i < 2; i++) {
-                const char *port = i == 0 ? vf : backup;
-                if (!port)
+                PortFile *p = &ports[i];
+
+                if (!p->routes)
                         continue;
-                r = ifcfg_save_port(dir_fd, port);
+                r = ifcfg_routes_copy(dir_fd, p->name, bond, p->routes_create);
+                if (r < 0 && !routes_left_alone(r))
+                        return r;
+                p->routes_done = r > 0;
+                if (r > 0)
+                        crash_point("ifcfg-routes-copied");
+        }
+        if (moved) {
+                /* Only the keys, not yet the ports: see below. */
+                r = save(dir_fd, bond, b, &b_text);
                 if (r < 0)
                         return r;
                 changed |= r;
+                crash_point("ifcfg-bond-ip-written");
         }
 
-        r = ifcfg_save_bond(dir_fd, bond, &g->options, vf, backup, &dropped);
+        /* Then the ports: once the bond names a port, wicked may act on it,
+         * and it should find the port's own file already saying "no IP". */
+        for (size_t i = 0; i < 2; i++) {
+                PortFile *p = &ports[i];
+
+                if (!p->name)
+                        continue;
+                /* An admin's file for the port is updated but not marked: it
+                 * was theirs before and stays theirs, so hnv never deletes
+                 * it. */
+                r = p->doc ? ifcfg_port_update(p->doc) : ifcfg_port_new(&p->doc);
+                if (r < 0)
+                        return r;
+                r = save(dir_fd, p->name, p->doc, &p->text);
+                if (r < 0)
+                        return r;
+                changed |= r;
+                if (p->routes_done) {
+                        crash_point("ifcfg-port-stripped");
+                        r = ifcfg_routes_remove(dir_fd, p->name);
+                        if (r < 0 && r != -ENOENT)
+                                return r;
+                        if (r >= 0)
+                                changed = 1;
+                }
+        }
+
+        r = ifcfg_bond_update(b, &g->options, vf, backup, &dropped);
+        if (r < 0)
+                return r;
+        r = save(dir_fd, bond, b, &b_text);
         if (r < 0)
                 return r;
         changed |= r;
@@ -315,7 +562,55 @@ int ifcfg_remove(int dir_fd, const char *ifname) {
         return 0;
 }
 
-int ifcfg_remove_group(int dir_fd, const char *bond) {
+/* Hands the bond's IP configuration and routes to keep. The port's file
+ * is written before the bond's goes (ifcfg_remove_group()): a crash in
+ * between leaves the keys in both, never in neither, and doing it again
+ * gives the same file. */
+static int give_back(int dir_fd, const char *bond, const IfcfgDoc *b, const char *keep) {
+        _cleanup_(ifcfg_doc_freep) IfcfgDoc *k = NULL;
+        _cleanup_(freep) char *k_text = NULL;
+        int r, routes;
+
+        r = load(dir_fd, keep, &k, &k_text);
+        if (r < 0)
+                return r;
+        if (!k) {
+                /* Someone deleted it: the port that now has the addresses
+                 * needs a file that brings it up at boot. */
+                k = ifcfg_doc_new();
+                if (!k)
+                        return -ENOMEM;
+                r = ifcfg_doc_set(k, "STARTMODE", "auto");
+                if (r < 0)
+                        return r;
+        }
+
+        routes = ifcfg_routes_copy(dir_fd, bond, keep, true);
+        if (routes < 0 && !routes_left_alone(routes))
+                return routes;
+
+        r = ifcfg_ip_give_back(b, k);
+        if (r < 0)
+                return r;
+        /* A file of hnv's that now holds the guest's addresses is the
+         * admin's from here on: hnv must never delete it. */
+        r = ifcfg_doc_remove_marker(k);
+        if (r < 0)
+                return r;
+        r = save(dir_fd, keep, k, &k_text);
+        if (r < 0)
+                return r;
+        crash_point("ifcfg-given-back");
+
+        if (routes > 0) {
+                r = ifcfg_routes_remove(dir_fd, bond);
+                if (r < 0 && r != -ENOENT)
+                        return r;
+        }
+        return 0;
+}
+
+int ifcfg_remove_group(int dir_fd, const char *bond, const char *keep) {
         _cleanup_(ifcfg_doc_freep) IfcfgDoc *d = NULL;
         const char *key, *value;
         int r, n = 0;
@@ -323,8 +618,16 @@ int ifcfg_remove_group(int dir_fd, const char *bond) {
         r = ifcfg_read(dir_fd, bond, &d, NULL);
         if (r < 0)
                 return r;
+        /* Only from a file hnv is about to delete: an admin's bond file
+         * keeps its addresses, as it keeps everything else. */
+        if (keep && ours(bond, d) && ifcfg_bond_has_ip(d)) {
+                r = give_back(dir_fd, bond, d, keep);
+                if (r < 0)
+                        return r;
+        }
         /* The ports' files first: a bond file left behind by a failure
-         * still names them, and a second try finds them again. */
+         * still names them, and a second try finds them again. The port
+         * that was given the addresses is no longer hnv's to delete. */
         for (int i = 0; (i = ifcfg_doc_find_prefix(d, (size_t)i, "BONDING_SLAVE", &key, &value)) >= 0; i++) {
                 r = ifcfg_remove(dir_fd, value);
                 if (r >= 0)
