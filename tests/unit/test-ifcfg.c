@@ -1132,6 +1132,31 @@ static void test_ip_late_port(void **state) {
         tmpdir_close(&t);
 }
 
+/* The boot reconcile forgets a group whose bond is gone (the console
+ * removed it while the guest was off): the address the bond's file had
+ * from the backup's goes back to the backup, which is still there. */
+static void test_prune_gives_back(void **state) {
+        static const char *const kept[] = {BACKUP, NULL};
+        _cleanup_(group_spec_freep) GroupSpec *g = web_group();
+        _cleanup_(freep) char *routes = NULL, *text = NULL;
+        TmpDir t;
+
+        tmpdir_open(&t);
+        write_routes_case(&t, &routes);
+        assert_int_equal(ifcfg_save_group(t.fd, g, VF, BACKUP, NULL), 1);
+        /* bondweb's file and the VF's. */
+        assert_int_equal(ifcfg_prune(t.fd, keep_listed, (void *)kept), 2);
+        assert_null(read_text(t.fd, "ifcfg-bondweb"));
+        assert_null(read_text(t.fd, "ifcfg-" VF));
+        check_golden(t.fd, "ifcfg-" BACKUP, "ip-static4-giveback.expected");
+        text = read_text(t.fd, "ifroute-" BACKUP);
+        assert_string_equal(text, routes);
+        assert_null(read_text(t.fd, "ifroute-bondweb"));
+        assert_int_equal(ifcfg_prune(t.fd, keep_listed, (void *)kept), 0);
+        check_no_temporaries(t.fd);
+        tmpdir_close(&t);
+}
+
 /* Runs this test program again as a child that saves (or dissolves)
  * group web in dir and is killed at crash point point, as a power cut
  * would kill hnvd there (the point is read once per process, hence a
@@ -1449,6 +1474,7 @@ int main(int argc, char **argv) {
                 cmocka_unit_test(test_ip_routes_not_overwritten),
                 cmocka_unit_test(test_ip_two_ports),
                 cmocka_unit_test(test_ip_late_port),
+                cmocka_unit_test(test_prune_gives_back),
                 cmocka_unit_test(test_ip_move_crash),
                 cmocka_unit_test(test_ip_give_back_crash),
                 cmocka_unit_test(test_wicked_argv),

@@ -712,6 +712,20 @@ static int prune_bond(int dir_fd, const char *bond, IfcfgDoc *d,
         return r < 0 ? r : n;
 }
 
+/* A bond pruned with IP configuration in its file gives it to the last
+ * port it names that is kept (the backup: hnv and hcnmgr list the VF
+ * first), as dissolving it would. Otherwise an address that came from a
+ * port's file would be gone at the next boot with the group. */
+static int prune_give_back(int dir_fd, const char *bond, const IfcfgDoc *d,
+                           bool (*keep)(const char *ifname, void *userdata), void *userdata) {
+        const char *key, *value, *to = NULL;
+
+        for (int i = 0; (i = ifcfg_doc_find_prefix(d, (size_t)i, "BONDING_SLAVE", &key, &value)) >= 0; i++)
+                if (!ifcfg_ifname_problem(value) && keep(value, userdata))
+                        to = value;
+        return to ? give_back(dir_fd, bond, d, to) : 0;
+}
+
 int ifcfg_prune(int dir_fd, bool (*keep)(const char *ifname, void *userdata), void *userdata) {
         _cleanup_(strv_freep) char **names = NULL;
         int r, n = 0;
@@ -730,6 +744,11 @@ int ifcfg_prune(int dir_fd, bool (*keep)(const char *ifname, void *userdata), vo
                 if (ifcfg_read(dir_fd, *name, &d, NULL) < 0 || !ours(*name, d))
                         continue;
                 if (!keep(*name, userdata)) {
+                        if (ifcfg_is_bond(d) && ifcfg_bond_has_ip(d)) {
+                                r = prune_give_back(dir_fd, *name, d, keep, userdata);
+                                if (r < 0)
+                                        return r;
+                        }
                         r = ifcfg_file_name(*name, file);
                         if (r < 0)
                                 return r;

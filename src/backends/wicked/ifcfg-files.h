@@ -86,9 +86,11 @@ int ifcfg_remove(int dir_fd, const char *ifname);
 int ifcfg_remove_group(int dir_fd, const char *bond, const char *keep);
 
 /* The boot reconcile (BackendOps.prune): for each ifcfg-* file hnv or
- * hcnmgr wrote, deletes it when keep(ifname) is false; in a kept bond's
- * file, drops the BONDING_SLAVE_* entries (and a primary= word) naming a
- * port not kept, adopting an hcnmgr file it changes. Files of anyone else,
- * links, and files it cannot read are left alone. Returns how many files
- * and entries it removed. */
+ * hcnmgr wrote, deletes it when keep(ifname) is false, a bond's with IP
+ * configuration after giving it to the last kept port the bond names, as
+ * ifcfg_remove_group() does; in a kept bond's file, drops the
+ * BONDING_SLAVE_* entries (and a primary= word) naming a port not kept,
+ * adopting an hcnmgr file it changes. Files of anyone else, links, and
+ * files it cannot read are left alone. Returns how many files and entries
+ * it removed. */
 int ifcfg_prune(int dir_fd, bool (*keep)(const char *ifname, void *userdata), void *userdata);
