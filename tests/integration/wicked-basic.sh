@@ -2,10 +2,12 @@
 # backend=wicked, without wicked (Debian does not package it): a recording
 # `wicked` first on PATH logs each call, and the ifcfg files go to a
 # directory of the test's own. With real bonding and real udev: the bond and
-# the files for hotplugged ports, the commands in order, a loss-free planned
+# the files for hotplugged ports, the backup's own address lines moved from
+# its file into the bond's, the commands in order, a loss-free planned
 # release that leaves only the backup in the files, a new VF that becomes
 # the files' primary, an hcnmgr bond file adopted, hnvctl remove that takes
-# hnv's files and no one else's, and a hung wicked that holds up nothing.
+# hnv's files and no one else's and gives the backup its address lines
+# back, and a hung wicked that holds up nothing.
 set -euo pipefail
 . "$HNV_SRC/tests/integration/lib.sh"
 . "$HNV_SRC/tests/integration/hnv-lib.sh"
@@ -57,6 +59,12 @@ assert_port_file() {
 # What others wrote: an admin's file, and the bond hcnmgr left.
 printf "# the admin's\nBOOTPROTO='static'\nIPADDR='192.0.2.99/24'\n" > "$IFCFG/ifcfg-eth9"
 cp "$IFCFG/ifcfg-eth9" "$HNV_RESULTS/eth9.orig"
+# The backup's, as the installer left it before hnv: its address and route.
+printf "# the installer's\nBOOTPROTO='static'\nIPADDR='198.51.100.50/24'\nSTARTMODE='auto'\nNAME='virtio'\n" \
+        > "$IFCFG/ifcfg-bk0"
+printf "default 198.51.100.1 - bk0\n" > "$IFCFG/ifroute-bk0"
+cp "$IFCFG/ifcfg-bk0" "$HNV_RESULTS/bk0.orig"
+cp "$IFCFG/ifroute-bk0" "$HNV_RESULTS/ifroute-bk0.orig"
 cp "$HNV_SRC/tests/golden/wicked/hcnmgr-bond.in" "$IFCFG/ifcfg-bond333e80f5"
 
 write_config "[global]
@@ -78,13 +86,21 @@ wait_eq 10 "bondweb's file names both ports" "bk0 vf0" slaves bondweb
 test "$(head -n1 "$IFCFG/ifcfg-bondweb")" = "# Managed by hnv" || fail "ifcfg-bondweb has no marker"
 test "$(ifcfg_get bondweb BONDING_MASTER)" = yes || fail "BONDING_MASTER"
 test "$(ifcfg_get bondweb STARTMODE)" = auto || fail "STARTMODE"
-test "$(ifcfg_get bondweb BOOTPROTO)" = none || fail "BOOTPROTO"
+# The backup's address lines are the bond's now, its route too.
+test "$(ifcfg_get bondweb BOOTPROTO)" = static || fail "BOOTPROTO: $(cat "$IFCFG/ifcfg-bondweb")"
+test "$(ifcfg_get bondweb IPADDR)" = 198.51.100.50/24 || fail "IPADDR: $(cat "$IFCFG/ifcfg-bondweb")"
+test "$(cat "$IFCFG/ifroute-bondweb")" = "default 198.51.100.1 - bondweb" || fail "ifroute-bondweb"
+test ! -e "$IFCFG/ifroute-bk0" || fail "ifroute-bk0 still there"
 test "$(opts_primary bondweb)" = vf0 || fail "primary in the file: $(opts_primary bondweb)"
 for w in mode=active-backup miimon=100 fail_over_mac=follow num_grat_arp=3 num_unsol_na=3; do
         ifcfg_get bondweb BONDING_MODULE_OPTS | tr ' ' '\n' | grep -qx "$w" || fail "no $w in BONDING_MODULE_OPTS"
 done
 assert_port_file vf0
-assert_port_file bk0
+# The installer's file stays the admin's: no marker, only hnv's keys changed.
+test "$(cat "$IFCFG/ifcfg-bk0")" = "# the installer's
+BOOTPROTO='none'
+STARTMODE='hotplug'
+NAME='virtio'" || fail "ifcfg-bk0: $(cat "$IFCFG/ifcfg-bk0")"
 # Each change of the files (the bond with bk0, then vf0 as primary) is
 # followed by a reload of the bond, and nothing else is asked of wicked.
 wait_until 10 "wicked ifreload bondweb" grep -qx "ifreload bondweb" "$CALLS"
@@ -100,6 +116,9 @@ wait_eq 10 "bond333e80f5's file names vf1 and bk1" "bk1 vf1" slaves bond333e80f5
 test "$(head -n1 "$IFCFG/ifcfg-bond333e80f5")" = "# Managed by hnv" || fail "hcnmgr's file not adopted"
 test "$(opts_primary bond333e80f5)" = vf1 || fail "primary in the hcnmgr file"
 wait_until 10 "wicked ifreload bond333e80f5" grep -qx "ifreload bond333e80f5" "$CALLS"
+# hcnmgr's file has no address for the bond: said before a reboot shows it.
+wait_until 10 "the warning about bond333e80f5's address" \
+        grep -q "ifcfg-bond333e80f5 has no IP configuration: after a reboot the bond has no address" "$HNVD_LOG"
 
 # --- the planned release: loss-free; then only the backup in the files
 before=$(( $(n_calls) + 1 ))
@@ -130,9 +149,14 @@ wait_eq 10 "wicked calls for the new VF" "ifreload bondweb" calls_after "$before
 # --- hnvctl remove: hnv's files go, the admin's stays byte for byte
 before=$(( $(n_calls) + 1 ))
 expect_exit 0 hnvctl remove web
-for f in bondweb bk0 enP7p1s0; do
+for f in bondweb enP7p1s0; do
         test ! -e "$IFCFG/ifcfg-$f" || fail "ifcfg-$f survived hnvctl remove"
 done
+# bk0, which keeps the addresses, has its lines back where they were.
+sed "s/^STARTMODE='auto'/STARTMODE='hotplug'/" "$HNV_RESULTS/bk0.orig" | cmp - "$IFCFG/ifcfg-bk0" ||
+        fail "ifcfg-bk0 after remove: $(cat "$IFCFG/ifcfg-bk0")"
+cmp "$HNV_RESULTS/ifroute-bk0.orig" "$IFCFG/ifroute-bk0" || fail "ifroute-bk0 not given back"
+test ! -e "$IFCFG/ifroute-bondweb" || fail "ifroute-bondweb survived hnvctl remove"
 cmp "$HNV_RESULTS/eth9.orig" "$IFCFG/ifcfg-eth9" || fail "the admin's ifcfg-eth9 changed"
 test -e "$IFCFG/ifcfg-bond333e80f5" || fail "another group's file went too"
 wait_eq 10 "wicked told to forget bondweb" "ifreload bondweb" calls_after "$before"
