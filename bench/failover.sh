@@ -634,8 +634,26 @@ _all_vfs_active() {
         done
 }
 
+# last_vf_active FILE: when, after linkwatch's mark, the last bond reported
+# its VF active (its last change to it), as {"mark","last_vf_active",
+# "bonds_seen"}.
+last_vf_active() {
+        awk '
+                $2 == "mark" && mark == "" { mark = $1 }
+                mark != "" && $2 == "active" && $3 ~ /^bondg[0-9]+$/ {
+                        n = substr($3, 6)
+                        if ($4 == "vf" n) t[$3] = $1; else delete t[$3]
+                }
+                END {
+                        m = ""; c = 0
+                        for (b in t) { c++; if (m == "" || t[b] + 0 > m + 0) m = t[b] }
+                        printf "{\"mark\":%s,\"last_vf_active\":%s,\"bonds_seen\":%d}\n",
+                                mark == "" ? "null" : mark, m == "" ? "null" : m, c
+                }' "$1"
+}
+
 scale_case() {
-        local run=$1 c=scale i x conf='' batch='' p times rec
+        local run=$1 c=scale i x conf='' batch='' bonds='' unbond='' p times limit rec
         p=$W/run$run.$c
         log "run $run: $c ($scale_groups groups)"
         reset_world
@@ -647,6 +665,16 @@ backup = mac:02:00:00:02:$x:02
 "
                 live_port batch "bk$i" "02:00:00:02:$x:02" br0
                 live_port batch "vf$i" "02:00:00:02:$x:01" ebr0
+                # The physical limit: the same bonds as hnvd builds them,
+                # by one ip(8) that knows the answer, no discovery at all.
+                bonds+="link add bondg$i address 02:00:00:02:$x:01 type bond mode active-backup miimon 100 fail_over_mac follow primary_reselect always num_grat_arp 3
+link set bk$i master bondg$i
+link set vf$i master bondg$i
+link set bondg$i type bond primary vf$i
+link set bondg$i up
+"
+                unbond+="link del bondg$i
+"
         done
         write_config "$conf"
         switch_up
@@ -661,25 +689,25 @@ backup = mac:02:00:00:02:$x:02
         quiet_wait 180 "all $scale_groups bonds with their VF active" _all_vfs_active
         hnvd_usage
         lw_stop
-        # When the last bond reported its VF active (its last change to it).
-        times=$(awk '
-                $2 == "mark" && mark == "" { mark = $1 }
-                mark != "" && $2 == "active" && $3 ~ /^bondg[0-9]+$/ {
-                        n = substr($3, 6)
-                        if ($4 == "vf" n) t[$3] = $1; else delete t[$3]
-                }
-                END {
-                        m = ""; c = 0
-                        for (b in t) { c++; if (m == "" || t[b] + 0 > m + 0) m = t[b] }
-                        printf "{\"mark\":%s,\"last_vf_active\":%s,\"bonds_seen\":%d}\n",
-                                mark == "" ? "null" : mark, m == "" ? "null" : m, c
-                }' "$p.lw")
-        rec=$(jq -c -n --arg case "$c" --argjson run "$run" --argjson t "$times" --argjson hnvd "$HNVD_USAGE" \
-                --argjson groups "$scale_groups" '
+        times=$(last_vf_active "$p.lw")
+        # The same devices, hnvd gone, its bonds deleted, udev done with that.
+        stop_hnvd
+        rm -f /run/hnv/state.json
+        ip -force -batch - <<< "$unbond" >/dev/null 2>&1 || true
+        udev_settle 240
+        lw_start "$p.limit.lw"
+        lw_mark
+        ip -batch - <<< "$bonds" || fail "the ip -batch of $scale_groups bonds failed"
+        quiet_wait 180 "all $scale_groups ip(8) bonds with their VF active" _all_vfs_active
+        lw_stop
+        limit=$(last_vf_active "$p.limit.lw")
+        rec=$(jq -c -n --arg case "$c" --argjson run "$run" --argjson t "$times" --argjson l "$limit" \
+                --argjson hnvd "$HNVD_USAGE" --argjson groups "$scale_groups" '
                 def ms(a; b): if a == null or b == null then null else ((b - a) * 1000000 | round) / 1000 end;
+                def all_ms(t): if t.bonds_seen == $groups then ms(t.mark; t.last_vf_active) else null end;
                 {case: $case, run: $run, hnvd: $hnvd, groups: $groups,
-                 times: {start_to_all_active_ms: (if $t.bonds_seen == $groups then ms($t.mark; $t.last_vf_active)
-                                                  else null end), stamps: $t}}') || fail "cannot record $c"
+                 times: {start_to_all_active_ms: all_ms($t), ip_batch_to_all_active_ms: all_ms($l),
+                         stamps: $t, limit_stamps: $l}}') || fail "cannot record $c"
         add_record "$rec"
 }
 
@@ -812,6 +840,11 @@ def flows_all: map(select(.flows != null) | .flows[] | select(. != null));
               runs_hnvd_used_udevdb: (cases("hotplug") | map(select(.times.hnvd_used_udevdb == true)) | length)},
     scale: {groups: $scale_groups,
             start_to_all_active_ms: timestat("scale"; "start_to_all_active_ms"),
+            ip_batch_to_all_active_ms: timestat("scale"; "ip_batch_to_all_active_ms"),
+            ratio_hnv_over_ip_batch: (cases("scale") | map(select(.times.start_to_all_active_ms != null and
+                        .times.ip_batch_to_all_active_ms != null and .times.ip_batch_to_all_active_ms > 0) |
+                        .times.start_to_all_active_ms / .times.ip_batch_to_all_active_ms) | median | r(2) |
+                        or_na("no sample")),
             hnvd_hwm_kb: hnvdstat("scale"; "hwm_kb"),
             hnvd_cpu_ms: hnvdstat("scale"; "cpu_ms")},
     hnvd: {hwm_kb_1_group: ($all | map(select(.case | test("_hnv$|^baseline$|^hotplug$"))) | map(.hnvd.hwm_kb // null) | median | r(0) | or_na("no sample")),
@@ -869,7 +902,8 @@ def rat(o; k): (o[k] | if type == "number" then ((. * 100 | round) / 100 | tostr
 (["(d) VF hotplug: udev ready -> VF active ms", ($r.hotplug.udev_to_active_ms | f), "", ""] | @tsv),
 (["  device created -> VF active ms", ($r.hotplug.new_to_active_ms | f), "", ""] | @tsv),
 (["  of which udev (created -> udev ready) ms", ($r.hotplug.new_to_udev_ms | f), "", ""] | @tsv),
-(["(e) \($r.scale.groups) groups: hnvd start -> all VFs active ms", ($r.scale.start_to_all_active_ms | f), "", ""] | @tsv),
+(["(e) \($r.scale.groups) groups: start -> all VFs active ms [alt: one ip -batch]", ($r.scale.start_to_all_active_ms | f),
+  ($r.scale.ip_batch_to_all_active_ms | f), ($r.scale.ratio_hnv_over_ip_batch | f)] | @tsv),
 (["hnvd peak RSS (VmHWM) kB: 1 group / \($r.scale.groups) groups", "\($r.hnvd.hwm_kb_1_group | f) / \($r.hnvd.hwm_kb_scale | f)", "", ""] | @tsv),
 (["hnvd CPU ms: per 1-group case / \($r.scale.groups)-group start", "\($r.hnvd.cpu_ms_1_group_case | f) / \($r.hnvd.cpu_ms_scale_start | f)", "", ""] | @tsv),
 "",
