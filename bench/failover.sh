@@ -92,13 +92,16 @@ esac
 # The flows run from before the event until a while after it: pre_s of
 # traffic, the event (its command runs to its end), post_s more; then the
 # senders are told to stop and send their end-of-stream markers.
+# idle_s: how long hnvd is watched at rest, its groups healthy.
 if [ "$quick" = 1 ]; then
         runs=1
         pre_s=0.4
         post_s=0.6
+        idle_s=2
 else
         pre_s=0.7
         post_s=1.0
+        idle_s=20
 fi
 
 _hnv_need_build
@@ -218,6 +221,32 @@ hnvd_usage() {
         read -r -a f <<< "$rest"
         # after the command: state is field 3 of stat(5), utime 14, stime 15
         HNVD_USAGE="{\"hwm_kb\":$hwm,\"cpu_ms\":$(( (f[11] + f[12]) * 1000 / clk_tck ))}"
+}
+
+# hnvd_idle: HNVD_IDLE becomes {"seconds","wakeups_per_min","rss_kb"} for
+# the running hnvd at rest for idle_s seconds (after 2 s for the bond's
+# last notifications and hnvd's settle timers), or null. A wakeup is a
+# context switch, voluntary or not: hnvd has no timer of its own, so at
+# rest it should have none.
+hnvd_idle() {
+        local k v c0=0 c1=0 rss=null t0 t1
+        HNVD_IDLE=null
+        [ -n "$HNVD_PID" ] && _hnv_alive "$HNVD_PID" || return 0
+        pause_s 2
+        while read -r k v _; do
+                case "$k" in *ctxt_switches:) c0=$((c0 + v)) ;; esac
+        done < "/proc/$HNVD_PID/status"
+        t0=${EPOCHREALTIME/./}
+        pause_s "$idle_s"
+        t1=${EPOCHREALTIME/./}
+        _hnv_alive "$HNVD_PID" || return 0
+        while read -r k v _; do
+                case "$k" in
+                *ctxt_switches:) c1=$((c1 + v)) ;;
+                VmRSS:) rss=$v ;;
+                esac
+        done < "/proc/$HNVD_PID/status"
+        HNVD_IDLE="{\"seconds\":$(( (10#$t1 - 10#$t0) / 1000000 )),\"wakeups_per_min\":$(( (c1 - c0) * 60000000 / (10#$t1 - 10#$t0) )),\"rss_kb\":$rss}"
 }
 
 hnvd_log_lines() {
@@ -466,6 +495,8 @@ flow_case() {
         log "run $run: $c"
         reset_world
         "$setup"
+        HNVD_IDLE=null
+        [ "$c" != baseline ] || hnvd_idle
         lw_start "$p.lw"
         log0=$(hnvd_log_lines)
         flows_start "$p"
@@ -529,10 +560,11 @@ flow_case() {
         # The event must fall inside both flows: traffic before the command,
         # and some after the last thing the kernel reported.
         rec=$(jq -c -n --arg case "$c" --argjson run "$run" --argjson t "$times" --argjson note "$note" \
-                --argjson rc "$rc" --argjson hnvd "$HNVD_USAGE" --argjson hnvd_release "$hnvd_release" "${args[@]}" '
+                --argjson rc "$rc" --argjson hnvd "$HNVD_USAGE" --argjson hnvd_release "$hnvd_release" \
+                --argjson idle "$HNVD_IDLE" "${args[@]}" '
                 def ms(a; b): if a == null or b == null then null else ((b - a) * 1000000 | round) / 1000 end;
                 ([$t.mark, $t.cause, $t.active, $t.released] | map(select(. != null)) | max) as $last |
-                {case: $case, run: $run, note: $note, event_rc: $rc, hnvd: $hnvd,
+                {case: $case, run: $run, note: $note, event_rc: $rc, hnvd: $hnvd, idle: $idle,
                  flows: {g2s: {recv: $g2s_recv[0], send: $g2s_send[0]}, s2g: {recv: $s2g_recv[0], send: $s2g_send[0]}},
                  event_inside_flows: (if $t.mark == null then true else
                         ([$g2s_recv[0], $s2g_recv[0]] | all(. != null and .first_s != null and
@@ -690,6 +722,7 @@ link set bondg$i up
         hnvd_usage
         lw_stop
         times=$(last_vf_active "$p.lw")
+        hnvd_idle
         # The same devices, hnvd gone, its bonds deleted, udev done with that.
         stop_hnvd
         rm -f /run/hnv/state.json
@@ -702,10 +735,10 @@ link set bondg$i up
         lw_stop
         limit=$(last_vf_active "$p.limit.lw")
         rec=$(jq -c -n --arg case "$c" --argjson run "$run" --argjson t "$times" --argjson l "$limit" \
-                --argjson hnvd "$HNVD_USAGE" --argjson groups "$scale_groups" '
+                --argjson hnvd "$HNVD_USAGE" --argjson idle "$HNVD_IDLE" --argjson groups "$scale_groups" '
                 def ms(a; b): if a == null or b == null then null else ((b - a) * 1000000 | round) / 1000 end;
                 def all_ms(t): if t.bonds_seen == $groups then ms(t.mark; t.last_vf_active) else null end;
-                {case: $case, run: $run, hnvd: $hnvd, groups: $groups,
+                {case: $case, run: $run, hnvd: $hnvd, idle: $idle, groups: $groups,
                  times: {start_to_all_active_ms: all_ms($t), ip_batch_to_all_active_ms: all_ms($l),
                          stamps: $t, limit_stamps: $l}}') || fail "cannot record $c"
         add_record "$rec"
@@ -850,7 +883,11 @@ def flows_all: map(select(.flows != null) | .flows[] | select(. != null));
     hnvd: {hwm_kb_1_group: ($all | map(select(.case | test("_hnv$|^baseline$|^hotplug$"))) | map(.hnvd.hwm_kb // null) | median | r(0) | or_na("no sample")),
            cpu_ms_1_group_case: ($all | map(select(.case | test("_hnv$|^baseline$"))) | map(.hnvd.cpu_ms // null) | median | r(0) | or_na("no sample")),
            hwm_kb_scale: hnvdstat("scale"; "hwm_kb"),
-           cpu_ms_scale_start: hnvdstat("scale"; "cpu_ms")}
+           cpu_ms_scale_start: hnvdstat("scale"; "cpu_ms"),
+           idle_wakeups_per_min_1_group: (cases("baseline") | map(.idle.wakeups_per_min // null) | median | r(1) | or_na("no sample")),
+           idle_wakeups_per_min_scale: (cases("scale") | map(.idle.wakeups_per_min // null) | median | r(1) | or_na("no sample")),
+           idle_rss_kb_1_group: (cases("baseline") | map(.idle.rss_kb // null) | median | r(0) | or_na("no sample")),
+           idle_rss_kb_scale: (cases("scale") | map(.idle.rss_kb // null) | median | r(0) | or_na("no sample"))}
   },
   runs: $all
 }' "$records" > "$HNV_RESULTS/bench.json" || fail "cannot summarise the results"
@@ -906,6 +943,8 @@ def rat(o; k): (o[k] | if type == "number" then ((. * 100 | round) / 100 | tostr
   ($r.scale.ip_batch_to_all_active_ms | f), ($r.scale.ratio_hnv_over_ip_batch | f)] | @tsv),
 (["hnvd peak RSS (VmHWM) kB: 1 group / \($r.scale.groups) groups", "\($r.hnvd.hwm_kb_1_group | f) / \($r.hnvd.hwm_kb_scale | f)", "", ""] | @tsv),
 (["hnvd CPU ms: per 1-group case / \($r.scale.groups)-group start", "\($r.hnvd.cpu_ms_1_group_case | f) / \($r.hnvd.cpu_ms_scale_start | f)", "", ""] | @tsv),
+(["hnvd at rest, wakeups/min: 1 group / \($r.scale.groups) groups", "\($r.hnvd.idle_wakeups_per_min_1_group | f) / \($r.hnvd.idle_wakeups_per_min_scale | f)", "", ""] | @tsv),
+(["hnvd at rest, RSS (VmRSS) kB: 1 group / \($r.scale.groups) groups", "\($r.hnvd.idle_rss_kb_1_group | f) / \($r.hnvd.idle_rss_kb_scale | f)", "", ""] | @tsv),
 "",
 "instrument: worst sender lateness \($m.instrument.sender_max_late_ms | f) ms (\($m.instrument.sender_late_slots_max | f) slots skipped at most), socket drops \($m.instrument.receiver_socket_drops_max | f), receivers not ending on the marker: \($m.instrument.receivers_not_ending_on_marker)"
 ' "$HNV_RESULTS/bench.json" > "$W/table.tsv" || fail "cannot print the table"
