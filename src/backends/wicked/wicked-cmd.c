@@ -13,7 +13,12 @@ static const char *const wicked_verb_table[_WICKED_VERB_MAX] = {
         [WICKED_IFUP] = "ifup",
         [WICKED_IFDOWN] = "ifdown",
         [WICKED_IFRELOAD] = "ifreload",
+        [NETWORKCTL_RELOAD] = "reload",
 };
+
+const char *wicked_verb_program(WickedVerb v) {
+        return v == NETWORKCTL_RELOAD ? "networkctl" : "wicked";
+}
 
 const char *wicked_verb_to_string(WickedVerb v) {
         if (v < 0 || v >= _WICKED_VERB_MAX)
@@ -29,9 +34,9 @@ int wicked_argv(WickedVerb v, const char *ifname, const char *argv[static WICKED
         if (!verb || !ifname_is_valid(ifname) || ifname[0] == '-' || streq(ifname, "all"))
                 return -EINVAL;
 
-        argv[0] = "wicked";
+        argv[0] = wicked_verb_program(v);
         argv[1] = verb;
-        argv[2] = ifname;
+        argv[2] = v == NETWORKCTL_RELOAD ? NULL : ifname;
         argv[3] = NULL;
         return 0;
 }

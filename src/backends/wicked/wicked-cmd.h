@@ -5,18 +5,25 @@
 
 #include "macro.h"
 
-/* The wicked commands hnv runs. */
+/* The commands hnv runs for a connection manager that reads files: wicked's,
+ * and networkd's reload (the networkd backend shares the runner: the same
+ * need not to wait, the same bound and the same per-bond order). */
 typedef enum WickedVerb {
         WICKED_IFUP,
         WICKED_IFDOWN,
         WICKED_IFRELOAD,
+        /* `networkctl reload`: networkd reads all its files again. The
+         * interface name only says for which bond, in the log. */
+        NETWORKCTL_RELOAD,
         _WICKED_VERB_MAX,
         _WICKED_VERB_INVALID = -EINVAL,
 } WickedVerb;
 
 const char *wicked_verb_to_string(WickedVerb v);
+/* The program the command runs: "wicked" or "networkctl". */
+const char *wicked_verb_program(WickedVerb v);
 
-/* "wicked", the verb, the interface name, NULL */
+/* "wicked", the verb, the interface name, NULL (networkctl: one fewer) */
 #define WICKED_ARGV_MAX 4
 
 /* Fills argv for `wicked <verb> <ifname>`; its strings are static or

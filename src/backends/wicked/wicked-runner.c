@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <net/if.h>
+#include <stdio.h>
 #include <signal.h>
 #include <sys/wait.h>
 
@@ -31,6 +32,16 @@ struct WickedRunner {
         bool missing_logged;
 };
 
+#define WICKED_WHAT_MAX (64 + IFNAMSIZ)
+
+/* The command as a log line shows it: "wicked ifreload bond0",
+ * "networkctl reload (bond0)". */
+static const char *describe(const WickedCommand *c, char buf[static WICKED_WHAT_MAX]) {
+        snprintf(buf, WICKED_WHAT_MAX, c->verb == NETWORKCTL_RELOAD ? "%s %s (%s)" : "%s %s %s",
+                 wicked_verb_program(c->verb), wicked_verb_to_string(c->verb), c->ifname);
+        return buf;
+}
+
 static WickedQueue *queue_free(WickedQueue *q) {
         if (!q)
                 return NULL;
@@ -59,13 +70,13 @@ static void queue_next(WickedQueue *q);
 static int on_wicked_exit(sd_event_source *s, const siginfo_t *si, void *userdata) {
         WickedQueue *q = userdata;
         const WickedCommand *c = &q->commands[0];
-        const char *verb = wicked_verb_to_string(c->verb);
+        char what[WICKED_WHAT_MAX];
         int status = wicked_exit_status(si->si_code, si->si_status);
 
         if (status == 0)
-                log_link_debug(c->ifname, "wicked %s %s: done", verb, c->ifname);
+                log_link_debug(c->ifname, "%s: done", describe(c, what));
         else if (!q->timed_out)
-                log_link_warning(c->ifname, "wicked %s %s failed: exit status %d", verb, c->ifname, status);
+                log_link_warning(c->ifname, "%s failed: exit status %d", describe(c, what), status);
 
         q->child = sd_event_source_disable_unref(q->child);
         q->timer = sd_event_source_disable_unref(q->timer);
@@ -79,10 +90,11 @@ static int on_wicked_exit(sd_event_source *s, const siginfo_t *si, void *userdat
 static int on_timeout(sd_event_source *s, uint64_t usec, void *userdata) {
         WickedQueue *q = userdata;
         const WickedCommand *c = &q->commands[0];
+        char what[WICKED_WHAT_MAX];
 
         /* Not reaped before on_wicked_exit(), so the pid is still wicked's. */
-        log_link_warning(c->ifname, "wicked %s %s did not finish in %.1f s: killing it",
-                         wicked_verb_to_string(c->verb), c->ifname, (double)q->runner->timeout_usec / 1e6);
+        log_link_warning(c->ifname, "%s did not finish in %.1f s: killing it", describe(c, what),
+                         (double)q->runner->timeout_usec / 1e6);
         q->timed_out = true;
         q->timer = sd_event_source_disable_unref(q->timer);
         if (kill(q->pid, SIGKILL) < 0)
@@ -97,39 +109,38 @@ static void queue_next(WickedQueue *q) {
 
         while (q->n_commands > 0) {
                 const WickedCommand *c = &q->commands[0];
+                char what[WICKED_WHAT_MAX];
                 int k = wicked_spawn(c->verb, c->ifname, &q->pid);
                 if (k >= 0)
                         k = sd_event_add_child(r->event, &q->child, q->pid, WEXITED, on_wicked_exit, q);
                 if (k >= 0) {
-                        (void)sd_event_source_set_description(q->child, "wicked");
+                        (void)sd_event_source_set_description(q->child, wicked_verb_program(c->verb));
                         k = sd_event_add_time_relative(r->event, &q->timer, CLOCK_MONOTONIC, r->timeout_usec,
                                                        0, on_timeout, q);
                         if (k < 0) /* it runs unbounded rather than not at all */
                                 log_link_warning_errno(c->ifname, k, "no timeout for wicked: %m");
-                        log_link_debug(c->ifname, "wicked %s %s: started", wicked_verb_to_string(c->verb),
-                                       c->ifname);
+                        log_link_debug(c->ifname, "%s: started", describe(c, what));
                         return;
                 }
                 if (k == -ENOENT) {
                         if (!r->missing_logged)
-                                log_link_warning(
-                                        c->ifname,
-                                        "wicked is not installed (not on PATH): the ifcfg files are "
-                                        "written, but wicked is not told to reload them");
+                                log_link_warning(c->ifname,
+                                                 "%s is not installed (not on PATH): the files are written, "
+                                                 "but it is not told to reload them",
+                                                 wicked_verb_program(c->verb));
                         r->missing_logged = true;
                 } else if (q->pid > 0) {
                         /* Started, but sd-event cannot watch it: nothing
                          * would bound or reap it, and waiting for it would
                          * hold the loop for as long as wicked takes (an
                          * ifup waits for the link). Killed and reaped now. */
-                        log_link_warning_errno(c->ifname, k, "cannot watch wicked %s, stopping it: %m",
-                                               wicked_verb_to_string(c->verb));
+                        log_link_warning_errno(c->ifname, k, "cannot watch %s, stopping it: %m",
+                                               describe(c, what));
                         (void)kill(q->pid, SIGKILL);
                         while (waitpid(q->pid, NULL, 0) < 0 && errno == EINTR)
                                 ;
                 } else
-                        log_link_warning_errno(c->ifname, k, "cannot run wicked %s %s: %m",
-                                               wicked_verb_to_string(c->verb), c->ifname);
+                        log_link_warning_errno(c->ifname, k, "cannot run %s: %m", describe(c, what));
                 q->pid = 0;
                 queue_pop(q);
         }

@@ -22,6 +22,9 @@ typedef struct WickedRunner WickedRunner;
 /* wicked waits up to 30 s for a link by default (WAIT_FOR_INTERFACES);
  * well beyond that it is hung. */
 #define WICKED_TIMEOUT_USEC (90ULL * 1000ULL * 1000ULL)
+/* `networkctl reload` returns once networkd has read its files (it does not
+ * wait for links): seconds at most, unless networkd hangs. */
+#define NETWORKCTL_TIMEOUT_USEC (30ULL * 1000ULL * 1000ULL)
 
 /* SIGCHLD must be blocked (sd_event_add_child() refuses otherwise). */
 int wicked_runner_new(WickedRunner **ret, sd_event *event, uint64_t timeout_usec);
