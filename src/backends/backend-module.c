@@ -159,6 +159,20 @@ bool backend_wicked_expected(void) {
                (streq(state, "active") || streq(state, "activating") || streq(state, "reloading"));
 }
 
+/* Asked after NetworkManager and wicked, which can be installed next to
+ * it: networkd then leaves alone the links no .network file matches. */
+bool backend_networkd_expected(void) {
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        _cleanup_(freep) char *state = NULL;
+
+        if (sd_bus_open_system(&bus) < 0)
+                return false;
+        if (unit_file_enabled(bus, "systemd-networkd.service"))
+                return true;
+        return unit_property(bus, "systemd-networkd.service", "ActiveState", &state) >= 0 &&
+               (streq(state, "active") || streq(state, "activating") || streq(state, "reloading"));
+}
+
 /* The NetworkManager backend lives in a module of its own, loaded only when
  * it is used: linked into hnvd, libnm, GIO and GLib cost it 5.5 MB of RSS
  * (3.9 -> 9.4 MB in the benchmark) even with the kernel backend. hnvd

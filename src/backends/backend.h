@@ -12,7 +12,8 @@
  * backend talks netlink directly; the NetworkManager backend does the same
  * through NetworkManager's profiles so that it does not fight hnvd; the
  * wicked backend does it through the kernel too and persists each group in
- * wicked's ifcfg files. The manager sees only this table.
+ * wicked's ifcfg files, and the networkd backend in networkd's .netdev and
+ * .network files. The manager sees only this table.
  *
  * Every operation returns 0 or a negative errno and logs nothing: the
  * manager logs once, with the group and interface names it knows. (What
@@ -118,3 +119,11 @@ typedef const GroupSpec *(*BackendGroupLookup)(const char *bond, const char **re
  * action, then ifcfg files in ifcfg_dir and `wicked ifreload`. */
 int backend_wicked_new(Backend **ret, sd_event *event, Rtnl *rtnl, const char *ifcfg_dir,
                        BackendGroupLookup lookup, void *userdata);
+
+/* What backend=auto asks after backend_wicked_expected(): systemd-networkd
+ * is active, or enabled (hnvd starts before it at boot). */
+bool backend_networkd_expected(void);
+/* The networkd backend (backend-networkd.c): the kernel backend for every
+ * action, then .netdev and .network files in dir and `networkctl reload`. */
+int backend_networkd_new(Backend **ret, sd_event *event, Rtnl *rtnl, const char *dir,
+                         BackendGroupLookup lookup, void *userdata);

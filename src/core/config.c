@@ -35,6 +35,7 @@ static const char *const backend_kind_names[_BACKEND_KIND_MAX] = {
         [BACKEND_KERNEL] = "kernel",
         [BACKEND_NETWORKMANAGER] = "networkmanager",
         [BACKEND_WICKED] = "wicked",
+        [BACKEND_NETWORKD] = "networkd",
 };
 
 const char *backend_kind_to_string(BackendKind k) {
@@ -79,6 +80,7 @@ Config *config_free(Config *c) {
         free(c->device_tree_root);
         free(c->sysfs_root);
         free(c->ifcfg_dir);
+        free(c->networkd_dir);
         return mfree(c);
 }
 
@@ -190,6 +192,7 @@ enum {
         KEY_DEVICE_TREE_ROOT = 1u << 9,
         KEY_SYSFS_ROOT = 1u << 10,
         KEY_IFCFG_DIR = 1u << 11,
+        KEY_NETWORKD_DIR = 1u << 12,
 };
 
 typedef struct Parser {
@@ -398,6 +401,7 @@ static int parser_global_key(Parser *p, const char *key, const char *value) {
                 {"device-tree-root", KEY_DEVICE_TREE_ROOT},
                 {"sysfs-root", KEY_SYSFS_ROOT},
                 {"ifcfg-dir", KEY_IFCFG_DIR},
+                {"networkd-dir", KEY_NETWORKD_DIR},
         };
 
         bit = 0;
@@ -421,7 +425,8 @@ static int parser_global_key(Parser *p, const char *key, const char *value) {
                 else
                         c->device_tree = r;
 
-        } else if (bit == KEY_DEVICE_TREE_ROOT || bit == KEY_SYSFS_ROOT || bit == KEY_IFCFG_DIR) {
+        } else if (bit == KEY_DEVICE_TREE_ROOT || bit == KEY_SYSFS_ROOT || bit == KEY_IFCFG_DIR ||
+                   bit == KEY_NETWORKD_DIR) {
                 char *copy;
 
                 /* Relative to what? hnvd's working directory is no place to
@@ -436,7 +441,8 @@ static int parser_global_key(Parser *p, const char *key, const char *value) {
                         return -ENOMEM;
                 char **slot = bit == KEY_DEVICE_TREE_ROOT ? &c->device_tree_root
                               : bit == KEY_SYSFS_ROOT     ? &c->sysfs_root
-                                                          : &c->ifcfg_dir;
+                              : bit == KEY_IFCFG_DIR      ? &c->ifcfg_dir
+                                                          : &c->networkd_dir;
                 free(*slot);
                 *slot = copy;
 

@@ -23,6 +23,12 @@
 #define HNV_SYSFS_ROOT_DEFAULT "/sys"
 /* Where wicked reads its ifcfg files (ifcfg(5)); [global] ifcfg-dir=. */
 #define HNV_IFCFG_DIR_DEFAULT "/etc/sysconfig/network"
+/* Where the networkd backend writes its .netdev and .network files
+ * (systemd.network(5)); [global] networkd-dir=. /etc, not /run: the bond's
+ * .network carries the IP configuration of the admin's file that matched
+ * the port, found through networkd's state of the running system, which a
+ * boot does not have yet when hnvd starts. */
+#define HNV_NETWORKD_DIR_DEFAULT "/etc/systemd/network"
 
 /* The parsed configuration. See hnv.conf(5) for the format. A Config is
  * immutable once loaded: a reload parses a new one in full and swaps it in
@@ -33,6 +39,7 @@ typedef enum BackendKind {
         BACKEND_KERNEL,
         BACKEND_NETWORKMANAGER,
         BACKEND_WICKED,
+        BACKEND_NETWORKD,
         _BACKEND_KIND_MAX,
         _BACKEND_KIND_INVALID = -EINVAL,
 } BackendKind;
@@ -52,6 +59,7 @@ typedef struct Config {
         char *device_tree_root; /* [global] device-tree-root=, default /proc/device-tree */
         char *sysfs_root;       /* [global] sysfs-root=, default /sys */
         char *ifcfg_dir;        /* [global] ifcfg-dir=, NULL: HNV_IFCFG_DIR_DEFAULT */
+        char *networkd_dir;     /* [global] networkd-dir=, NULL: HNV_NETWORKD_DIR_DEFAULT */
         GroupSpec **groups;     /* [group NAME] sections, in file order */
         size_t n_groups;
         /* Each group's own bond-options= words, parallel to groups (entries

@@ -358,9 +358,10 @@ static int backend_select(Manager *m) {
         int k = -EINVAL;
 
         if (kind == BACKEND_AUTO) {
-                kind = backend_nm_expected()       ? BACKEND_NETWORKMANAGER
-                       : backend_wicked_expected() ? BACKEND_WICKED
-                                                   : BACKEND_KERNEL;
+                kind = backend_nm_expected()         ? BACKEND_NETWORKMANAGER
+                       : backend_wicked_expected()   ? BACKEND_WICKED
+                       : backend_networkd_expected() ? BACKEND_NETWORKD
+                                                     : BACKEND_KERNEL;
                 /* A guest that gets NetworkManager later (installed, or
                  * started by hand) must not stay on a backend that works
                  * behind its back. The hcn commands' direct mode lives for
@@ -383,6 +384,11 @@ static int backend_select(Manager *m) {
         case BACKEND_WICKED:
                 k = backend_wicked_new(&m->backend, m->event, m->platform->ops->rtnl(m->platform),
                                        m->config->ifcfg_dir ?: HNV_IFCFG_DIR_DEFAULT, lookup_bond, m);
+                break;
+        case BACKEND_NETWORKD:
+                k = backend_networkd_new(&m->backend, m->event, m->platform->ops->rtnl(m->platform),
+                                         m->config->networkd_dir ?: HNV_NETWORKD_DIR_DEFAULT, lookup_bond,
+                                         m);
                 break;
         case BACKEND_AUTO:
         case _BACKEND_KIND_MAX:

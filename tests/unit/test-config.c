@@ -443,6 +443,7 @@ typedef struct GoodCase {
         unsigned migration_timeout; /* 0: expect the default */
         const char *backend;        /* NULL: expect auto */
         const char *ifcfg_dir;      /* NULL: expect none (the default) */
+        const char *networkd_dir;   /* NULL: expect none (the default) */
         size_t n_groups;
         GroupExpect groups[3];
 } GoodCase;
@@ -542,6 +543,17 @@ static const GoodCase good_cases[] = {
                 .fail_over_mac = 2,
                 .backend = "wicked",
                 .ifcfg_dir = "/tmp/hnv test/sysconfig",
+        },
+        {
+                .title = "networkd-dir",
+                .text = "[global]\nbackend = networkd\nnetworkd-dir = /run/systemd/network\n",
+                .auto_pairing = true,
+                .drivers = DEFAULT_DRIVERS,
+                .miimon = 100,
+                .num_peer_notif = 3,
+                .fail_over_mac = 2,
+                .backend = "networkd",
+                .networkd_dir = "/run/systemd/network",
         },
         {
                 .title = "[global] bond-options after the group still apply to it",
@@ -669,6 +681,10 @@ static void test_parse_good_table(void **state) {
                         assert_string_equal(c->ifcfg_dir, t->ifcfg_dir);
                 else
                         assert_null(c->ifcfg_dir);
+                if (t->networkd_dir)
+                        assert_string_equal(c->networkd_dir, t->networkd_dir);
+                else
+                        assert_null(c->networkd_dir);
                 assert_int_equal(c->migration_timeout_sec,
                                  t->migration_timeout ?: HNV_MIGRATION_TIMEOUT_DEFAULT_SEC);
                 drivers = strv_join(c->paravirt_drivers);
