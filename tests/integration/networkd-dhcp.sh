@@ -51,6 +51,9 @@ wait_eq 60 "networkd applies hnv's file to bondweb" "$ND/00-hnv-bondweb.network"
 wait_eq 60 "networkd applies hnv's file to vf0" "$ND/00-hnv-vf0.network" networkd_file vf0
 grep -qx "DHCP=ipv4" "$ND/00-hnv-bondweb.network" || fail "no DHCP in the bond's file: $(cat "$ND/00-hnv-bondweb.network")"
 grep -qx "RouteMetric=100" "$ND/00-hnv-bondweb.network" || fail "the [DHCP] section was not carried"
+for l in bondweb vf0 bk0; do
+        wait_eq 60 "networkd configured $l" configured networkd_setup_state "$l"
+done
 wait_until 60 "the lease on bondweb" sh -c 'ip -4 addr show dev bondweb | grep -q 192.0.2.123/24'
 assert_only_on bondweb 192.0.2.123/24 vf0 bk0
 wait_until 30 "ping across bondweb" ping_ok 192.0.2.1
@@ -60,6 +63,9 @@ networkd_reboot bondweb vf0 bk0
 assert_active bondweb vf0 90
 wait_state web healthy 60
 wait_eq 60 "networkd's file for bondweb after the reboot" "$ND/00-hnv-bondweb.network" networkd_file bondweb
+for l in bondweb vf0 bk0; do
+        wait_eq 60 "networkd configured $l" configured networkd_setup_state "$l"
+done
 wait_until 60 "the lease on bondweb after the reboot" sh -c 'ip -4 addr show dev bondweb | grep -q 192.0.2.123/24'
 assert_only_on bondweb 192.0.2.123/24 vf0 bk0
 test "$(cat /sys/class/net/bondweb/address)" = 02:00:00:00:01:01 || fail "the bond does not have the VF's MAC"

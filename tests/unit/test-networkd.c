@@ -170,9 +170,9 @@ static void test_no_ip(void **state) {
         assert_false(networkd_text_has_ip(link_only));
 }
 
-/* The VF released before a migration: its file goes, so that networkd
- * does not put it back into the bond; the next VF, under a new name, is
- * the primary. */
+/* The VF released before a migration: its file tells networkd to leave
+ * it alone, neither put it back into the bond nor give it the admin's
+ * address; the next VF, under a new name, is the primary. */
 static void test_vf_released(void **state) {
         _cleanup_(group_spec_freep) GroupSpec *g = web_group();
         TmpDir t;
@@ -181,7 +181,8 @@ static void test_vf_released(void **state) {
         assert_int_equal(networkd_save_group(t.fd, g, "vf0", "bk0", NULL), 1);
         assert_true(exists(t.fd, "00-hnv-vf0.network"));
         assert_int_equal(networkd_save_group(t.fd, g, NULL, "bk0", NULL), 1);
-        assert_false(exists(t.fd, "00-hnv-vf0.network"));
+        check_golden(t.fd, "00-hnv-vf0.network", "port-left.expected");
+        assert_int_equal(networkd_save_group(t.fd, g, NULL, "bk0", NULL), 0);
         assert_true(exists(t.fd, "00-hnv-bk0.network"));
         assert_int_equal(networkd_save_group(t.fd, g, "vf1", "bk0", NULL), 1);
         check_golden(t.fd, "00-hnv-vf1.network", "port-primary-vf1.expected");

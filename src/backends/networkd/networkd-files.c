@@ -83,6 +83,21 @@ int networkd_port_text(const char *port, const char *bond, bool primary, char **
         return finish(f, &buf, ret);
 }
 
+int networkd_port_left_text(const char *port, const char *bond, char **ret) {
+        char *buf = NULL;
+        size_t size;
+        FILE *f;
+
+        if (!ifname_is_valid(port) || !ifname_is_valid(bond))
+                return -EINVAL;
+        f = open_memstream(&buf, &size);
+        if (!f)
+                return -ENOMEM;
+        header(f, bond);
+        fprintf(f, "\n[Match]\nName=%s\n\n[Link]\nUnmanaged=yes\n", port);
+        return finish(f, &buf, ret);
+}
+
 static const char *const ip_sections[] = {
         "Network", "Address", "Route", "DHCP", "DHCPv4", "DHCPv6", "IPv6AcceptRA", "RoutingPolicyRule",
 };
@@ -403,15 +418,22 @@ int networkd_save_group(int dir_fd, const GroupSpec *g, const char *vf, const ch
         }
 
         /* A port of this bond that left it (the VF released before a
-         * migration) is the admin's again. */
+         * migration) keeps a file, one that tells networkd to leave it
+         * alone: without it the admin's file, which still matches the VF,
+         * would give it the bond's address or run DHCP on it with the
+         * bond's MAC. It goes with the group, or when the port is gone
+         * (prune). */
         k = list_ours(dir_fd, &files, &n);
         if (k < 0)
                 return k;
         for (size_t i = 0; i < n; i++) {
+                _cleanup_(freep) char *text = NULL;
                 if (!streq(files[i].bond, bond) || streq(files[i].ifname, bond) ||
                     streq_ptr(files[i].ifname, vf) || streq_ptr(files[i].ifname, backup))
                         continue;
-                k = remove_ours(dir_fd, files[i].name, bond);
+                k = networkd_port_left_text(files[i].ifname, bond, &text);
+                if (k >= 0)
+                        k = write_text(dir_fd, files[i].name, text);
                 if (k < 0)
                         return k;
                 changed = changed || k > 0;

@@ -31,6 +31,9 @@
 int networkd_netdev_text(const char *bond, const BondOptions *o, char **ret);
 /* A port's .network: the port in the bond, primary or not. */
 int networkd_port_text(const char *port, const char *bond, bool primary, char **ret);
+/* A .network for a port that left the bond while the group lives (the VF
+ * released before a migration): networkd leaves it alone. */
+int networkd_port_left_text(const char *port, const char *bond, char **ret);
 /* The bond's .network: its [Match], then the IP configuration of
  * admin_network (the text of the admin's .network that configured a port;
  * NULL: none) copied line by line: the sections [Network], [Address],
@@ -44,8 +47,8 @@ bool networkd_text_has_ip(const char *text);
 /* The bond's files and its ports': writes the .netdev and the ports'
  * .network files as the group is now (vf, backup: the ports in the bond,
  * NULL when not), and the bond's .network when it has none yet (from
- * admin_network); deletes hnv's files of ports of this bond no longer in
- * it. Returns 1 when a file changed, 0 when none did, or a negative errno. */
+ * admin_network); turns hnv's files of ports of this bond no longer in it
+ * into files that tell networkd to leave them alone. Returns 1 when a file changed, 0 when none did, or a negative errno. */
 int networkd_save_group(int dir_fd, const GroupSpec *g, const char *vf, const char *backup,
                         const char *admin_network);
 /* Deletes hnv's files of bond and its ports. Returns how many it deleted. */
