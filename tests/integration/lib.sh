@@ -270,6 +270,18 @@ switch_setup() {
         switch_bridges
 }
 
+# switch_dhcp: a DHCP server on the switch's br0 (dnsmasq) that gives the
+# MAC 02:00:00:00:01:01 (the scenarios' VF) 192.0.2.123, stopped at exit;
+# its log is in the results. Skips without dnsmasq.
+switch_dhcp() {
+        command -v dnsmasq >/dev/null || skip "dnsmasq is not installed"
+        ip netns exec sw dnsmasq --keep-in-foreground --user=root --group=root --port=0 --no-resolv \
+                --interface=br0 --bind-interfaces --dhcp-range=192.0.2.100,192.0.2.150,255.255.255.0,1h \
+                --dhcp-host=02:00:00:00:01:01,192.0.2.123 --dhcp-leasefile=/run/dnsmasq.leases \
+                --pid-file=/run/dnsmasq.pid --log-dhcp --log-facility="$HNV_RESULTS/dnsmasq.log" &
+        at_exit kill "$!"
+}
+
 # switch_bridges: the switch's bridges and addresses, in an existing "sw".
 switch_bridges() {
         # One ip(8) for the whole switch: processes are expensive in UML.

@@ -12,13 +12,8 @@ set -euo pipefail
 . "$HNV_SRC/tests/integration/networkd-lib.sh"
 
 require_networkd
-command -v dnsmasq >/dev/null || skip "dnsmasq is not installed"
 switch_setup
-ip netns exec sw dnsmasq --keep-in-foreground --user=root --group=root --port=0 --no-resolv \
-        --interface=br0 --bind-interfaces --dhcp-range=192.0.2.100,192.0.2.150,255.255.255.0,1h \
-        --dhcp-host=02:00:00:00:01:01,192.0.2.123 --dhcp-leasefile=/run/dnsmasq.leases \
-        --pid-file=/run/dnsmasq.pid --log-dhcp --log-facility="$HNV_RESULTS/dnsmasq.log" &
-at_exit kill "$!"
+switch_dhcp
 networkd_setup
 ND=/etc/systemd/network
 

@@ -19,6 +19,7 @@
 
 #include <cmocka.h>
 
+#include "golden.h"
 #include "group.h"
 #include "wicked/ifcfg-bond.h"
 #include "wicked/ifcfg-files.h"
@@ -444,24 +445,9 @@ static void write_text(int dir_fd, const char *name, const char *text) {
         assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
 }
 
-static char *golden_path(const char *name) {
-        const char *dir = getenv("HNV_GOLDEN_DIR") ?: "../golden";
-        char *p = NULL;
-        assert_true(asprintf(&p, "%s/wicked/%s", dir, name) > 0);
-        return p;
-}
-
-static char *golden_read(const char *name) {
-        _cleanup_(freep) char *path = golden_path(name);
-        char *text = read_text(AT_FDCWD, path);
-        if (!text)
-                fail_msg("cannot read %s", path);
-        return text;
-}
-
 /* Compares file name in dir with the golden file expected. */
 static void check_golden(int dir_fd, const char *name, const char *expected) {
-        _cleanup_(freep) char *actual = read_text(dir_fd, name), *path = golden_path(expected), *want = NULL;
+        _cleanup_(freep) char *actual = read_text(dir_fd, name);
         struct stat st;
 
         if (!actual)
@@ -469,20 +455,7 @@ static void check_golden(int dir_fd, const char *name, const char *expected) {
         assert_int_equal(fstatat(dir_fd, name, &st, 0), 0);
         assert_int_equal(st.st_mode & 07777, 0644);
 
-        if (streq_ptr(getenv("HNV_UPDATE_GOLDEN"), "1")) {
-                FILE *f = fopen(path, "we");
-                assert_non_null(f);
-                fputs(actual, f);
-                assert_int_equal(fclose(f), 0);
-                return;
-        }
-        want = read_text(AT_FDCWD, path);
-        if (!want)
-                fail_msg("cannot read %s (HNV_UPDATE_GOLDEN=1 creates it)", path);
-        if (!streq(want, actual)) {
-                print_error("%s differs.\n--- expected\n%s--- actual\n%s---\n", path, want, actual);
-                fail_msg("golden mismatch for %s", expected);
-        }
+        golden_check("wicked", expected, actual);
 }
 
 /* Nothing but ifcfg files: no temporary left behind. */
@@ -530,8 +503,8 @@ static void test_golden_new_group(void **state) {
 
 static void test_golden_admin_bond(void **state) {
         _cleanup_(group_spec_freep) GroupSpec *g = web_group();
-        _cleanup_(freep) char *bond = golden_read("admin-bond.in"), *port = golden_read("admin-port.in"),
-                              *eth7 = NULL;
+        _cleanup_(freep) char *bond = golden_read("wicked", "admin-bond.in"),
+                              *port = golden_read("wicked", "admin-port.in"), *eth7 = NULL;
         TmpDir t;
 
         tmpdir_open(&t);
@@ -578,7 +551,7 @@ static void test_file_mode_kept(void **state) {
 
 static void test_golden_migration(void **state) {
         _cleanup_(group_spec_freep) GroupSpec *g = web_group();
-        _cleanup_(freep) char *bond = golden_read("migration-bond.in"), *old = NULL;
+        _cleanup_(freep) char *bond = golden_read("wicked", "migration-bond.in"), *old = NULL;
         _cleanup_(strv_freep) char **dropped = NULL;
         TmpDir t;
 
@@ -604,7 +577,7 @@ static void test_golden_migration(void **state) {
 }
 
 static void test_golden_hcnmgr(void **state) {
-        _cleanup_(freep) char *bond = golden_read("hcnmgr-bond.in");
+        _cleanup_(freep) char *bond = golden_read("wicked", "hcnmgr-bond.in");
         BondOptions o;
         TmpDir t;
 
@@ -680,7 +653,7 @@ static void test_prune(void **state) {
         static const char *const kept[] = {"bondweb", BACKUP, "bond333e80f5", "bondadmin", NULL};
         static const char admin_port[] = "# mine\nBOOTPROTO='dhcp'\n";
         static const char admin_bond[] = "BONDING_MASTER='yes'\nBONDING_SLAVE_0='gone0'\n";
-        _cleanup_(freep) char *text = NULL, *hcnmgr = golden_read("hcnmgr-bond.in");
+        _cleanup_(freep) char *text = NULL, *hcnmgr = golden_read("wicked", "hcnmgr-bond.in");
         _cleanup_(group_spec_freep) GroupSpec *g = web_group();
         _cleanup_(ifcfg_doc_freep) IfcfgDoc *d = NULL;
         TmpDir t;
@@ -954,7 +927,7 @@ static void golden_ip_case(const char *name, const char *port, const char *keep,
         assert_true(asprintf(&giveback_expected, "%s-giveback.expected", name) > 0);
         assert_true(asprintf(&port_file, "ifcfg-%s", port) > 0);
         assert_true(asprintf(&keep_file, "ifcfg-%s", keep) > 0);
-        in = golden_read(in_name);
+        in = golden_read("wicked", in_name);
 
         tmpdir_open(&t);
         write_text(t.fd, port_file, in);
@@ -1006,9 +979,9 @@ static void test_golden_ip_dhcp6(void **state) {
 
 /* The admin's files for the routes test: ifcfg-env3 and ifroute-env3. */
 static void write_routes_case(TmpDir *t, char **ret_routes) {
-        _cleanup_(freep) char *port = golden_read("ip-static4-port.in");
+        _cleanup_(freep) char *port = golden_read("wicked", "ip-static4-port.in");
 
-        *ret_routes = golden_read("ip-routes.in");
+        *ret_routes = golden_read("wicked", "ip-routes.in");
         write_text(t->fd, "ifcfg-" BACKUP, port);
         write_text(t->fd, "ifroute-" BACKUP, *ret_routes);
 }
@@ -1341,12 +1314,6 @@ static void fake_wicked_remove(char *old_path) {
 }
 
 /* Runs the loop until the runner is idle; returns how long it took. */
-static uint64_t now_usec(void) {
-        struct timespec ts;
-        assert_int_equal(clock_gettime(CLOCK_MONOTONIC, &ts), 0);
-        return (uint64_t)ts.tv_sec * 1000000ULL + (uint64_t)ts.tv_nsec / 1000ULL;
-}
-
 static uint64_t drain(sd_event *e, WickedRunner *r) {
         uint64_t start = now_usec();
 

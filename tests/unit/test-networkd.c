@@ -17,6 +17,7 @@
 
 #include <cmocka.h>
 
+#include "golden.h"
 #include "group.h"
 #include "networkd/networkd-files.h"
 #include "wicked/wicked-cmd.h"
@@ -56,23 +57,8 @@ static bool exists(int dir_fd, const char *name) {
         return faccessat(dir_fd, name, F_OK, AT_SYMLINK_NOFOLLOW) == 0;
 }
 
-static char *golden_path(const char *name) {
-        const char *dir = getenv("HNV_GOLDEN_DIR") ?: "../golden";
-        char *p = NULL;
-        assert_true(asprintf(&p, "%s/networkd/%s", dir, name) > 0);
-        return p;
-}
-
-static char *golden_read(const char *name) {
-        _cleanup_(freep) char *path = golden_path(name);
-        char *text = NULL;
-        if (networkd_read_text(AT_FDCWD, path, &text) < 0)
-                fail_msg("cannot read %s", path);
-        return text;
-}
-
 static void check_golden(int dir_fd, const char *name, const char *expected) {
-        _cleanup_(freep) char *actual = NULL, *path = golden_path(expected), *want = NULL;
+        _cleanup_(freep) char *actual = NULL;
         struct stat st;
 
         if (networkd_read_text(dir_fd, name, &actual) < 0)
@@ -80,19 +66,7 @@ static void check_golden(int dir_fd, const char *name, const char *expected) {
         /* networkd runs as its own user and must read them. */
         assert_int_equal(fstatat(dir_fd, name, &st, 0), 0);
         assert_int_equal(st.st_mode & 07777, 0644);
-        if (streq_ptr(getenv("HNV_UPDATE_GOLDEN"), "1")) {
-                FILE *f = fopen(path, "we");
-                assert_non_null(f);
-                fputs(actual, f);
-                assert_int_equal(fclose(f), 0);
-                return;
-        }
-        if (networkd_read_text(AT_FDCWD, path, &want) < 0)
-                fail_msg("cannot read %s (HNV_UPDATE_GOLDEN=1 creates it)", path);
-        if (!streq(want, actual)) {
-                print_error("%s differs.\n--- expected\n%s--- actual\n%s---\n", path, want, actual);
-                fail_msg("golden mismatch for %s", expected);
-        }
+        golden_check("networkd", expected, actual);
 }
 
 static GroupSpec *new_group(const char *name) {
@@ -112,7 +86,7 @@ static GroupSpec *web_group(void) {
  * admin's file is found. */
 static void check_ip_case(const char *in, const char *prefix) {
         _cleanup_(group_spec_freep) GroupSpec *g = web_group();
-        _cleanup_(freep) char *admin = golden_read(in);
+        _cleanup_(freep) char *admin = golden_read("networkd", in);
         char expected[128];
         TmpDir t;
 

@@ -28,8 +28,15 @@ static int finish(FILE *f, char **buf, char **ret) {
         return 0;
 }
 
-static void header(FILE *f, const char *bond) {
+/* A file of hnv's for bond, in memory: the marker lines first. NULL when
+ * out of memory. */
+static FILE *begin(char **buf, size_t *size, const char *bond) {
+        FILE *f = open_memstream(buf, size);
+
+        if (!f)
+                return NULL;
         fprintf(f, "%s\n%s%s\n", HNV_NETWORKD_MARKER, HNV_NETWORKD_BOND_KEY, bond);
+        return f;
 }
 
 int networkd_netdev_text(const char *bond, const BondOptions *o, char **ret) {
@@ -39,10 +46,9 @@ int networkd_netdev_text(const char *bond, const BondOptions *o, char **ret) {
 
         if (!ifname_is_valid(bond) || o->fail_over_mac >= _FAIL_OVER_MAC_MAX)
                 return -EINVAL;
-        f = open_memstream(&buf, &size);
+        f = begin(&buf, &size, bond);
         if (!f)
                 return -ENOMEM;
-        header(f, bond);
         fprintf(f, "\n[NetDev]\nName=%s\nKind=bond\n", bond);
         if (o->mtu > 0)
                 fprintf(f, "MTUBytes=%" PRIu32 "\n", o->mtu);
@@ -68,10 +74,9 @@ int networkd_port_text(const char *port, const char *bond, bool primary, char **
 
         if (!ifname_is_valid(port) || !ifname_is_valid(bond))
                 return -EINVAL;
-        f = open_memstream(&buf, &size);
+        f = begin(&buf, &size, bond);
         if (!f)
                 return -ENOMEM;
-        header(f, bond);
         /* By name: hnvd writes the file again whenever the port in the
          * bond changes, a VF renamed by a migration included. No address,
          * no DHCP and no IPv6 link-local address on a port: they belong
@@ -90,10 +95,9 @@ int networkd_port_left_text(const char *port, const char *bond, char **ret) {
 
         if (!ifname_is_valid(port) || !ifname_is_valid(bond))
                 return -EINVAL;
-        f = open_memstream(&buf, &size);
+        f = begin(&buf, &size, bond);
         if (!f)
                 return -ENOMEM;
-        header(f, bond);
         fprintf(f, "\n[Match]\nName=%s\n\n[Link]\nUnmanaged=yes\n", port);
         return finish(f, &buf, ret);
 }
@@ -170,10 +174,9 @@ int networkd_bond_network_text(const char *bond, const char *admin_network, char
 
         if (!ifname_is_valid(bond))
                 return -EINVAL;
-        f = open_memstream(&buf, &size);
+        f = begin(&buf, &size, bond);
         if (!f)
                 return -ENOMEM;
-        header(f, bond);
         fprintf(f, "\n[Match]\nName=%s\n", bond);
         if (!admin_network || !copy_ip(f, admin_network))
                 /* Said in the file, since nothing else says it after a
