@@ -156,9 +156,9 @@ trap '_hnv_on_signal INT' INT
 
 # ----------------------------------------------------------------- waiting
 
-# A 20 ms pause without a process: read(1) with a timeout on a pipe that
-# never has data. A sleep(1) per poll would cost a process each time, which
-# in UML is most of the budget.
+# A pause without a process (default 20 ms): read(1) with a timeout on a
+# pipe that never has data. A sleep(1) per poll would cost a process each
+# time, which in UML is most of the budget.
 _hnv_pause() {
         if [ -z "${_hnv_pause_fd:-}" ]; then
                 # (the group's 2>/dev/null is temporary; a redirection on
@@ -166,9 +166,9 @@ _hnv_pause() {
                 { exec {_hnv_pause_fd}<> <(:); } 2>/dev/null || _hnv_pause_fd=none
         fi
         if [ "$_hnv_pause_fd" = none ]; then
-                sleep 0.02
+                sleep "${1:-0.02}"
         else
-                read -r -t 0.02 -u "$_hnv_pause_fd" _ || true
+                read -r -t "${1:-0.02}" -u "$_hnv_pause_fd" _ || true
         fi
 }
 
@@ -199,15 +199,20 @@ _hnv_wait_dead() {
 }
 
 # wait_until TIMEOUT_S DESCRIPTION CMD [ARGS...]
-# Re-runs CMD every 20 ms until it succeeds, for at most TIMEOUT_S seconds;
-# then fails with DESCRIPTION, CMD's last output and the kernel's state.
+# Re-runs CMD until it succeeds, for at most TIMEOUT_S seconds; then fails
+# with DESCRIPTION, CMD's last output and the kernel's state. The pause
+# between tries is 20 ms after the first, twice as long after each next, up
+# to 320 ms: every try starts processes, and in UML a process costs tens of
+# milliseconds of host CPU, so polling every 20 ms kept the guest's CPU busy
+# for the whole wait, taken from what is awaited (hnvd, udevd) and from the
+# guest beside it.
 # With a single CMD argument it is evaluated as shell code on every try, so
 #     wait_until 10 "vf0 enslaved" 'test "$(link_master vf0)" = bondweb'
 # re-reads the master each time. (Beware: in the multi-word form the shell
 # expands "$(...)" once, before wait_until is called; use wait_eq for a
 # value that must change.)
 wait_until() {
-        local timeout=$1 desc=$2 out rc deadline
+        local timeout=$1 desc=$2 out rc deadline pause=20 secs
         shift 2
         [ $# -ge 1 ] || fail "wait_until: no command"
         deadline=$(( ${EPOCHREALTIME/./} + $(_hnv_us "$timeout") ))
@@ -227,7 +232,9 @@ wait_until() {
                         _hnv_diag
                         exit 1
                 fi
-                _hnv_pause
+                printf -v secs '0.%03d' "$pause"
+                _hnv_pause "$secs"
+                (( pause >= 320 )) || pause=$(( pause * 2 ))
         done
 }
 
