@@ -48,9 +48,6 @@ int set_error(char **ret_error, int k, const char *fmt, ...) {
 
 int read_file_bounded(const char *path, size_t max, char **ret, size_t *ret_size, char **ret_error) {
         _cleanup_(closep) int fd = -EBADF;
-        _cleanup_(freep) char *buf = NULL;
-        size_t size = 0, allocated = 0;
-        struct stat st;
 
         /* O_NONBLOCK: a FIFO must not hang the open; it is refused below. */
         fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
@@ -59,6 +56,14 @@ int read_file_bounded(const char *path, size_t max, char **ret, size_t *ret_size
                         return 0;
                 return set_error(ret_error, negative_errno(), "%s: %m", path);
         }
+        return read_fd_bounded(fd, path, max, ret, ret_size, ret_error);
+}
+
+int read_fd_bounded(int fd, const char *path, size_t max, char **ret, size_t *ret_size, char **ret_error) {
+        _cleanup_(freep) char *buf = NULL;
+        size_t size = 0, allocated = 0;
+        struct stat st;
+
         if (fstat(fd, &st) < 0)
                 return set_error(ret_error, negative_errno(), "%s: %m", path);
         if (S_ISDIR(st.st_mode))

@@ -20,6 +20,11 @@ int set_error(char **ret_error, int k, const char *fmt, ...) _printf_(3, 4);
  * when the file does not exist, or -errno with the reason in *ret_error. */
 int read_file_bounded(const char *path, size_t max, char **ret, size_t *ret_size, char **ret_error);
 
+/* The same for a file the caller opened (with O_NONBLOCK, so that a FIFO
+ * cannot hang the open): path only names it in *ret_error. Returns 1 or
+ * -errno: -EINVAL for anything but a regular file, -EFBIG above max. */
+int read_fd_bounded(int fd, const char *path, size_t max, char **ret, size_t *ret_size, char **ret_error);
+
 /* The crash-consistency scenario's kill points (tests/integration/
  * crash-points.sh): when $HNV_CRASH_POINT names this point, the process
  * kills itself with SIGKILL here, as a power cut or the OOM killer would.

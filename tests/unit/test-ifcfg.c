@@ -633,6 +633,14 @@ static void test_file_errors(void **state) {
         assert_int_equal(line, 2);
         assert_int_equal(ifcfg_remove(t.fd, "bondweb"), -EBADMSG);
 
+        /* Nor is a FIFO put where a file should be: refused at once, where
+         * the read used to wait for a writer for good. */
+        alarm(20);
+        assert_int_equal(mkfifoat(t.fd, "ifcfg-fifo0", 0644), 0);
+        assert_int_equal(ifcfg_read(t.fd, "fifo0", &d, &line), -EBADMSG);
+        assert_int_equal(ifcfg_save_port(t.fd, "fifo0"), -EBADMSG);
+        alarm(0);
+
         /* Nor is a symbolic link replaced by a file. */
         assert_int_equal(symlinkat("ifcfg-bondweb", t.fd, "ifcfg-link0"), 0);
         assert_int_equal(ifcfg_save_port(t.fd, "link0"), -ELOOP);

@@ -213,6 +213,39 @@ static void test_remove_and_prune(void **state) {
         tmp_close(&t);
 }
 
+/* A FIFO, a symbolic link or an oversized file where hnv reads: refused at
+ * once (before the fix, the FIFO hung the read and the prune at boot for
+ * good), and left as it was. */
+static void test_unreadable_files(void **state) {
+        _cleanup_(group_spec_freep) GroupSpec *g = web_group();
+        char *text = NULL, *keep[] = {NULL};
+        _cleanup_(freep) char *big = NULL;
+        TmpDir t;
+
+        tmp_open(&t);
+        alarm(20); /* a hang fails the test instead of waiting for meson */
+        assert_int_equal(mkfifoat(t.fd, "00-hnv-vf7.network", 0644), 0);
+        assert_int_equal(networkd_read_text(t.fd, "00-hnv-vf7.network", &text), -EINVAL);
+        assert_int_equal(symlinkat("/etc/hostname", t.fd, "00-hnv-vf8.network"), 0);
+        assert_int_equal(networkd_read_text(t.fd, "00-hnv-vf8.network", &text), -ELOOP);
+        big = malloc(NETWORKD_FILE_MAX + 2);
+        assert_non_null(big);
+        memset(big, '#', NETWORKD_FILE_MAX + 1);
+        big[NETWORKD_FILE_MAX + 1] = '\0';
+        write_file(t.fd, "10-big.network", big);
+        assert_int_equal(networkd_read_text(t.fd, "10-big.network", &text), -EFBIG);
+        assert_null(text);
+
+        /* Not known to be hnv's, so the prune leaves them. */
+        assert_int_equal(networkd_prune(t.fd, keep_names, keep), 0);
+        assert_true(exists(t.fd, "00-hnv-vf7.network"));
+        assert_true(exists(t.fd, "00-hnv-vf8.network"));
+        /* A group is still written beside them. */
+        assert_int_equal(networkd_save_group(t.fd, g, "vf0", "bk0", NULL), 1);
+        alarm(0);
+        tmp_close(&t);
+}
+
 static void test_bad_names(void **state) {
         char *text = NULL;
         BondOptions o;
@@ -245,6 +278,7 @@ int main(void) {
                 cmocka_unit_test(test_no_ip),
                 cmocka_unit_test(test_vf_released),
                 cmocka_unit_test(test_remove_and_prune),
+                cmocka_unit_test(test_unreadable_files),
                 cmocka_unit_test(test_bad_names),
                 cmocka_unit_test(test_networkctl_argv),
         };

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "networkd-files.h"
+#include "util.h"
 
 static const char *const fail_over_mac_words[_FAIL_OVER_MAC_MAX] = {
         [FAIL_OVER_MAC_NONE] = "none",
@@ -198,39 +199,16 @@ bool networkd_text_has_ip(const char *text) {
 
 int networkd_read_text(int dir_fd, const char *path, char **ret) {
         _cleanup_(closep) int fd = -EBADF;
-        char *buf = NULL;
-        size_t size = 0;
-        ssize_t n;
+        size_t size;
+        int r;
 
-        fd = openat(dir_fd, path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
+        /* O_NONBLOCK: a FIFO in networkd's directory must not hang hnvd;
+         * the bounded reader then refuses it. */
+        fd = openat(dir_fd, path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK);
         if (fd < 0)
                 return negative_errno();
-        for (;;) {
-                char *b = realloc(buf, size + 4096 + 1);
-                if (!b) {
-                        free(buf);
-                        return -ENOMEM;
-                }
-                buf = b;
-                n = read(fd, buf + size, 4096);
-                if (n < 0 && errno == EINTR)
-                        continue;
-                if (n < 0) {
-                        int k = negative_errno();
-                        free(buf);
-                        return k;
-                }
-                if (n == 0)
-                        break;
-                size += (size_t)n;
-                if (size > 1024 * 1024) {
-                        free(buf);
-                        return -EFBIG;
-                }
-        }
-        buf[size] = '\0';
-        *ret = buf;
-        return 0;
+        r = read_fd_bounded(fd, path, NETWORKD_FILE_MAX, ret, &size, NULL);
+        return r < 0 ? r : 0;
 }
 
 static int file_name(const char *ifname, const char *suffix, char ret[static NETWORKD_FILENAME_MAX]) {

@@ -59,5 +59,9 @@ int networkd_prune(int dir_fd, bool (*keep)(const char *ifname, void *userdata),
 /* Reads an hnv file's bond (the marker's second line); -ENOENT when the
  * file is not hnv's. */
 int networkd_file_bond(int dir_fd, const char *name, char ret[static IFNAMSIZ]);
-/* Reads a whole file (at most 1 MiB). */
+/* Larger .network files than networkd's own are refused, not read. */
+#define NETWORKD_FILE_MAX (1024 * 1024)
+/* Reads a whole regular file of at most NETWORKD_FILE_MAX bytes; a FIFO or
+ * device is refused (-EINVAL) without blocking, a symbolic link too
+ * (-ELOOP). */
 int networkd_read_text(int dir_fd, const char *path, char **ret);

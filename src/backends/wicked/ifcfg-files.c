@@ -34,38 +34,15 @@ int ifcfg_file_name(const char *ifname, char ret[static IFCFG_FILENAME_MAX]) {
         return 0;
 }
 
-static int read_all(int fd, char **ret, size_t *ret_size) {
-        _cleanup_(freep) char *buf = NULL;
-        struct stat st;
-        size_t size = 0;
-
-        if (fstat(fd, &st) < 0)
-                return negative_errno();
-        if (!S_ISREG(st.st_mode))
+/* A file the admin may have replaced by a FIFO or grown without bound
+ * must neither hang hnvd nor fill its memory: the files are opened with
+ * O_NONBLOCK and read by the shared bounded reader. A device or FIFO is a
+ * file hnv cannot read (-EBADMSG), as a malformed one is. */
+static int read_all(int fd, const char *name, char **ret, size_t *ret_size) {
+        int r = read_fd_bounded(fd, name, IFCFG_SIZE_MAX, ret, ret_size, NULL);
+        if (r == -EINVAL || r == -EISDIR)
                 return -EBADMSG;
-        if (st.st_size > IFCFG_SIZE_MAX)
-                return -EFBIG;
-
-        buf = malloc(IFCFG_SIZE_MAX + 1);
-        if (!buf)
-                return -ENOMEM;
-        for (;;) {
-                ssize_t n = read(fd, buf + size, IFCFG_SIZE_MAX + 1 - size);
-                if (n < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return negative_errno();
-                }
-                if (n == 0)
-                        break;
-                size += (size_t)n;
-                if (size > IFCFG_SIZE_MAX)
-                        return -EFBIG;
-        }
-
-        *ret = TAKE_PTR(buf);
-        *ret_size = size;
-        return 0;
+        return r < 0 ? r : 0;
 }
 
 int ifcfg_read(int dir_fd, const char *ifname, IfcfgDoc **ret, unsigned *ret_line) {
@@ -78,10 +55,10 @@ int ifcfg_read(int dir_fd, const char *ifname, IfcfgDoc **ret, unsigned *ret_lin
         r = ifcfg_file_name(ifname, name);
         if (r < 0)
                 return r;
-        fd = openat(dir_fd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
+        fd = openat(dir_fd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK);
         if (fd < 0)
                 return negative_errno();
-        r = read_all(fd, &text, &size);
+        r = read_all(fd, name, &text, &size);
         if (r < 0)
                 return r;
         return ifcfg_doc_parse(text, size, ret, ret_line);
@@ -293,7 +270,7 @@ static int read_routes(int dir_fd, const char *ifname, char **ret, size_t *ret_s
         r = ifcfg_route_file_name(ifname, name);
         if (r < 0)
                 return r;
-        fd = openat(dir_fd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
+        fd = openat(dir_fd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK);
         if (fd < 0)
                 return negative_errno();
         if (ret_mode) {
@@ -301,7 +278,7 @@ static int read_routes(int dir_fd, const char *ifname, char **ret, size_t *ret_s
                         return negative_errno();
                 *ret_mode = st.st_mode & 07777;
         }
-        return read_all(fd, ret, ret_size);
+        return read_all(fd, name, ret, ret_size);
 }
 
 /* Whether text is all that ifroute-<ifname> holds; -ENOENT when there is
