@@ -40,9 +40,10 @@ static void handle_link(Manager *m, bool removed, const LinkInfo *li) {
                 link_discovered(m, l);
 
         if (streq(li->kind, "bond")) {
+                Group *g = find_group_by_bond(m, li->name);
                 if (li->peers_notified)
-                        group_peers_notified(find_group_by_bond(m, li->name), li->bond_active_ifindex);
-                group_mark_dirty(find_group_by_bond(m, li->name));
+                        group_peers_notified(g, li->bond_active_ifindex);
+                group_mark_dirty(g);
                 if (renamed)
                         group_mark_dirty(find_group_by_bond(m, old_name));
                 return;
