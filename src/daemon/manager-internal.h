@@ -77,6 +77,8 @@ typedef struct Link {
         /* hnvctl remove-port: kept out of every group. Until its release
          * is done it stays in its group, for the plan to release it. */
         bool excluded;
+        /* The resync whose dump last reported this link. */
+        unsigned dump_generation;
 } Link;
 
 struct Manager {
@@ -95,6 +97,7 @@ struct Manager {
         Config *config;
         Link **links;
         size_t n_links;
+        unsigned dump_generation; /* resyncs so far */
         Group **groups;
         size_t n_groups;
 

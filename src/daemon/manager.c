@@ -36,6 +36,7 @@ static void handle_link(Manager *m, bool removed, const LinkInfo *li) {
                 log_error_errno(-ENOMEM, "cannot track link %s: %m", li->name);
                 return;
         }
+        l->dump_generation = m->dump_generation;
         if (is_new)
                 link_discovered(m, l);
 
@@ -78,20 +79,32 @@ static void on_platform_link(void *userdata, bool removed, const LinkInfo *li) {
 
 static void on_platform_resync(void *userdata) {
         Manager *m = userdata;
-        /* Links we do not hear about again in the dump are gone. */
-        int *seen = calloc(m->n_links + 1, sizeof(int));
-        size_t n = m->n_links;
-        if (!seen)
+        _cleanup_(freep) int *unseen = NULL;
+        size_t n = 0;
+        int k;
+
+        /* Links the dump does not report are gone. One request for all,
+         * where asking the kernel about each known link cost a request per
+         * link (128 at 64 groups) every time the monitor overran. */
+        m->dump_generation++;
+        k = m->platform->ops->enumerate_links(m->platform);
+        if (k < 0) {
+                log_warning_errno(k, "cannot enumerate links after the monitor overran: %m");
                 return;
-        for (size_t i = 0; i < n; i++)
-                seen[i] = m->links[i]->device->link.ifindex;
-        (void)m->platform->ops->enumerate_links(m->platform);
+        }
+        unseen = calloc(m->n_links + 1, sizeof(int));
+        if (!unseen)
+                return;
+        for (size_t i = 0; i < m->n_links; i++)
+                if (m->links[i]->dump_generation != m->dump_generation)
+                        unseen[n++] = m->links[i]->device->link.ifindex;
         for (size_t i = 0; i < n; i++) {
                 LinkInfo li;
-                if (m->platform->ops->get_link(m->platform, seen[i], &li) == -ENODEV)
-                        link_forget(m, seen[i]);
+                /* An interrupted dump (links changed while it was read) may
+                 * have left out a link that exists: ask for each. */
+                if (k == 0 || m->platform->ops->get_link(m->platform, unseen[i], &li) == -ENODEV)
+                        link_forget(m, unseen[i]);
         }
-        free(seen);
 }
 
 static void on_platform_device(void *userdata, UdevInfo *info) {

@@ -30,7 +30,8 @@ typedef struct PlatformOps {
         /* Starts delivering events to h from the loop. */
         int (*start)(Platform *p, sd_event *event, const PlatformHandlers *h);
         /* Deliver every existing link / udev device through the handlers,
-         * synchronously. */
+         * synchronously. enumerate_links returns 1 when the kernel marked
+         * its dump interrupted: a link may be missing from it. */
         int (*enumerate_links)(Platform *p);
         int (*enumerate_devices)(Platform *p);
         /* One link now; -ENODEV when it does not exist. */

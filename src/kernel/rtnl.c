@@ -48,6 +48,7 @@ struct Rtnl {
         uint32_t seq;
         Answer answer;
         bool done;
+        bool interrupted; /* the kernel flagged the dump NLM_F_DUMP_INTR */
         int error;
         LinkInfo *links;
         size_t n_links, n_alloc;
@@ -152,6 +153,7 @@ static int transact(Rtnl *r, struct nl_msg *msg, Answer answer) {
         drain(r);
         r->answer = answer;
         r->done = false;
+        r->interrupted = false;
         r->error = 0;
         r->n_links = 0;
         k = nl_send_auto(r->request, msg);
@@ -161,6 +163,8 @@ static int transact(Rtnl *r, struct nl_msg *msg, Answer answer) {
 
         while (!r->done) {
                 k = nl_recvmsgs(r->request, r->request_cb);
+                if (k == -NLE_DUMP_INTR)
+                        r->interrupted = true;
                 if (r->done)
                         break;
                 if (k == -NLE_AGAIN || now_usec() >= deadline) {
@@ -343,6 +347,7 @@ int rtnl_enumerate_links(Rtnl *r) {
         _cleanup_(nlmsg_freep) struct nl_msg *msg = NULL;
         _cleanup_(freep) LinkInfo *links = NULL;
         size_t n;
+        bool interrupted;
         int k;
 
         k = link_msg_dump_request(&msg);
@@ -351,6 +356,7 @@ int rtnl_enumerate_links(Rtnl *r) {
         k = transact(r, msg, ANSWER_DUMP);
         if (k < 0)
                 return k;
+        interrupted = r->interrupted;
         /* The handlers may make requests of their own: they get the dump as
          * a copy of their own, taken off the socket's buffer. */
         links = TAKE_PTR(r->links);
@@ -358,7 +364,7 @@ int rtnl_enumerate_links(Rtnl *r) {
         r->n_links = r->n_alloc = 0;
         for (size_t i = 0; i < n && r->on_link; i++)
                 r->on_link(r, false, &links[i], r->userdata);
-        return 0;
+        return interrupted ? 1 : 0;
 }
 
 static int get_link_request(struct nl_msg **ret, int ifindex, const char *name) {

@@ -29,7 +29,9 @@ Rtnl *rtnl_free(Rtnl *r);
 DEFINE_TRIVIAL_CLEANUP_FUNC(Rtnl *, rtnl_free);
 
 /* Delivers every existing link through on_link, synchronously, once the
- * whole dump has been read. */
+ * whole dump has been read. Returns 0, 1 when the kernel marked the dump
+ * interrupted (links changed while it was made, so one may be missing),
+ * or -errno. */
 int rtnl_enumerate_links(Rtnl *r);
 /* Fetches one link now. -ENODEV when it does not exist. */
 int rtnl_get_link(Rtnl *r, int ifindex, LinkInfo *ret);

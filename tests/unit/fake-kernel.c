@@ -55,6 +55,8 @@ struct FakeKernel {
         int fail_error;
         unsigned fail_n;
         bool bonds_silent; /* no NOTIFY_PEERS events */
+        bool dump_interrupted;
+        unsigned get_link_calls;
 };
 
 /* ---- links -------------------------------------------------------------- */
@@ -355,6 +357,18 @@ void fake_link_remove(FakeKernel *k, const char *name) {
         remove_link(k, l);
 }
 
+void fake_overrun(FakeKernel *k, bool interrupted) {
+        k->n_queue = 0;
+        k->dump_interrupted = interrupted;
+        k->get_link_calls = 0;
+        k->handlers.resync(k->handlers.userdata);
+        k->dump_interrupted = false;
+}
+
+unsigned fake_get_link_calls(FakeKernel *k) {
+        return k->get_link_calls;
+}
+
 void fake_link_set_carrier(FakeKernel *k, const char *name, bool on) {
         FakeLink *l = by_name(k, name);
         assert_non_null(l);
@@ -486,7 +500,7 @@ static int fp_enumerate_links(Platform *p) {
                         LinkInfo li = view(k, &k->links[i]);
                         k->handlers.link(k->handlers.userdata, false, &li);
                 }
-        return 0;
+        return k->dump_interrupted ? 1 : 0;
 }
 
 static int fp_enumerate_devices(Platform *p) {
@@ -502,6 +516,7 @@ static int fp_get_link(Platform *p, int ifindex, LinkInfo *ret) {
         FakeKernel *k = platform_kernel(p);
         FakeLink *l = by_ifindex(k, ifindex);
 
+        k->get_link_calls++;
         if (!l)
                 return -ENODEV;
         *ret = view(k, l);

@@ -32,6 +32,11 @@ Backend *fake_backend_new(FakeKernel *k);
 int fake_link_add(FakeKernel *k, const char *name, const char *mac, bool pci, const char *driver,
                   const char *const *props);
 void fake_link_remove(FakeKernel *k, const char *name);
+/* The monitor socket overran: every event not yet delivered is lost, and
+ * the manager resynchronises from a dump, marked interrupted if asked. */
+void fake_overrun(FakeKernel *k, bool interrupted);
+/* get_link requests since the last fake_overrun(). */
+unsigned fake_get_link_calls(FakeKernel *k);
 /* The cable: IFF_LOWER_UP while the link is up. The bond's miimon sees the
  * change only at its next tick (fake_miimon). */
 void fake_link_set_carrier(FakeKernel *k, const char *name, bool on);

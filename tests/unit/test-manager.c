@@ -366,6 +366,29 @@ static void test_carrier_loss_switches_before_miimon(void **state) {
         assert_int_equal(json_object_get_int(v), 1);
 }
 
+/* Events lost to an overrun: the dump says what is gone, in one request;
+ * only an interrupted dump, which may have left a link out, makes hnvd ask
+ * about each link it did not report. */
+static void test_resync_after_overrun(void **state) {
+        T *t = *state;
+
+        start_healthy(t);
+        fake_link_remove(t->k, "vf0");
+        fake_overrun(t->k, false);
+        assert_int_equal(fake_get_link_calls(t->k), 0);
+        run(t);
+        assert_state(t, "g", "degraded", "bk0");
+
+        add_vf(t, "vf1", VF_MAC);
+        run(t);
+        assert_state(t, "g", "healthy", "vf1");
+        fake_link_remove(t->k, "vf1");
+        fake_overrun(t->k, true);
+        assert_int_equal(fake_get_link_calls(t->k), 1);
+        run(t);
+        assert_state(t, "g", "degraded", "bk0");
+}
+
 static void test_vf_unplugged_returns_under_a_new_name(void **state) {
         T *t = *state;
 
@@ -942,6 +965,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_boot_builds_the_bond, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_restart_adopts_without_a_call, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_carrier_loss_switches_before_miimon, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_resync_after_overrun, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_vf_unplugged_returns_under_a_new_name, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_planned_release, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_release_on_the_bonds_notification, setup, teardown),
