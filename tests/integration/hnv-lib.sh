@@ -105,3 +105,19 @@ capture_stop() {
         kill -INT "$CAPTURE_PID" 2>/dev/null || true
         wait "$CAPTURE_PID" 2>/dev/null || true
 }
+
+# assert_only_on BOND ADDR PORT...: ADDR is on the bond and on no port.
+# (ip's output is read whole first: grep -q ending early would give ip a
+# SIGPIPE, and pipefail would read that as a failure.)
+assert_only_on() {
+        local bond=$1 addr=$2 p out
+        shift 2
+        out=$(ip addr show dev "$bond")
+        grep -q "inet6\? $addr" <<<"$out" || fail "$bond lacks $addr: $(ip -br addr show dev "$bond")"
+        for p in "$@"; do
+                out=$(ip addr show dev "$p")
+                if grep -q "inet6\? $addr" <<<"$out"; then
+                        fail "$p has $addr: $(ip -br addr show dev "$p")"
+                fi
+        done
+}

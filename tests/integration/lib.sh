@@ -675,3 +675,24 @@ kill_hnvd() {
         wait "$HNVD_PID" 2>/dev/null || true
         HNVD_PID=
 }
+
+# ------------------------------------------------------- guest packages
+
+# guest_install_deb PACKAGE: the package's files unpacked into this guest's
+# root, which vanishes with the guest (uml-init's overlay), for a stack the
+# host must not have installed: ifupdown's udev rule would run its hotplug
+# script for every device of every other scenario. tools/install-deps
+# downloads the .deb; no maintainer script runs (the scenario does what
+# they would).
+guest_install_deb() {
+        local debs
+        [ "${HNV_RUNNER:-}" = uml ] || skip "guest_install_deb writes into the root: UML guests only"
+        shopt -s nullglob
+        debs=("${HNV_CACHE_DIR:-/var/cache/hnv-tests}/debs/$1"_*.deb)
+        shopt -u nullglob
+        [ ${#debs[@]} -gt 0 ] || fail "no $1 package in ${HNV_CACHE_DIR:-/var/cache/hnv-tests}/debs: run tools/install-deps"
+        # Not dpkg-deb -x: its tar would replace the merged-/usr links
+        # (/lib -> usr/lib) with directories, and the guest's loader with them.
+        dpkg-deb --fsys-tarfile "${debs[-1]}" | tar -x --keep-directory-symlink -C / ||
+                fail "cannot unpack ${debs[-1]}"
+}
