@@ -111,7 +111,7 @@ EOS
 Description=the test guest's NICs
 DefaultDependencies=no
 After=systemd-udevd.service systemd-modules-load.service
-Before=hnvd.service NetworkManager.service hcn-init.service
+Before=hnvd.service NetworkManager.service systemd-networkd.service hcn-init.service
 [Service]
 Type=oneshot
 RemainAfterExit=yes
