@@ -13,7 +13,7 @@
 #   --rate PPS  datagrams per second in each direction (default 1000)
 #   --scale-groups N  groups in the start-up measurement (default 64)
 #   --only LIST measure only these, comma-separated: baseline, release,
-#               carrier, remove, hotplug, scale (the others print n/a)
+#               carrier, remove, hotplug, return, scale (the others print n/a)
 #   --backend B kernel (default) or networkmanager: hnvd's backend. With
 #               networkmanager a real NetworkManager runs in the guest, hnvd
 #               builds the group through its profiles, and the release's
@@ -32,8 +32,12 @@
 #   remove_hnv        (c) the VF is unplugged while active, hnvd running
 #   remove_plain      (c) the same on the hand-built bond, no hnvd
 #   hotplug           (d) a new VF appears, until the bond reports it active
+#   return_hnv        (f) after a release and the VF's unplug, the destination's
+#                         VF appears as vf1, then hnvctl complete-migration web
+#   return_plain      (f) the same on the hand-built bond, the new VF enslaved
+#                         and made primary by hand (ip link), no hnvd
 #   scale             (e) N groups' devices exist (64), then hnvd starts
-# Around (a)-(c) two UDP flows run at once, guest -> switch and switch ->
+# Around (a)-(c) and (f) two UDP flows run at once, guest -> switch and switch ->
 # guest, each received at the far end; they end on the sender's
 # end-of-stream marker (bench/udpflow.c). Event times come from
 # bench/linkwatch.c (rtnetlink, udev, CLOCK_MONOTONIC like hnvd's log).
@@ -51,7 +55,7 @@ runs=5
 backend=kernel
 quick=0
 rate=1000
-only=baseline,release,carrier,remove,hotplug,scale
+only=baseline,release,carrier,remove,hotplug,return,scale
 scale_groups=64
 while [ $# -gt 0 ]; do
         case "$1" in
@@ -74,16 +78,16 @@ done
 [[ $scale_groups =~ ^[1-9][0-9]*$ ]] && [ "$scale_groups" -le 255 ] ||
         fail "--scale-groups wants a number from 1 to 255, not '$scale_groups'"
 for c in ${only//,/ }; do
-        [[ $c =~ ^(baseline|release|carrier|remove|hotplug|scale)$ ]] || fail "--only: unknown measurement '$c'"
+        [[ $c =~ ^(baseline|release|carrier|remove|hotplug|return|scale)$ ]] || fail "--only: unknown measurement '$c'"
 done
 want() { [[ ,$only, == *,$1,* ]]; }
 case "$backend" in
 kernel) release_alt="ip link set vf0 nomaster" ;;
 networkmanager)
         release_alt="nmcli connection down bondweb-vf0"
-        if want hotplug || want scale; then
-                only=${only//hotplug/}; only=${only//scale/}
-                log "--backend networkmanager: hotplug and scale are measured with the kernel backend only"
+        if want hotplug || want scale || want return; then
+                only=${only//hotplug/}; only=${only//scale/}; only=${only//return/}
+                log "--backend networkmanager: hotplug, return and scale are measured with the kernel backend only"
         fi
         ;;
 *) fail "--backend: kernel or networkmanager, not '$backend'" ;;
@@ -427,6 +431,50 @@ setup_plain() {
         pings_both_ways
 }
 
+# setup_hnv_released: the source half of a migration done: the group's VF
+# released by prepare-migration and unplugged, the backup carrying the
+# traffic, the group waiting for the destination's VF.
+setup_hnv_released() {
+        setup_hnv
+        prepare_migration >/dev/null || fail "prepare-migration for the return measurement"
+        wait_state web migrating 30
+        del_dev vf0
+        quiet_wait 30 "vf0 gone" sh -c '! ip link show vf0 >/dev/null 2>&1'
+        pings_both_ways
+}
+
+# setup_plain_released: the same with the hand-built bond, as the
+# predecessor leaves it: the VF taken out (ip link set nomaster), unplugged.
+setup_plain_released() {
+        setup_plain
+        ip link set vf0 nomaster || fail "vf0 nomaster"
+        del_dev vf0
+        quiet_wait 30 "vf0 gone" sh -c '! ip link show vf0 >/dev/null 2>&1'
+        pings_both_ways
+}
+
+# The destination's VF appears (its link partner up, in one step, as a
+# hotplugged VF does) under a new name with the group's MAC.
+new_vf_appears() {
+        local batch=''
+        live_port batch vf1 "$VF_MAC" ebr0
+        ip -n sw -batch - <<< "$batch"
+}
+
+# return_hnv: the new VF, then the console's complete-migration, which
+# returns once the group is healthy again on it.
+return_hnv() {
+        new_vf_appears || return
+        timeout 60 "$HNVCTL" complete-migration web --timeout 30
+}
+
+# return_plain: the new VF enslaved and made primary by hand, as the
+# predecessor's scripts do.
+return_plain() {
+        new_vf_appears || return
+        ip link set vf1 master bondweb && ip link set bondweb type bond primary vf1
+}
+
 # ------------------------------------------------------------ the flows
 
 # flows_start PREFIX: both receivers, then both senders (for at most 60 s;
@@ -535,14 +583,17 @@ flow_case() {
                         ' "$p.hnvd.log")
         fi
         # What the kernel reported after the command: the cause (carrier
-        # loss or the device going), the backup active, the VF out.
-        times=$(awk '
+        # loss or the device going), the backup active, the VF out; for the
+        # return to the VF, the new VF vf1 active.
+        local want_active=bk0
+        [[ $c != return_* ]] || want_active=vf1
+        times=$(awk -v want_active="$want_active" '
                 function j(v) { return v == "" ? "null" : v }
                 $2 == "mark" && mark == "" { mark = $1 }
                 mark != "" {
                         if (cause == "" && (($2 == "carrier" && $3 == "vf0" && $4 == "0") || ($2 == "del" && $3 == "vf0")))
                                 cause = $1
-                        if (active == "" && $2 == "active" && $3 == "bondweb" && $4 == "bk0")
+                        if (active == "" && $2 == "active" && $3 == "bondweb" && $4 == want_active)
                                 active = $1
                         if (released == "" && (($2 == "master" && $3 == "vf0" && $4 == "-") || ($2 == "del" && $3 == "vf0")))
                                 released = $1
@@ -777,6 +828,10 @@ for ((run = 1; run <= runs; run++)); do
                 flow_case remove_plain "$run" setup_plain del_dev vf0
         fi
         ! want hotplug || hotplug_case "$run"
+        if want return; then
+                flow_case return_hnv "$run" setup_hnv_released return_hnv
+                flow_case return_plain "$run" setup_plain_released return_plain
+        fi
         ! want scale || scale_case "$run"
         mv "$W/run$run".* "$HNV_RESULTS/raw/"
 done
@@ -864,6 +919,10 @@ def flows_all: map(select(.flows != null) | .flows[] | select(. != null));
               {hnv: $h, plain: $p, ratio_hnv_over_plain: ratios($h; $p)}),
     removal: (flowstats("remove_hnv"; true) as $h | flowstats("remove_plain"; true) as $p |
               {hnv: $h, plain: $p, ratio_hnv_over_plain: ratios($h; $p)}),
+    return: (flowstats("return_hnv"; false) as $h | flowstats("return_plain"; false) as $p |
+             {hnv: $h, plain: $p, ratio_hnv_over_plain: ratios($h; $p),
+              hnv_command_to_active_ms: timestat("return_hnv"; "command_to_active_ms"),
+              plain_command_to_active_ms: timestat("return_plain"; "command_to_active_ms")}),
     hotplug: {udev_to_active_ms: timestat("hotplug"; "udev_to_active_ms"),
               new_to_active_ms: timestat("hotplug"; "new_to_active_ms"),
               new_to_udev_ms: timestat("hotplug"; "new_to_udev_ms"),
@@ -903,7 +962,15 @@ def pair(o; a; b): if (o | type) == "object" then "\(o[a] | f) / \(o[b] | f)" el
 def every(o): if (o | type) == "object" then
         (if o.every_run_lossless then "yes" else "no" end) + " (\(o.lossless_runs)/\(o.measured_runs) lossless)"
         else (o | f) end;
-def rat(o; k): (o[k] | if type == "number" then ((. * 100 | round) / 100 | tostring) else tostring end);
+def rat(o; k): if (o | type) != "object" then (o | f)
+        else (o[k] // "n/a (not measured)" | if type == "number" then ((. * 100 | round) / 100 | tostring) else tostring end) end;
+# The two rows every flow measurement has: datagrams lost and longest gap,
+# hnv against the alternative, and their ratios.
+def flowrows(h; a; q):
+        (["  lost g->s / s->g", pair(h; "lost_g2s"; "lost_s2g"), pair(a; "lost_g2s"; "lost_s2g"),
+          "\(rat(q; "lost_g2s")) / \(rat(q; "lost_s2g"))"] | @tsv),
+        (["  longest gap ms g->s / s->g", pair(h; "gap_g2s_ms"; "gap_s2g_ms"), pair(a; "gap_g2s_ms"; "gap_s2g_ms"),
+          "\(rat(q; "gap_g2s_ms")) / \(rat(q; "gap_s2g_ms"))"] | @tsv);
 .meta as $m | .results as $r |
 "hnv failover benchmark, backend \($m.backend // "kernel"): \($m.runs) run(s), medians; \($m.rate_pps_each_way) datagrams/s each way at once",
 "(\($m.runner) guest, kernel \($m.kernel), \($m.date); figures are relative: compare the columns, not the machines)",
@@ -912,10 +979,7 @@ def rat(o; k): (o[k] | if type == "number" then ((. * 100 | round) / 100 | tostr
 (["baseline, no event: lost g->s / s->g", pair($r.baseline; "lost_g2s"; "lost_s2g"), "", ""] | @tsv),
 (["  longest gap ms g->s / s->g (noise floor)", pair($r.baseline; "gap_g2s_ms"; "gap_s2g_ms"), "", ""] | @tsv),
 (["(a) planned release [alt: \($m.release_alternative // "ip link set vf0 nomaster")]", "", "", ""] | @tsv),
-(["  lost g->s / s->g", pair($r.release.hnv; "lost_g2s"; "lost_s2g"), pair($r.release.nomaster; "lost_g2s"; "lost_s2g"),
-  "\(rat($r.release.ratio_hnv_over_nomaster; "lost_g2s")) / \(rat($r.release.ratio_hnv_over_nomaster; "lost_s2g"))"] | @tsv),
-(["  longest gap ms g->s / s->g", pair($r.release.hnv; "gap_g2s_ms"; "gap_s2g_ms"), pair($r.release.nomaster; "gap_g2s_ms"; "gap_s2g_ms"),
-  "\(rat($r.release.ratio_hnv_over_nomaster; "gap_g2s_ms")) / \(rat($r.release.ratio_hnv_over_nomaster; "gap_s2g_ms"))"] | @tsv),
+flowrows($r.release.hnv; $r.release.nomaster; $r.release.ratio_hnv_over_nomaster),
 (["  every run 0 lost both ways", every($r.release.hnv), every($r.release.nomaster), ""] | @tsv),
 (["  command -> VF released ms (with its exec)", ($r.release.hnv_command_to_released_ms | f),
   ($r.release.nomaster_command_to_released_ms | f),
@@ -925,17 +989,16 @@ def rat(o; k): (o[k] | if type == "number" then ((. * 100 | round) / 100 | tostr
    else "" end)] | @tsv),
 (["  of which hnvd: call received -> VF released ms", ($r.release.hnvd_request_to_released_ms | f), "", ""] | @tsv),
 (["(b) VF carrier loss [alt: plain bond, miimon 100]", "", "", ""] | @tsv),
-(["  lost g->s / s->g", pair($r.carrier.hnv; "lost_g2s"; "lost_s2g"), pair($r.carrier.plain; "lost_g2s"; "lost_s2g"),
-  "\(rat($r.carrier.ratio_hnv_over_plain; "lost_g2s")) / \(rat($r.carrier.ratio_hnv_over_plain; "lost_s2g"))"] | @tsv),
-(["  longest gap ms g->s / s->g", pair($r.carrier.hnv; "gap_g2s_ms"; "gap_s2g_ms"), pair($r.carrier.plain; "gap_g2s_ms"; "gap_s2g_ms"),
-  "\(rat($r.carrier.ratio_hnv_over_plain; "gap_g2s_ms")) / \(rat($r.carrier.ratio_hnv_over_plain; "gap_s2g_ms"))"] | @tsv),
+flowrows($r.carrier.hnv; $r.carrier.plain; $r.carrier.ratio_hnv_over_plain),
 (["  carrier lost -> backup active ms (kernel)", g($r.carrier.hnv; "switch_ms"), g($r.carrier.plain; "switch_ms"),
   rat($r.carrier.ratio_hnv_over_plain; "switch_ms")] | @tsv),
 (["(c) VF surprise removal [alt: plain bond]", "", "", ""] | @tsv),
-(["  lost g->s / s->g", pair($r.removal.hnv; "lost_g2s"; "lost_s2g"), pair($r.removal.plain; "lost_g2s"; "lost_s2g"),
-  "\(rat($r.removal.ratio_hnv_over_plain; "lost_g2s")) / \(rat($r.removal.ratio_hnv_over_plain; "lost_s2g"))"] | @tsv),
-(["  longest gap ms g->s / s->g", pair($r.removal.hnv; "gap_g2s_ms"; "gap_s2g_ms"), pair($r.removal.plain; "gap_g2s_ms"; "gap_s2g_ms"),
-  "\(rat($r.removal.ratio_hnv_over_plain; "gap_g2s_ms")) / \(rat($r.removal.ratio_hnv_over_plain; "gap_s2g_ms"))"] | @tsv),
+flowrows($r.removal.hnv; $r.removal.plain; $r.removal.ratio_hnv_over_plain),
+(["(f) return to the new VF [alt: plain bond, enslaved by hand]", "", "", ""] | @tsv),
+flowrows($r.return.hnv; $r.return.plain; $r.return.ratio_hnv_over_plain),
+(["  every run 0 lost both ways", every($r.return.hnv), every($r.return.plain), ""] | @tsv),
+(["  VF appears -> VF active ms (with the command)", ($r.return.hnv_command_to_active_ms | f),
+  ($r.return.plain_command_to_active_ms | f), ""] | @tsv),
 (["(d) VF hotplug: udev ready -> VF active ms", ($r.hotplug.udev_to_active_ms | f), "", ""] | @tsv),
 (["  device created -> VF active ms", ($r.hotplug.new_to_active_ms | f), "", ""] | @tsv),
 (["  of which udev (created -> udev ready) ms", ($r.hotplug.new_to_udev_ms | f), "", ""] | @tsv),

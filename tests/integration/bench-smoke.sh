@@ -36,7 +36,7 @@ jq -e . "$json" >/dev/null || fail "$json is not JSON"
 for k in meta results runs; do
         jq -e --arg k "$k" 'has($k)' "$json" >/dev/null || fail "bench.json has no .$k"
 done
-for k in baseline release carrier removal hotplug scale hnvd; do
+for k in baseline release carrier removal hotplug return scale hnvd; do
         jq -e --arg k "$k" '.results | has($k)' "$json" >/dev/null || fail "bench.json has no .results.$k"
 done
 jq -e '.meta.runs == 1 and .meta.quick == true' "$json" >/dev/null || fail "meta does not say 1 quick run"
@@ -61,7 +61,7 @@ inconsistent=$(jq -r '.runs[] | select(.flows != null) | . as $r | .flows | to_e
 [ -z "$inconsistent" ] || fail "flow counts do not add up: $inconsistent"
 
 # Each measurement of the quick run is there once.
-for c in baseline release_hnv release_nomaster carrier_hnv carrier_plain remove_hnv remove_plain hotplug scale; do
+for c in baseline release_hnv release_nomaster carrier_hnv carrier_plain remove_hnv remove_plain hotplug return_hnv return_plain scale; do
         n=$(jq --arg c "$c" '[.runs[] | select(.case == $c)] | length' "$json")
         [ "$n" = 1 ] || fail "bench.json has $n records of $c, want 1"
 done
