@@ -470,7 +470,7 @@ static int parser_global_key(Parser *p, const char *key, const char *value) {
                 if (k < 0)
                         return parser_error(
                                 p, p->line,
-                                "invalid value '%s' for backend: use auto, kernel, networkmanager or wicked",
+                                "invalid value '%s' for backend: use auto, kernel, networkmanager, wicked or networkd",
                                 value);
                 c->backend = k;
         } else if (bit == KEY_MIGRATION_TIMEOUT) {

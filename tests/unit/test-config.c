@@ -862,7 +862,7 @@ static const BadCase bad_cases[] = {
          "hnv.conf:2: invalid value 'maybe' for auto-pairing: use yes or no"},
         {"[global]\nauto-pairing =\n", "hnv.conf:2: invalid value '' for auto-pairing: use yes or no"},
         {"[global]\nbackend = nm\n",
-         "hnv.conf:2: invalid value 'nm' for backend: use auto, kernel, networkmanager or wicked"},
+         "hnv.conf:2: invalid value 'nm' for backend: use auto, kernel, networkmanager, wicked or networkd"},
         {"[global]\nbackend = kernel\nbackend = kernel\n",
          "hnv.conf:3: duplicate key 'backend' in [global]"},
         {"[global]\nifcfg-dir = sysconfig/network\n",
