@@ -67,7 +67,9 @@ plug_group() {
         assert_active "bond$g" "$vf"
         wait_state "$g" healthy
         ip addr add 192.0.2.2/24 dev "bond$g"
-        wait_until 10 "ping across bond$g" ping_ok 192.0.2.1
+        if vf_can traffic "ping across bond$g on $vf"; then
+                wait_until 10 "ping across bond$g" ping_ok 192.0.2.1
+        fi
 }
 
 # hnvd_log_count PATTERN: how many lines of hnvd's log match.

@@ -29,7 +29,9 @@ wait_state web healthy
 test "$(bond_primary bondweb)" = vf0 || fail "primary is '$(bond_primary bondweb)', want vf0"
 assert_bond_options bondweb
 
-wait_until 10 "ping across bondweb" ping_ok 192.0.2.1
+if vf_can traffic "ping across bondweb on vf0"; then
+        wait_until 10 "ping across bondweb" ping_ok 192.0.2.1
+fi
 
 # What hnvctl reports agrees with the kernel.
 test "$(group_field web active)" = vf0 || fail "hnvctl says active is $(group_field web active)"

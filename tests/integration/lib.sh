@@ -24,6 +24,12 @@
 # add_vf puts a port's far end on ebr0, add_backup on br0. The guest side of
 # every port stays in the root namespace, down and unconfigured: that is
 # hnvd's job. Far ends are named by peer_name (p-NAME).
+#
+# VF kinds (HNV_VF_KIND, set by the runner's caller): veth (the default) or
+# netdevsim, a simulated "hardware" device on the netdevsim bus with a driver
+# and a device link, as a VF has (see "netdevsim" below). netdevsim has
+# no datapath and its carrier is always up: steps that need frames through
+# the VF or a carrier flap ask vf_can first, which logs the step it skips.
 
 if [ -z "${BASH_VERSION:-}" ] || [ "${BASH_VERSINFO[0]}" -lt 5 ]; then
         echo "FAIL: lib.sh needs bash >= 5" >&2
@@ -320,20 +326,33 @@ _hnv_add_port() {
         ip -n sw link set "$peer" master "$bridge" up || fail "cannot attach $peer to $bridge"
 }
 
-# add_vf NAME MAC: a VF appears (its far end on the adapter bridge ebr0).
+# add_vf NAME MAC: a VF appears (its far end on the adapter bridge ebr0;
+# with HNV_VF_KIND=netdevsim, a netdevsim device with one port, which has no
+# far end).
 add_vf() {
-        _hnv_add_port "$1" "$2" ebr0
+        case "${HNV_VF_KIND:-veth}" in
+        veth) _hnv_add_port "$1" "$2" ebr0 ;;
+        netdevsim) nsim_add_vf "$1" "$2" ;;
+        *) fail "unknown HNV_VF_KIND '$HNV_VF_KIND' (veth or netdevsim)" ;;
+        esac
 }
 
 # add_backup NAME MAC: a backup (paravirtual) NIC appears (far end on br0).
+# Always a veth: the backup is the path that carries traffic while the VF is
+# away, whatever the VF is.
 add_backup() {
         _hnv_add_port "$1" "$2" br0
 }
 
 # del_dev NAME: the port is unplugged (both ends of the veth go). Deletes
-# the far end, so it works after udev renamed the guest side.
+# the far end, so it works after udev renamed the guest side. A netdevsim
+# port goes with its whole device, as a VF goes on a PCI hot-unplug.
 del_dev() {
         local peer
+        if nsim_is_port "$1"; then
+                nsim_del_device "$1"
+                return
+        fi
         peer=$(peer_name "$1")
         if ip -n sw link show "$peer" >/dev/null 2>&1; then
                 ip -n sw link del "$peer" || fail "cannot delete $peer"
@@ -351,7 +370,150 @@ vf_carrier() {
         off|down) state=down ;;
         *) fail "vf_carrier $1: want on or off, got '$2'" ;;
         esac
+        ! nsim_is_port "$1" || fail "vf_carrier $1: a netdevsim port has no carrier to take (ask vf_can carrier first)"
         ip -n sw link set "$(peer_name "$1")" "$state" || fail "vf_carrier $1 $2"
+}
+
+# vf_can traffic|carrier STEP: whether a VF of this run's kind can do what
+# STEP needs: carry frames, or lose and regain carrier (vf_carrier). When
+# it cannot (netdevsim: no datapath, carrier always up), logs that STEP is
+# skipped for this kind and returns 1; the scenario goes on with the rest.
+#   if vf_can traffic "ping across the VF"; then wait_until ...; fi
+vf_can() {
+        case "${HNV_VF_KIND:-veth}" in
+        veth) return 0 ;;
+        esac
+        case "$1" in
+        traffic) log "step skipped with $HNV_VF_KIND VFs: $2 (netdevsim has no datapath)" ;;
+        carrier) log "step skipped with $HNV_VF_KIND VFs: $2 (netdevsim's carrier is always up)" ;;
+        *) fail "vf_can: want traffic or carrier, got '$1'" ;;
+        esac
+        return 1
+}
+
+# ------------------------------------------------------------ netdevsim
+#
+# netdevsim (CONFIG_NETDEVSIM) makes devices on its own bus from sysfs:
+# "ID N" written to /sys/bus/netdevsim/new_device creates netdevsimID with N
+# port netdevs (driver netdevsim, phys_port_name pK, a device link, no
+# physfn and no PCI address), in the network namespace of the writer; the
+# device's new_port and del_port add and remove ports there. Its ports come
+# with a random MAC and no permanent one, and hnvd takes the first MAC it
+# sees on a free device as its identity (no permanent MAC to go by), as a
+# VF's MAC is the one the hypervisor set before the guest saw it. So ports
+# are made in a namespace "hw" (the adapter before the hot-plug), given
+# their name and MAC there and only then moved into the guest's namespace.
+
+_hnv_nsim_id=0
+NSIM_ID=
+_hnv_nsim_waiting=
+
+# nsim_ready: the netdevsim bus and namespace "hw", or skip.
+nsim_ready() {
+        [ -w /sys/bus/netdevsim/new_device ] ||
+                skip "no netdevsim in this kernel (tools/uml-kernel builds one that has it)"
+        [ -e /run/netns/hw ] || ip netns add hw || fail "ip netns add hw"
+}
+
+# nsim_new_device [PORTS]: a new netdevsim device with PORTS ports (default
+# 1) in namespace hw; its id in NSIM_ID. netdevsim devices are global, not
+# per namespace: ids taken by a parallel test on the same kernel are skipped,
+# and what is left at exit is deleted (its ports would otherwise fall back
+# to the host's namespace when ours goes).
+nsim_new_device() {
+        nsim_ready
+        local id=$((_hnv_nsim_id + 1)) end=$((_hnv_nsim_id + 50))
+        for ((; id <= end; id++)); do
+                [ ! -e "/sys/bus/netdevsim/devices/netdevsim$id" ] || continue
+                # The writer's namespace is where the ports appear.
+                # shellcheck disable=SC2016 # expanded by the inner sh
+                if ip netns exec hw sh -c 'echo "$1 $2" > /sys/bus/netdevsim/new_device' sh "$id" "${1:-1}"; then
+                        _hnv_nsim_id=$id
+                        NSIM_ID=$id
+                        at_exit _hnv_nsim_gone "$id"
+                        return 0
+                fi
+        done
+        fail "cannot create a netdevsim device (ids up to $end taken or refused)"
+}
+
+_hnv_nsim_gone() {
+        [ ! -e "/sys/bus/netdevsim/devices/netdevsim$1" ] || echo "$1" > /sys/bus/netdevsim/del_device
+}
+
+# _hnv_nsim_port ID: the name of a port of netdevsim device ID that waits
+# in hw, in _hnv_nsim_waiting.
+_hnv_nsim_port() {
+        _hnv_nsim_waiting=$(ip -n hw -j -d link show | jq -r --arg d "netdevsim$1" \
+                'first(.[] | select(.parentdev == $d) | .ifname) // empty')
+        [ -n "$_hnv_nsim_waiting" ]
+}
+
+# nsim_take ID NAME MAC: the port of device ID waiting in hw (the only
+# one: every port is moved out as soon as it is made) gets NAME and MAC and
+# moves into this namespace, which hnvd watches. Two steps: a move first
+# would show hnvd the random MAC.
+nsim_take() {
+        local id=$1 name=$2 mac=$3
+        [ ${#name} -le 15 ] || fail "interface name too long: $name"
+        # wait_until runs its command in a subshell: once more here for the name.
+        wait_until 10 "a port of netdevsim$id in namespace hw" _hnv_nsim_port "$id"
+        _hnv_nsim_port "$id" || fail "netdevsim$id's port left namespace hw"
+        ip -n hw -batch - <<-EOF || fail "cannot move netdevsim$id's $_hnv_nsim_waiting in as $name ($mac)"
+	link set dev $_hnv_nsim_waiting name $name address $mac
+	link set dev $name netns $$
+	EOF
+}
+
+# nsim_add_vf NAME MAC: a VF that is a netdevsim device of one port.
+nsim_add_vf() {
+        nsim_new_device 1
+        nsim_take "$NSIM_ID" "$1" "$2"
+}
+
+# nsim_new_port ID INDEX NAME MAC: port INDEX added to device ID (new_port),
+# named NAME, with MAC; its phys_port_name is p<INDEX + 1>.
+nsim_new_port() {
+        echo "$2" > "/sys/bus/netdevsim/devices/netdevsim$1/new_port" ||
+                fail "netdevsim$1: new_port $2 refused"
+        nsim_take "$1" "$3" "$4"
+}
+
+# nsim_is_port NAME: NAME is a netdevsim port in this namespace.
+nsim_is_port() {
+        local d
+        # A veth has no device link: no readlink process for it.
+        [ -e "/sys/class/net/$1/device/driver" ] || return 1
+        d=$(readlink "/sys/class/net/$1/device/driver" 2>/dev/null) && [ "${d##*/}" = netdevsim ]
+}
+
+# nsim_dev NAME: the id of the netdevsim device NAME is a port of, in
+# NSIM_ID.
+nsim_dev() {
+        local d
+        d=$(readlink "/sys/class/net/$1/device" 2>/dev/null) || fail "$1 has no device link"
+        d=${d##*/}
+        [ "${d#netdevsim}" != "$d" ] || fail "$1 is not a netdevsim port (device $d)"
+        NSIM_ID=${d#netdevsim}
+}
+
+# nsim_del_port NAME: the port alone goes (del_port), its device stays.
+# phys_port_name is pN with N the port's index + 1 (devlink's port number).
+nsim_del_port() {
+        local n
+        nsim_dev "$1"
+        n=$(_hnv_read "/sys/class/net/$1/phys_port_name") || fail "$1 has no phys_port_name"
+        n=${n#p}
+        [[ $n =~ ^[0-9]+$ ]] || fail "$1: phys_port_name p$n is not pN"
+        echo "$((n - 1))" > "/sys/bus/netdevsim/devices/netdevsim$NSIM_ID/del_port" ||
+                fail "netdevsim$NSIM_ID: del_port $((n - 1)) refused"
+}
+
+# nsim_del_device NAME: the device of port NAME goes whole, every port with
+# it (del_device): a PCI hot-unplug.
+nsim_del_device() {
+        nsim_dev "$1"
+        echo "$NSIM_ID" > /sys/bus/netdevsim/del_device || fail "netdevsim$NSIM_ID: del_device refused"
 }
 
 # ------------------------------------------------------------------- udev

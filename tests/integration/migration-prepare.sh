@@ -23,8 +23,10 @@ ip -n sw link add link br0 name br0.10 type vlan id 10
 ip -n sw addr add 198.51.100.1/24 dev br0.10
 ip -n sw link set br0.10 up
 ip route add 203.0.113.0/24 via 192.0.2.1 dev bondweb
-wait_until 10 "ping on the VLAN" ping_ok 198.51.100.1
-wait_until 10 "IPv6 ping" ping -6 -n -q -c 1 -W 1 2001:db8::1
+if vf_can traffic "pings on the VLAN and over IPv6 through vf0"; then
+        wait_until 10 "ping on the VLAN" ping_ok 198.51.100.1
+        wait_until 10 "IPv6 ping" ping -6 -n -q -c 1 -W 1 2001:db8::1
+fi
 ip neigh show dev bondweb | sort > /tmp/neigh-before
 ip route show table main | sort > /tmp/route-before
 ip addr show dev bondweb | grep -E "inet6? " | sort > /tmp/addr-before
@@ -32,11 +34,17 @@ ip addr show dev bondweb | grep -E "inet6? " | sort > /tmp/addr-before
 expect_exit 0 hnvctl query-migration web
 grep -q "safe" <<<"$out" || fail "query said: $out"
 
-# Both directions at once: the switch pings the guest, the guest pings the switch.
-traffic_start 192.0.2.2 600 0.005
-ping -n -i 0.005 -c 600 -W 1 192.0.2.1 > /tmp/out.ping 2>&1 &
-outbound=$!
-wait_until 10 "traffic flowing" sw_ping_ok 192.0.2.2
+# Both directions at once: the switch pings the guest, the guest pings the
+# switch. (Without a datapath on the VF, the rest of the release is still
+# checked: the switch of ports, the MACs, the announcements on the backup.)
+traffic=0
+if vf_can traffic "no packet lost either way across prepare-migration"; then
+        traffic=1
+        traffic_start 192.0.2.2 600 0.005
+        ping -n -i 0.005 -c 600 -W 1 192.0.2.1 > /tmp/out.ping 2>&1 &
+        outbound=$!
+        wait_until 10 "traffic flowing" sw_ping_ok 192.0.2.2
+fi
 capture_start /tmp/capture.txt "arp or icmp6"
 expect_exit 0 hnvctl prepare-migration web
 # The VF goes once the bond has sent its first notification, as it
@@ -53,12 +61,14 @@ test "$(cat /sys/class/net/vf0/address)" = 02:00:00:00:01:01 || fail "vf0's MAC 
 test "$(cat /sys/class/net/bk0/address)" = 02:00:00:00:01:01 || fail "bk0 does not carry the bond's MAC"
 grep -q "group web: bk0: takes the bond's MAC 02:00:00:00:01:01 before the switch" "$HNVD_LOG" ||
         fail "no log of the backup taking the bond's MAC"
-traffic_wait
-wait "$outbound" || true
-out_lost=$(sed -nE 's/.* ([0-9]+) received.*/\1/p' /tmp/out.ping)
-log "guest -> switch: $out_lost of 600 answered"
-test "$TRAFFIC_LOST" -eq 0 || fail "switch -> guest lost $TRAFFIC_LOST packets during prepare"
-test "$out_lost" -eq 600 || fail "guest -> switch lost $((600 - out_lost)) packets during prepare"
+if [ "$traffic" = 1 ]; then
+        traffic_wait
+        wait "$outbound" || true
+        out_lost=$(sed -nE 's/.* ([0-9]+) received.*/\1/p' /tmp/out.ping)
+        log "guest -> switch: $out_lost of 600 answered"
+        test "$TRAFFIC_LOST" -eq 0 || fail "switch -> guest lost $TRAFFIC_LOST packets during prepare"
+        test "$out_lost" -eq 600 || fail "guest -> switch lost $((600 - out_lost)) packets during prepare"
+fi
 
 # The announcements, as the switch saw them.
 garps=$(grep -c "Request who-has 192.0.2.2 tell 192.0.2.2" /tmp/capture.txt || true)
@@ -79,8 +89,10 @@ wait_until 10 "ping on the VLAN while migrating" ping_ok 198.51.100.1
 
 # The released VF stays out, whatever happens to it.
 # (The bond closed vf0 when it let it go, so it shows no carrier of its own.)
-vf_carrier vf0 off
-vf_carrier vf0 on
+if vf_can carrier "vf0's link partner flapping while it is released"; then
+        vf_carrier vf0 off
+        vf_carrier vf0 on
+fi
 hnvctl reload >/dev/null # one more full reconcile pass through hnvd
 test -z "$(link_master vf0)" || fail "vf0 was taken back while migrating"
 test "$(group_state web)" = migrating || fail "group left migrating on its own"
@@ -94,7 +106,9 @@ test "$(bond_primary bondweb)" = enP7p1s0 || fail "primary is $(bond_primary bon
 grep -q "group web: migration ended: new VF enP7p1s0 appeared" "$HNVD_LOG" || fail "no log of the end"
 expect_exit 0 hnvctl complete-migration web --timeout 5
 grep -q "enP7p1s0" <<<"$out" || fail "complete-migration said: $out"
-wait_until 10 "ping on the VLAN after the move" ping_ok 198.51.100.1
+if vf_can traffic "ping on the VLAN through enP7p1s0"; then
+        wait_until 10 "ping on the VLAN after the move" ping_ok 198.51.100.1
+fi
 wait_eq 10 "bk0 has its own MAC back" 02:00:00:00:01:02 cat /sys/class/net/bk0/address
 grep -q "group web: bk0: own MAC 02:00:00:00:01:02 back" "$HNVD_LOG" || fail "no log of the backup's MAC"
 ip addr show dev bondweb | grep -E "inet6? " | sort | diff /tmp/addr-before - || fail "addresses changed"

@@ -20,7 +20,9 @@ hnvctl add web --primary vf0 --backup bk0
 assert_active bondweb vf0
 wait_state web healthy
 ip addr add 192.0.2.2/24 dev bondweb
-wait_until 10 "ping across bondweb" ping_ok 192.0.2.1
+if vf_can traffic "ping across bondweb on vf0"; then
+        wait_until 10 "ping across bondweb" ping_ok 192.0.2.1
+fi
 expect_exit 1 hnvctl add web --primary vf0 --backup bk0
 
 # remove-port: the VF leaves, the backup carries on, hnvd does not take it back.
@@ -65,7 +67,9 @@ ip -j addr show dev bk1 | jq -e '[.[0].addr_info[] | select(.scope == "global")]
 ip route show 198.51.100.0/24 | grep -q "dev bondweb2" || fail "the route left bondweb2: $(ip route)"
 wait_until 10 "bk1 back in bondweb2" test "$(link_master bk1)" = bondweb2
 wait_state web2 healthy
-wait_until 10 "ping across bondweb2" ping_ok 192.0.2.1
+if vf_can traffic "ping across bondweb2 on vf1"; then
+        wait_until 10 "ping across bondweb2" ping_ok 192.0.2.1
+fi
 
 sysctl -qw net.ipv6.conf.bk1.disable_ipv6=0
 hnvctl remove web2

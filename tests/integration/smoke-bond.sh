@@ -22,35 +22,44 @@ assert_active bond0 vf0
 test "$(bond_primary bond0)" = vf0 || fail "primary is '$(bond_primary bond0)'"
 test "$(link_master vf0)" = bond0 || fail "vf0's master is '$(link_master vf0)'"
 test "$(bond_option bond0 fail_over_mac)" = "follow 2" || fail "fail_over_mac: $(bond_option bond0 fail_over_mac)"
-wait_until 10 "guest -> switch on the VF" ping_ok 192.0.2.1
-wait_until 10 "switch -> guest on the VF" sw_ping_ok 192.0.2.2
-wait_until 10 "guest -> switch over IPv6" ping_ok 2001:db8::1
+if vf_can traffic "pings both ways and steady traffic through vf0"; then
+        wait_until 10 "guest -> switch on the VF" ping_ok 192.0.2.1
+        wait_until 10 "switch -> guest on the VF" sw_ping_ok 192.0.2.2
+        wait_until 10 "guest -> switch over IPv6" ping_ok 2001:db8::1
 
-# Steady traffic from the switch: informational loss count, end of stream.
-traffic_start 192.0.2.2 100 0.01
-traffic_wait
-test "$TRAFFIC_RECEIVED" -gt 0 || fail "no echo from the guest answered"
+        # Steady traffic from the switch: informational loss count, end of stream.
+        traffic_start 192.0.2.2 100 0.01
+        traffic_wait
+        test "$TRAFFIC_RECEIVED" -gt 0 || fail "no echo from the guest answered"
+fi
 
 # The VF loses carrier: the bond fails over to the backup.
-snapshot_links "$HNV_RESULTS/links-before-carrier.json"
-vf_carrier vf0 off
-wait_eq 10 "vf0 without carrier" 0 link_carrier vf0
-assert_active bond0 bk0
-wait_until 10 "guest -> switch on the backup" ping_ok 192.0.2.1
-wait_until 10 "switch -> guest on the backup" sw_ping_ok 192.0.2.2
-snapshot_links "$HNV_RESULTS/links-after-carrier.json"
-assert_links_unchanged "$HNV_RESULTS/links-before-carrier.json" "$HNV_RESULTS/links-after-carrier.json" bk0
+if vf_can carrier "failover on vf0's carrier loss"; then
+        snapshot_links "$HNV_RESULTS/links-before-carrier.json"
+        vf_carrier vf0 off
+        wait_eq 10 "vf0 without carrier" 0 link_carrier vf0
+        assert_active bond0 bk0
+        wait_until 10 "guest -> switch on the backup" ping_ok 192.0.2.1
+        wait_until 10 "switch -> guest on the backup" sw_ping_ok 192.0.2.2
+        snapshot_links "$HNV_RESULTS/links-after-carrier.json"
+        assert_links_unchanged "$HNV_RESULTS/links-before-carrier.json" "$HNV_RESULTS/links-after-carrier.json" bk0
+fi
 
 # The VF is unplugged, and comes back under another name with its MAC.
 del_dev vf0
 wait_until 10 "vf0 gone" '! link_exists vf0'
 test "$(bond_ports bond0)" = bk0 || fail "ports after unplug: '$(bond_ports bond0)'"
+# Whatever the VF's kind, the backup carries the traffic now.
+assert_active bond0 bk0
+wait_until 10 "guest -> switch on the backup" ping_ok 192.0.2.1
 add_vf vf1 02:00:00:00:01:01
 ip link set vf1 master bond0
 ip link set bond0 type bond primary vf1
 assert_active bond0 vf1
-wait_until 10 "guest -> switch on the new VF" ping_ok 192.0.2.1
-wait_until 10 "switch -> guest on the new VF" sw_ping_ok 192.0.2.2
+if vf_can traffic "pings both ways through vf1"; then
+        wait_until 10 "guest -> switch on the new VF" ping_ok 192.0.2.1
+        wait_until 10 "switch -> guest on the new VF" sw_ping_ok 192.0.2.2
+fi
 
 # A long port name still gets a unique, valid far end.
 long=$(peer_name enP32769p0s1f0)

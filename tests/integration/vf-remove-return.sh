@@ -21,7 +21,9 @@ wait_state web healthy
 test "$(bond_primary bondweb)" = enP2p1s0 || fail "primary is '$(bond_primary bondweb)', want enP2p1s0"
 test "$(group_field web reenslaves)" = 1 || fail "reenslaves = $(group_field web reenslaves)"
 test "$(group_field web failovers)" = 1 || fail "failovers = $(group_field web failovers)"
-wait_until 10 "ping on the new VF" ping_ok 192.0.2.1
+if vf_can traffic "ping on the new VF"; then
+        wait_until 10 "ping on the new VF" ping_ok 192.0.2.1
+fi
 ip -j addr show dev bondweb | jq -e '.[0].addr_info[] | select(.local == "192.0.2.2")' >/dev/null ||
         fail "the bond lost its address"
 pass
