@@ -441,24 +441,25 @@ _hnv_nsim_gone() {
         [ ! -e "/sys/bus/netdevsim/devices/netdevsim$1" ] || echo "$1" > /sys/bus/netdevsim/del_device
 }
 
-# _hnv_nsim_port ID: the name of a port of netdevsim device ID that waits
-# in hw, in _hnv_nsim_waiting.
+# _hnv_nsim_port ID [PORTNAME]: the name of a port of netdevsim device ID
+# (with phys_port_name PORTNAME) that waits in hw, in _hnv_nsim_waiting.
 _hnv_nsim_port() {
-        _hnv_nsim_waiting=$(ip -n hw -j -d link show | jq -r --arg d "netdevsim$1" \
-                'first(.[] | select(.parentdev == $d) | .ifname) // empty')
+        _hnv_nsim_waiting=$(ip -n hw -j -d link show | jq -r --arg d "netdevsim$1" --arg p "${2:-}" \
+                'first(.[] | select(.parentdev == $d and ($p == "" or .phys_port_name == $p)) | .ifname) // empty')
         [ -n "$_hnv_nsim_waiting" ]
 }
 
-# nsim_take ID NAME MAC: the port of device ID waiting in hw (the only
-# one: every port is moved out as soon as it is made) gets NAME and MAC and
-# moves into this namespace, which hnvd watches. Two steps: a move first
-# would show hnvd the random MAC.
+# nsim_take ID NAME MAC [PORTNAME]: the port of device ID waiting in hw
+# (the only one, unless PORTNAME picks one by phys_port_name: every other
+# port is moved out as soon as it is made) gets NAME and MAC and moves into
+# this namespace, which hnvd watches. Two steps: a move first would show
+# hnvd the random MAC.
 nsim_take() {
         local id=$1 name=$2 mac=$3
         [ ${#name} -le 15 ] || fail "interface name too long: $name"
         # wait_until runs its command in a subshell: once more here for the name.
-        wait_until 10 "a port of netdevsim$id in namespace hw" _hnv_nsim_port "$id"
-        _hnv_nsim_port "$id" || fail "netdevsim$id's port left namespace hw"
+        wait_until 10 "a port ${4:-} of netdevsim$id in namespace hw" _hnv_nsim_port "$id" "${4:-}"
+        _hnv_nsim_port "$id" "${4:-}" || fail "netdevsim$id's port left namespace hw"
         ip -n hw -batch - <<-EOF || fail "cannot move netdevsim$id's $_hnv_nsim_waiting in as $name ($mac)"
 	link set dev $_hnv_nsim_waiting name $name address $mac
 	link set dev $name netns $$
@@ -469,6 +470,25 @@ nsim_take() {
 nsim_add_vf() {
         nsim_new_device 1
         nsim_take "$NSIM_ID" "$1" "$2"
+}
+
+# nsim_add_rep NAME MAC: a VF representor as the VF: a device of one port
+# put in switchdev mode, one VF made (sriov_numvfs), and its representor
+# (phys_port_name pf0vf0, devlink flavour pcivf) taken; the device's port
+# stays in hw. nsim_del_rep NAME takes the VFs away (sriov_numvfs 0).
+nsim_add_rep() {
+        nsim_new_device 1
+        ip netns exec hw devlink dev eswitch set "netdevsim/netdevsim$NSIM_ID" mode switchdev ||
+                fail "netdevsim$NSIM_ID: no switchdev mode"
+        echo 1 > "/sys/bus/netdevsim/devices/netdevsim$NSIM_ID/sriov_numvfs" ||
+                fail "netdevsim$NSIM_ID: sriov_numvfs 1 refused"
+        nsim_take "$NSIM_ID" "$1" "$2" pf0vf0
+}
+
+nsim_del_rep() {
+        nsim_dev "$1"
+        echo 0 > "/sys/bus/netdevsim/devices/netdevsim$NSIM_ID/sriov_numvfs" ||
+                fail "netdevsim$NSIM_ID: sriov_numvfs 0 refused"
 }
 
 # nsim_new_port ID INDEX NAME MAC: port INDEX added to device ID (new_port),

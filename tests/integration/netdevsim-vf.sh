@@ -4,7 +4,8 @@
 # VF (an unknown kind of device is left alone); a configured group claims it
 # by its driver, as udev reports it. Then the hardware comes and goes: a port
 # removed (del_port), a new port under a new name (new_port), the whole
-# device removed as on a PCI hot-unplug. netdevsim carries no frames, so no
+# device removed as on a PCI hot-unplug; then a VF representor of a device
+# in switchdev mode, the second kind. netdevsim carries no frames, so no
 # step here pings through the VF; every port change is checked in the bond.
 set -euo pipefail
 . "$HNV_SRC/tests/integration/lib.sh"
@@ -80,6 +81,21 @@ test "$(bond_ports bondnsim)" = bk0 || fail "ports: '$(bond_ports bondnsim)'"
 nsim_add_vf vf2 02:00:00:00:01:01
 assert_active bondnsim vf2
 wait_state nsim healthy
+
+# The second netdevsim kind: a VF representor (switchdev mode), which the
+# same group takes for its VF by the same driver; the VFs taken away
+# (sriov_numvfs 0) is another unplug.
+nsim_del_device vf2
+assert_active bondnsim bk0
+wait_state nsim degraded
+nsim_add_rep rep0 02:00:00:00:01:01
+test "$(_hnv_read /sys/class/net/rep0/phys_port_name)" = pf0vf0 || fail "rep0 is not pf0vf0"
+assert_active bondnsim rep0
+wait_state nsim healthy
+nsim_del_rep rep0
+wait_until 10 "rep0 gone" '! link_exists rep0'
+assert_active bondnsim bk0
+wait_state nsim degraded
 
 # The unknown kinds were left alone throughout.
 for d in pv9 unk0; do
