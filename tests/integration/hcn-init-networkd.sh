@@ -13,19 +13,13 @@ set -euo pipefail
 . "$HNV_SRC/tests/integration/hmc-lib.sh"
 
 ND=$HNV_RESULTS/networkd
-FAKE=$HNV_RESULTS/fakebin
-mkdir -p "$ND" "$FAKE"
-printf '#!/bin/sh\necho "$*" >> "%s/networkctl.calls"\n' "$HNV_RESULTS" > "$FAKE/networkctl"
-chmod 755 "$FAKE/networkctl"
-export PATH=$FAKE:$PATH
+mkdir -p "$ND"
+hmc_recording_tool networkctl
 
 hmc_setup "backend = networkd
 networkd-dir = $ND"
 start_hnvd
-hmc_dlpar_add_backup bk0 02:00:00:00:01:02
-hmc_dlpar_add_vf vf0 02:00:00:00:01:01 "$HMC_VF_SLOT" "$HMC_VF_DRC"
-expect_hcn 0 "is in $HMC_BOND" hcncfgdrc DRC_INDEX=$HMC_VF_DRC
-expect_hcn 0 "is in $HMC_BOND" hcncfgdrc DRC_INDEX=$HMC_BK_DRC
+hmc_group_added
 for f in "$HMC_BOND.netdev" "$HMC_BOND.network" vf0.network bk0.network; do
         wait_until 10 "00-hnv-$f written" test -e "$ND/00-hnv-$f"
 done
@@ -41,9 +35,7 @@ sed "s/$HMC_BOND/bond11111111/g" "$ND/00-hnv-$HMC_BOND.network" > "$ND/00-hnv-bo
 
 # Off: the VF and its slot go, the destination's VF is there at boot.
 stop_hnvd
-hmc_dlpar_remove_vf vf0 "$HMC_VF_SLOT"
-hmc_dlpar_add_vf vf1 02:00:00:00:01:03 pci@800000020000012 8000003b
-udev_settle
+hmc_vf_swapped_offline
 start_hnvd
 hmc_step scan-boot 0 hcnmgr -s
 grep -q "vf1 .* in its bond" <<<"$out" || fail "hcnmgr -s said: $out"

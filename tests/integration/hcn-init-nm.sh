@@ -29,9 +29,7 @@ nmcli connection add type ethernet con-name "$HMC_BOND-env9" ifname env5 master 
 # Off: the VF and its slot go, the destination's VF is there at boot.
 stop_hnvd
 stop_nm
-hmc_dlpar_remove_vf vf0 "$HMC_VF_SLOT"
-hmc_dlpar_add_vf vf1 02:00:00:00:01:03 pci@800000020000012 8000003b
-udev_settle
+hmc_vf_swapped_offline
 
 # Boot: NetworkManager, hnvd, then hcn-init.
 start_nm

@@ -12,19 +12,13 @@ set -euo pipefail
 . "$HNV_SRC/tests/integration/hmc-lib.sh"
 
 IFCFG=$HNV_RESULTS/ifcfg
-FAKE=$HNV_RESULTS/fakebin
-mkdir -p "$IFCFG" "$FAKE"
-printf '#!/bin/sh\necho "$*" >> "%s/wicked.calls"\n' "$HNV_RESULTS" > "$FAKE/wicked"
-chmod 755 "$FAKE/wicked"
-export PATH=$FAKE:$PATH
+mkdir -p "$IFCFG"
+hmc_recording_tool wicked
 
 hmc_setup "backend = wicked
 ifcfg-dir = $IFCFG"
 start_hnvd
-hmc_dlpar_add_backup bk0 02:00:00:00:01:02
-hmc_dlpar_add_vf vf0 02:00:00:00:01:01 "$HMC_VF_SLOT" "$HMC_VF_DRC"
-expect_hcn 0 "is in $HMC_BOND" hcncfgdrc DRC_INDEX=$HMC_VF_DRC
-expect_hcn 0 "is in $HMC_BOND" hcncfgdrc DRC_INDEX=$HMC_BK_DRC
+hmc_group_added
 wait_until 10 "ifcfg-vf0 written" test -e "$IFCFG/ifcfg-vf0"
 wait_until 10 "ifcfg-$HMC_BOND names vf0" grep -q "primary=vf0" "$IFCFG/ifcfg-$HMC_BOND"
 
@@ -36,9 +30,7 @@ sed 's/333e80f5/11111111/g' "$HNV_SRC/tests/golden/wicked/hcnmgr-bond.in" > "$IF
 
 # Off: the VF and its slot go, the destination's VF is there at boot.
 stop_hnvd
-hmc_dlpar_remove_vf vf0 "$HMC_VF_SLOT"
-hmc_dlpar_add_vf vf1 02:00:00:00:01:03 pci@800000020000012 8000003b
-udev_settle
+hmc_vf_swapped_offline
 start_hnvd
 hmc_step scan-boot 0 hcnmgr -s
 grep -q "vf1 .* in its bond" <<<"$out" || fail "hcnmgr -s said: $out"

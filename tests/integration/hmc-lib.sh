@@ -74,6 +74,36 @@ hmc_dlpar_remove_vf() {
         dt_remove_node "$2"
 }
 
+# hmc_group_added: the console's DLPAR adds of the group's backup bk0 and
+# VF vf0, each then found in the bond by hcncfgdrc.
+hmc_group_added() {
+        hmc_dlpar_add_backup bk0 02:00:00:00:01:02
+        hmc_dlpar_add_vf vf0 02:00:00:00:01:01 "$HMC_VF_SLOT" "$HMC_VF_DRC"
+        expect_hcn 0 "is in $HMC_BOND" hcncfgdrc DRC_INDEX=$HMC_VF_DRC
+        expect_hcn 0 "is in $HMC_BOND" hcncfgdrc DRC_INDEX=$HMC_BK_DRC
+}
+
+# hmc_vf_swapped_offline: an inactive migration, with hnvd (and any
+# connection manager) stopped by the caller: vf0 and its slot go, and the
+# destination's VF vf1 is there at the next boot.
+hmc_vf_swapped_offline() {
+        hmc_dlpar_remove_vf vf0 "$HMC_VF_SLOT"
+        hmc_dlpar_add_vf vf1 02:00:00:00:01:03 pci@800000020000012 8000003b
+        udev_settle
+}
+
+# hmc_recording_tool NAME: a stand-in NAME first on PATH that only records
+# its arguments, a line per call, in $HNV_RESULTS/NAME.calls.
+hmc_recording_tool() {
+        mkdir -p "$HNV_RESULTS/fakebin"
+        printf '#!/bin/sh\necho "$*" >> "%s/%s.calls"\n' "$HNV_RESULTS" "$1" > "$HNV_RESULTS/fakebin/$1"
+        chmod 755 "$HNV_RESULTS/fakebin/$1"
+        case ":$PATH:" in
+        *":$HNV_RESULTS/fakebin:"*) ;;
+        *) export PATH=$HNV_RESULTS/fakebin:$PATH ;;
+        esac
+}
+
 # hmc_nm_unmanaged_rule: on a partition, 89-hnv.rules starts a port whose
 # device-tree node carries ibm,hcn-id unmanaged by NetworkManager (a TEST
 # on /proc/device-tree and the netdev's devspec attribute). The fixtures'
