@@ -43,7 +43,7 @@ CONF
 hnvd=("$build/src/daemon/hnvd" --foreground --log-level=debug --rundir "$tmp/run" --config "$tmp/hnv.conf"
       --config-dir "$tmp/conf.d")
 
-"${hnvd[@]}" --check | grep -q "configuration OK: 1 group" || fail "--check of a good file"
+"${hnvd[@]}" --check | grep "configuration OK: 1 group" > /dev/null || fail "--check of a good file"
 printf '[group db]\nprimry = name:x\n' > "$tmp/conf.d/10-db.conf"
 expect_exit 1 "${hnvd[@]}" --check
 grep -q "10-db.conf:2:" <<<"$out" || fail "--check message lacks file:line: $out"
@@ -53,7 +53,7 @@ rm "$tmp/conf.d/10-db.conf"
 pid=$!
 wait_for 10 hnvctl status || fail "hnvd did not come up"
 
-hnvctl status | grep -q "web" || fail "status lacks group web"
+hnvctl status | grep "web" > /dev/null || fail "status lacks group web"
 [ "$(hnvctl --json status web | jq -r '.groups[0].state')" = pending ] || fail "web not pending"
 expect_exit 3 hnvctl status nosuch
 expect_exit 3 hnvctl add db --primary nosuchdev --backup lo
@@ -100,7 +100,7 @@ mkdir "$tmp/ifcfg"
 "${hnvd[@]}" >"$tmp/hnvd.log" 2>&1 &
 pid=$!
 wait_for 10 hnvctl status || fail "hnvd with backend=wicked did not come up"
-hnvctl status | grep -q "^Backend: wicked" || fail "status does not say Backend: wicked"
+hnvctl status | grep "^Backend: wicked" > /dev/null || fail "status does not say Backend: wicked"
 kill -TERM "$pid"
 set +e; wait "$pid"; rc=$?; set -e
 [ "$rc" -eq 0 ] || fail "hnvd (wicked) exited $rc (sanitizer report?)"

@@ -34,7 +34,7 @@ hnvctl status db >/dev/null 2>&1 && fail "group db exists although its file was 
 
 # Fixed: the reload goes through.
 printf '[group db]\nprimary = mac:02:00:00:00:02:01\nbackup = mac:02:00:00:00:02:02\n' > /etc/hnv/conf.d/10-db.conf
-"$HNV_BUILD/src/daemon/hnvd" --check | grep -q "configuration OK" || fail "--check of a good file"
+"$HNV_BUILD/src/daemon/hnvd" --check | contains "configuration OK" || fail "--check of a good file"
 hnvctl reload >/dev/null || fail "reload of a good file failed"
 test "$(group_state db)" = pending || fail "group db not pending"
 

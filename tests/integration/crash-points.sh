@@ -57,14 +57,14 @@ expect_crash() {
         wait "$HNVD_PID" 2>/dev/null || true
         HNVD_PID=
         grep -q "hnv: crash point $1\$" "$HNVD_LOG" || fail "hnvd died, but not at $1"
-        ip -4 -o addr show | grep -q " inet 192.0.2.2/24 " || fail "$1: the address is gone"
-        ip -4 route show $ROUTE | grep -q "via 192.0.2.1" || fail "$1: the route is gone"
+        ip -4 -o addr show | contains " inet 192.0.2.2/24 " || fail "$1: the address is gone"
+        ip -4 route show $ROUTE | contains "via 192.0.2.1" || fail "$1: the route is gone"
 }
 
 # converged DEV: the address and the route on DEV, and traffic through it.
 converged() {
-        wait_until 10 "192.0.2.2 on $1" "ip -4 -o addr show dev $1 | grep -q ' inet 192.0.2.2/24 '"
-        wait_until 10 "$ROUTE via $1" "ip -4 route show $ROUTE | grep -q 'dev $1'"
+        wait_until 10 "192.0.2.2 on $1" "ip -4 -o addr show dev $1 | contains ' inet 192.0.2.2/24 '"
+        wait_until 10 "$ROUTE via $1" "ip -4 route show $ROUTE | contains 'dev $1'"
         wait_until 10 "ping across $1" ping_ok 192.0.2.1
 }
 

@@ -37,12 +37,12 @@ expect_hcn 1 "hcnrmdev:error code 19, Failed to find device or get device name" 
 expect_hcn 1 "no HNV device with DRC index deadbeef" hcncfgdrc DRC_INDEX=0xDEADBEEF
 # A VF alone in its bond is busy, as the console knows it.
 vf_carrier bk0 off
-wait_until 10 "the bond sees bk0 down" sh -c "grep -A1 'Slave Interface: bk0' /proc/net/bonding/$HMC_BOND | grep -q 'MII Status: down'"
+wait_until 10 "the bond sees bk0 down" "grep -A1 'Slave Interface: bk0' /proc/net/bonding/$HMC_BOND | contains 'MII Status: down'"
 expect_hcn 1 "hcnqrydev:error code 16, Network device busy, no backup device" hcnqrydev DRC_INDEX=8000003b
 expect_hcn 1 "error code 16" hcnrmdev DRC_INDEX=8000003b
 test "$(link_master vf1)" = "$HMC_BOND" || fail "a refused hcnrmdev released vf1"
 vf_carrier bk0 on
-wait_until 10 "the bond sees bk0 up" sh -c "grep -A1 'Slave Interface: bk0' /proc/net/bonding/$HMC_BOND | grep -q 'MII Status: up'"
+wait_until 10 "the bond sees bk0 up" "grep -A1 'Slave Interface: bk0' /proc/net/bonding/$HMC_BOND | contains 'MII Status: up'"
 snapshot_links "$HNV_RESULTS/links-after"
 assert_links_unchanged "$HNV_RESULTS/links-before" "$HNV_RESULTS/links-after" "$HMC_BOND" vf1 bk0
 

@@ -100,7 +100,7 @@ capture_start() {
         ip netns exec sw tcpdump -l -n -e -i br0 "$2" > "$CAPTURE_FILE" 2>/dev/null &
         CAPTURE_PID=$!
         # tcpdump is listening once the interface is in promiscuous mode.
-        wait_until 10 "tcpdump listening" sh -c "ip -n sw -d link show br0 | grep -q 'promiscuity [1-9]'"
+        wait_until 10 "tcpdump listening" "ip -n sw -d link show br0 | contains 'promiscuity [1-9]'"
 }
 
 capture_stop() {

@@ -35,7 +35,7 @@ iface vf0 inet static
 CONF
 ifup -a || fail "ifup -a"
 add_vf vf0 $VF_MAC
-wait_until 30 "ifupdown gives vf0 its address" sh -c 'ip -4 addr show dev vf0 | grep -q 192.0.2.2/24'
+wait_until 30 "ifupdown gives vf0 its address" 'ip -4 addr show dev vf0 | contains 192.0.2.2/24'
 wait_until 30 "ping from vf0" ping_ok 192.0.2.1
 
 # hnv arrives, and the admin follows docs/ifupdown.md.
@@ -47,9 +47,9 @@ test "$(hnvctl --json status | jq -r .backend)" = kernel || fail "backend auto d
 add_backup bk0 $BK_MAC
 assert_active bondweb vf0 30
 wait_state web healthy 30
-wait_until 10 "the address moved to bondweb" sh -c 'ip -4 addr show dev bondweb | grep -q 192.0.2.2/24'
+wait_until 10 "the address moved to bondweb" 'ip -4 addr show dev bondweb | contains 192.0.2.2/24'
 assert_only_on bondweb 192.0.2.2/24 vf0 bk0
-ip -4 route show default | grep -q "via 192.0.2.1 dev bondweb" || fail "the default route did not follow: $(ip -4 route show default)"
+ip -4 route show default | contains "via 192.0.2.1 dev bondweb" || fail "the default route did not follow: $(ip -4 route show default)"
 wait_until 30 "ping across bondweb" ping_ok 192.0.2.1
 
 cat > /etc/network/interfaces <<'CONF'
@@ -79,21 +79,21 @@ reboot_world() {
         add_vf vf0 $VF_MAC
         udev_settle
         ifup -a || fail "ifup -a at boot"
-        ip -4 addr show | grep -q 192.0.2.2/ && fail "an address before the bond exists: $(ip -br addr show)"
+        ip -4 addr show | contains 192.0.2.2/ && fail "an address before the bond exists: $(ip -br addr show)"
         start_hnvd
 }
 reboot_world
 assert_active bondweb vf0 30
 wait_state web healthy 30
-wait_until 30 "ifupdown configures bondweb when it appears" sh -c 'ip -4 addr show dev bondweb | grep -q 192.0.2.2/24'
+wait_until 30 "ifupdown configures bondweb when it appears" 'ip -4 addr show dev bondweb | contains 192.0.2.2/24'
 assert_only_on bondweb 192.0.2.2/24 vf0 bk0
-wait_until 10 "ifupdown's default route" sh -c 'ip -4 route show default | grep -q "via 192.0.2.1 dev bondweb"'
-ifquery --state bondweb | grep -qx "bondweb=bondweb" || fail "ifupdown does not know bondweb as up: $(ifquery --state)"
+wait_until 10 "ifupdown's default route" 'ip -4 route show default | contains "via 192.0.2.1 dev bondweb"'
+ifquery --state bondweb | contains -x "bondweb=bondweb" || fail "ifupdown does not know bondweb as up: $(ifquery --state)"
 wait_until 30 "ping across bondweb after the reboot" ping_ok 192.0.2.1
 
 # ifdown and ifup of the bond: the group stays whole, and works again.
 ifdown bondweb || fail "ifdown bondweb"
-ip -4 addr show dev bondweb | grep -q 192.0.2.2/ && fail "ifdown left the address"
+ip -4 addr show dev bondweb | contains 192.0.2.2/ && fail "ifdown left the address"
 test "$(link_master vf0)" = bondweb || fail "ifdown took vf0 out of the bond"
 ifup bondweb || fail "ifup bondweb"
 assert_active bondweb vf0 30

@@ -204,6 +204,18 @@ _hnv_wait_dead() {
         done
 }
 
+# contains GREP-ARGS...: grep -q for the end of a pipeline, reading its
+# input to the end. grep -q exits at the first match; a writer still
+# writing (ip writes each line apart) then dies of SIGPIPE, and pipefail
+# fails the pipeline: "the address is gone" while it was there, at random.
+# tests/unit/test-scripts.sh keeps grep -q out of pipelines.
+contains() {
+        local r=0
+        grep "$@" > /dev/null || r=$?
+        cat > /dev/null
+        return "$r"
+}
+
 # wait_until TIMEOUT_S DESCRIPTION CMD [ARGS...]
 # Re-runs CMD until it succeeds, for at most TIMEOUT_S seconds; then fails
 # with DESCRIPTION, CMD's last output and the kernel's state. The pause

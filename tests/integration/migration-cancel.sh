@@ -9,7 +9,7 @@ set -euo pipefail
 healthy_group web vf0 02:00:00:00:01:01 bk0 02:00:00:00:01:02
 
 vf_carrier bk0 off
-wait_until 10 "bond sees bk0 down" sh -c "grep -A1 'Slave Interface: bk0' /proc/net/bonding/bondweb | grep -q 'MII Status: down'"
+wait_until 10 "bond sees bk0 down" "grep -A1 'Slave Interface: bk0' /proc/net/bonding/bondweb | contains 'MII Status: down'"
 expect_exit 6 hnvctl query-migration web
 grep -q "no carrier" <<<"$out" || fail "query did not say why: $out"
 expect_exit 6 hnvctl prepare-migration web
@@ -19,7 +19,7 @@ test "$(link_master vf0)" = bondweb || fail "an unsafe prepare released the VF"
 test "$(group_state web)" = healthy || fail "an unsafe prepare changed the state"
 test "$(cat /sys/class/net/bondweb/bonding/all_slaves_active)" = 0 || fail "all_slaves_active left on"
 vf_carrier bk0 on
-wait_until 10 "bond sees bk0 up" sh -c "grep -A1 'Slave Interface: bk0' /proc/net/bonding/bondweb | grep -q 'MII Status: up'"
+wait_until 10 "bond sees bk0 up" "grep -A1 'Slave Interface: bk0' /proc/net/bonding/bondweb | contains 'MII Status: up'"
 
 # Non-root may ask, not act.
 nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$HNV_BUILD/src/ctl/hnvctl" "$@"; }

@@ -31,7 +31,7 @@ RouteMetric=100"
 printf '%s\n' "$ADMIN" > "$ND/10-netplan-vf0.network"
 start_networkd
 add_vf vf0 02:00:00:00:01:01
-wait_until 60 "vf0's lease" sh -c 'ip -4 addr show dev vf0 | grep -q 192.0.2.123/24'
+wait_until 60 "vf0's lease" 'ip -4 addr show dev vf0 | contains 192.0.2.123/24'
 
 write_config "[global]
 backend = networkd
@@ -49,7 +49,7 @@ grep -qx "RouteMetric=100" "$ND/00-hnv-bondweb.network" || fail "the [DHCP] sect
 for l in bondweb vf0 bk0; do
         wait_eq 60 "networkd configured $l" configured networkd_setup_state "$l"
 done
-wait_until 60 "the lease on bondweb" sh -c 'ip -4 addr show dev bondweb | grep -q 192.0.2.123/24'
+wait_until 60 "the lease on bondweb" 'ip -4 addr show dev bondweb | contains 192.0.2.123/24'
 assert_only_on bondweb 192.0.2.123/24 vf0 bk0
 wait_until 30 "ping across bondweb" ping_ok 192.0.2.1
 
@@ -61,7 +61,7 @@ wait_eq 60 "networkd's file for bondweb after the reboot" "$ND/00-hnv-bondweb.ne
 for l in bondweb vf0 bk0; do
         wait_eq 60 "networkd configured $l" configured networkd_setup_state "$l"
 done
-wait_until 60 "the lease on bondweb after the reboot" sh -c 'ip -4 addr show dev bondweb | grep -q 192.0.2.123/24'
+wait_until 60 "the lease on bondweb after the reboot" 'ip -4 addr show dev bondweb | contains 192.0.2.123/24'
 assert_only_on bondweb 192.0.2.123/24 vf0 bk0
 test "$(cat /sys/class/net/bondweb/address)" = 02:00:00:00:01:01 || fail "the bond does not have the VF's MAC"
 wait_until 30 "ping across bondweb after the reboot" ping_ok 192.0.2.1
@@ -73,7 +73,7 @@ wait_until 30 "bondweb gone" sh -c '! ip link show bondweb >/dev/null 2>&1'
 test -z "$(ls "$ND" | grep '^00-hnv-' || true)" || fail "hnv's files survived hnvctl remove: $(ls "$ND")"
 test "$(printf '%s\n' "$ADMIN")" = "$(cat "$ND/10-netplan-vf0.network")" || fail "the admin's file changed"
 wait_eq 60 "networkd applies the admin's file to vf0 again" "$ND/10-netplan-vf0.network" networkd_file vf0
-wait_until 60 "vf0's lease back" sh -c 'ip -4 addr show dev vf0 | grep -q 192.0.2.123/24'
+wait_until 60 "vf0's lease back" 'ip -4 addr show dev vf0 | contains 192.0.2.123/24'
 log "after remove: $(ip -br addr show | paste -sd'|')"
 wait_until 30 "ping from the guest" ping_ok 192.0.2.1
 pass

@@ -30,7 +30,7 @@ IPv6AcceptRA=no"
 printf '%s\n' "$ADMIN" > "$ND/10-installer.network"
 start_networkd
 add_vf vf0 02:00:00:00:01:01
-wait_until 60 "vf0's address from networkd" sh -c 'ip -4 addr show dev vf0 | grep -q 192.0.2.2/24'
+wait_until 60 "vf0's address from networkd" 'ip -4 addr show dev vf0 | contains 192.0.2.2/24'
 wait_eq 30 "networkd's file for vf0" "$ND/10-installer.network" networkd_file vf0
 
 # hnv arrives.
@@ -65,8 +65,8 @@ wait_until 30 "ping across bondweb" ping_ok 192.0.2.1
 networkd_reboot bondweb vf0 bk0
 assert_active bondweb vf0 90
 wait_state web healthy 60
-wait_until 60 "bondweb's address from networkd" sh -c 'ip -4 addr show dev bondweb | grep -q 192.0.2.2/24'
-wait_until 60 "bondweb's IPv6 address from networkd" sh -c 'ip -6 addr show dev bondweb | grep -q 2001:db8::2/64'
+wait_until 60 "bondweb's address from networkd" 'ip -4 addr show dev bondweb | contains 192.0.2.2/24'
+wait_until 60 "bondweb's IPv6 address from networkd" 'ip -6 addr show dev bondweb | contains 2001:db8::2/64'
 wait_eq 60 "networkd's file for vf0 after the reboot" "$ND/00-hnv-vf0.network" networkd_file vf0
 wait_eq 60 "networkd's file for bondweb after the reboot" "$ND/00-hnv-bondweb.network" networkd_file bondweb
 for l in bondweb vf0 bk0; do
@@ -87,7 +87,7 @@ wait_state web migrating 30
 test -z "$(link_master vf0)" || fail "vf0 still enslaved"
 wait_until 30 "networkd told of the release" sh -c "[ \$(grep -c 'networkctl reload (bondweb): done' '$HNVD_LOG') -ge 2 ]"
 wait_eq 30 "networkd leaves the released vf0 alone" unmanaged networkd_setup_state vf0
-ip addr show dev vf0 | grep -q "inet 192.0.2.2/" && fail "the released vf0 got the installer's address"
+ip addr show dev vf0 | contains "inet 192.0.2.2/" && fail "the released vf0 got the installer's address"
 assert_only_on bondweb 192.0.2.2/24 vf0 bk0
 wait_until 30 "ping across bondweb through bk0" ping_ok 192.0.2.1
 
@@ -99,7 +99,7 @@ for f in 00-hnv-bondweb.netdev 00-hnv-bondweb.network 00-hnv-vf0.network 00-hnv-
 done
 test "$(printf '%s\n' "$ADMIN")" = "$(cat "$ND/10-installer.network")" || fail "the admin's file changed"
 wait_eq 60 "networkd applies the admin's file to vf0 again" "$ND/10-installer.network" networkd_file vf0
-wait_until 60 "vf0's address back" sh -c 'ip -4 addr show dev vf0 | grep -q 192.0.2.2/24'
+wait_until 60 "vf0's address back" 'ip -4 addr show dev vf0 | contains 192.0.2.2/24'
 log "after remove: $(ip -br addr show | paste -sd'|')"
 wait_until 30 "ping from vf0" ping_ok 192.0.2.1
 pass

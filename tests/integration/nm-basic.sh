@@ -21,7 +21,7 @@ nmcli connection add type ethernet con-name bk0-static ifname bk0 \
         ipv4.method manual ipv4.addresses 192.0.2.2/24 ipv4.routes "203.0.113.0/24 192.0.2.1" \
         ipv6.method manual ipv6.addresses 2001:db8::2/64 >/dev/null
 add_backup bk0 02:00:00:00:01:02
-wait_until 30 "bk0-static active" sh -c 'nmcli -t -f GENERAL.STATE connection show bk0-static | grep -q activated'
+wait_until 30 "bk0-static active" 'nmcli -t -f GENERAL.STATE connection show bk0-static | contains activated'
 wait_until 10 "ping from bk0" ping_ok 192.0.2.1
 
 # hnv arrives: the group in hnv.conf, and known to udev by the ports' MACs
@@ -38,8 +38,8 @@ grep -q "^Backend: networkmanager" <<<"$out" || fail "status does not show the b
 add_vf vf0 02:00:00:00:01:01
 assert_active bondweb vf0 60
 wait_state web healthy 60
-wait_until 30 "192.0.2.2 on bondweb" sh -c 'ip -4 addr show dev bondweb | grep -q 192.0.2.2/24'
-wait_until 30 "bk0-static deleted" sh -c '! nmcli -t -f NAME connection show | grep -qx bk0-static'
+wait_until 30 "192.0.2.2 on bondweb" 'ip -4 addr show dev bondweb | contains 192.0.2.2/24'
+wait_until 30 "bk0-static deleted" '! nmcli -t -f NAME connection show | contains -x bk0-static'
 guest_ping_stop "while the configuration moved"
 
 # The profiles: names, types, the controller, the options, the IP.
@@ -55,7 +55,7 @@ for want in mode=active-backup fail_over_mac=follow primary=vf0 miimon=100; do
 done
 test "$(nm_field bondweb ipv4.addresses)" = 192.0.2.2/24 || fail "ipv4 on bondweb: $(nm_field bondweb ipv4.addresses)"
 test "$(nm_field bondweb ipv6.addresses)" = 2001:db8::2/64 || fail "ipv6 on bondweb: $(nm_field bondweb ipv6.addresses)"
-wait_until 10 "the route through bondweb" sh -c 'ip route show 203.0.113.0/24 | grep -q "dev bondweb"'
+wait_until 10 "the route through bondweb" 'ip route show 203.0.113.0/24 | contains "dev bondweb"'
 test "$(cat /sys/class/net/bondweb/address)" = 02:00:00:00:01:01 ||
         fail "the bond has $(cat /sys/class/net/bondweb/address), not the VF's MAC"
 wait_until 10 "ping across bondweb" ping_ok 192.0.2.1
@@ -65,18 +65,18 @@ assert_no_auto_profile
 del_dev vf0
 assert_active bondweb bk0
 wait_state web degraded
-ip -4 addr show dev bondweb | grep -q 192.0.2.2/24 || fail "address gone with the VF"
+ip -4 addr show dev bondweb | contains 192.0.2.2/24 || fail "address gone with the VF"
 wait_until 10 "ping on the backup" ping_ok 192.0.2.1
 add_vf vf0 02:00:00:00:01:01
 assert_active bondweb vf0 60
 wait_state web healthy 60
-ip -4 addr show dev bondweb | grep -q 192.0.2.2/24 || fail "address gone after the VF returned"
+ip -4 addr show dev bondweb | contains 192.0.2.2/24 || fail "address gone after the VF returned"
 assert_no_auto_profile
 
 # An admin re-activates the bond: NetworkManager rebuilds it from the
 # profiles, and the persisted primary brings the VF back as active.
 nmcli connection up bondweb >/dev/null
-wait_until 60 "bondweb-vf0 active again" sh -c 'nmcli -t -f NAME connection show --active | grep -qx bondweb-vf0'
+wait_until 60 "bondweb-vf0 active again" 'nmcli -t -f NAME connection show --active | contains -x bondweb-vf0'
 assert_active bondweb vf0 30
 test "$(bond_primary bondweb)" = vf0 || fail "primary after nmcli con up: $(bond_primary bondweb)"
 wait_state web healthy 30

@@ -19,7 +19,7 @@ start_nm
 # Before hnv: the VF with its own DHCP profile, addressed.
 nmcli connection add type ethernet con-name vf0-dhcp ifname vf0 ipv4.method auto ipv6.method ignore >/dev/null
 add_vf vf0 02:00:00:00:01:01
-wait_until 60 "vf0's lease" sh -c 'ip -4 addr show dev vf0 | grep -q 192.0.2.123/24'
+wait_until 60 "vf0's lease" 'ip -4 addr show dev vf0 | contains 192.0.2.123/24'
 
 # hnv arrives; the backup is plugged afterwards, known to udev as the group's.
 udev_rule_group 02:00:00:00:01:02 web backup
@@ -29,13 +29,13 @@ start_hnvd
 add_backup bk0 02:00:00:00:01:02
 assert_active bondweb vf0 90
 wait_state web healthy 60
-wait_until 30 "vf0-dhcp deleted" sh -c '! nmcli -t -f NAME connection show | grep -qx vf0-dhcp'
+wait_until 30 "vf0-dhcp deleted" '! nmcli -t -f NAME connection show | contains -x vf0-dhcp'
 guest_ping_stop "while the configuration moved"
 
-ip -4 addr show dev bondweb | grep -q 192.0.2.123/24 || fail "bondweb lacks the lease: $(ip -4 -br addr show dev bondweb)"
+ip -4 addr show dev bondweb | contains 192.0.2.123/24 || fail "bondweb lacks the lease: $(ip -4 -br addr show dev bondweb)"
 test "$(nm_field bondweb ipv4.method)" = auto || fail "bondweb's ipv4.method: $(nm_field bondweb ipv4.method)"
 test "$(cat /sys/class/net/bondweb/address)" = 02:00:00:00:01:01 || fail "the bond does not have the VF's MAC"
-ip -4 addr show dev vf0 | grep -q "inet " && fail "vf0 still has an address of its own"
+ip -4 addr show dev vf0 | contains "inet " && fail "vf0 still has an address of its own"
 grep -q "DHCPACK(br0) 192.0.2.123 02:00:00:00:01:01" "$HNV_RESULTS/dnsmasq.log" || fail "no lease in dnsmasq's log"
 assert_no_auto_profile
 wait_until 10 "ping across bondweb" ping_ok 192.0.2.1

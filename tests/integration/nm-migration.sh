@@ -33,7 +33,7 @@ test "$out_ok" -eq 600 || fail "guest -> switch lost $((600 - out_ok)) packets d
 # NetworkManager keeps the profiles and the bond, and leaves the VF out:
 # it re-enslaves a port released behind its back within about 2 s; give it
 # three times that.
-nm_profiles | grep -q "^bondweb-vf0:" || fail "the VF's port profile is gone"
+nm_profiles | contains "^bondweb-vf0:" || fail "the VF's port profile is gone"
 for _ in $(seq 30); do
         test -z "$(link_master vf0)" || fail "NetworkManager put vf0 back"
         sleep 0.2
@@ -54,8 +54,8 @@ start_nm
 assert_active bondweb enP7p1s0 60
 wait_state web healthy 60
 test "$(bond_primary bondweb)" = enP7p1s0 || fail "primary is $(bond_primary bondweb)"
-wait_until 30 "primary persisted" sh -c 'nmcli -g bond.options connection show bondweb | grep -q primary=enP7p1s0'
-nm_profiles | grep -q "^bondweb-enP7p1s0:802-3-ethernet:enP7p1s0" || fail "no port profile for the new VF: $(nm_profiles)"
+wait_until 30 "primary persisted" 'nmcli -g bond.options connection show bondweb | contains primary=enP7p1s0'
+nm_profiles | contains "^bondweb-enP7p1s0:802-3-ethernet:enP7p1s0" || fail "no port profile for the new VF: $(nm_profiles)"
 assert_no_auto_profile
 wait_until 10 "ping after the migration" ping_ok 192.0.2.1
 expect_exit 0 hnvctl complete-migration web --timeout 10

@@ -8,7 +8,7 @@ set -euo pipefail
 healthy_group web vf0 02:00:00:00:01:01 bk0 02:00:00:00:01:02
 nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$HNV_BUILD/src/ctl/hnvctl" "$@"; }
 
-nobody status web | grep -q healthy || fail "a non-root user cannot read status"
+nobody status web | contains healthy || fail "a non-root user cannot read status"
 nobody --json status | jq -e '.groups | length == 1' >/dev/null || fail "non-root JSON status"
 
 for cmd in "add db --primary vf0 --backup bk0" "remove web" "remove-port vf0" "reload"; do

@@ -64,7 +64,7 @@ for a in 192.0.2.3 2001:db8::3; do
 done
 ip -j addr show dev bk1 | jq -e '[.[0].addr_info[] | select(.scope == "global")] | length == 0' >/dev/null ||
         fail "bk1 kept a copy of the bond's addresses: $(ip -br addr show dev bk1)"
-ip route show 198.51.100.0/24 | grep -q "dev bondweb2" || fail "the route left bondweb2: $(ip route)"
+ip route show 198.51.100.0/24 | contains "dev bondweb2" || fail "the route left bondweb2: $(ip route)"
 wait_until 10 "bk1 back in bondweb2" test "$(link_master bk1)" = bondweb2
 wait_state web2 healthy
 if vf_can traffic "ping across bondweb2 on vf1"; then
@@ -78,6 +78,6 @@ for a in 192.0.2.3 2001:db8::3; do
         ip -j addr show dev bk1 | jq -e --arg a "$a" '.[0].addr_info[] | select(.local == $a)' >/dev/null ||
                 fail "bk1 did not get $a"
 done
-ip route show 198.51.100.0/24 | grep -q "dev bk1" || fail "the route did not follow to bk1: $(ip route)"
+ip route show 198.51.100.0/24 | contains "dev bk1" || fail "the route did not follow to bk1: $(ip route)"
 wait_until 10 "ping on bk1 alone" ping_ok 192.0.2.1
 pass

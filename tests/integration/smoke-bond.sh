@@ -71,7 +71,7 @@ if have_udev; then
         udev_rule 'SUBSYSTEM=="net", KERNEL=="vfu*", ENV{HNV_GROUP}="g1"'
         ip link add vfu0 type veth peer name p-vfu0 netns sw
         wait_until 10 "udev to tag vfu0 with HNV_GROUP=g1" \
-                'udevadm info /sys/class/net/vfu0 | grep -qx "E: HNV_GROUP=g1"'
+                'udevadm info /sys/class/net/vfu0 | contains -x "E: HNV_GROUP=g1"'
         udev_rule_group 02:00:00:00:09:01 g2 primary
         add_vf vfm0 02:00:00:00:09:01
         wait_eq 10 "vfm0's HNV_GROUP" g2 udev_prop vfm0 HNV_GROUP

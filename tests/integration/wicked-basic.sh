@@ -78,7 +78,7 @@ primary = mac:02:00:00:00:02:01
 backup = mac:02:00:00:00:02:02"
 switch_setup
 start_hnvd
-hnvctl status | grep -q "^Backend: wicked" || fail "hnvctl status does not say Backend: wicked"
+hnvctl status | contains "^Backend: wicked" || fail "hnvctl status does not say Backend: wicked"
 
 # --- a VF and a backup hotplugged
 plug_group web vf0 02:00:00:00:01:01 bk0 02:00:00:00:01:02
@@ -93,7 +93,7 @@ test "$(cat "$IFCFG/ifroute-bondweb")" = "default 198.51.100.1 - bondweb" || fai
 test ! -e "$IFCFG/ifroute-bk0" || fail "ifroute-bk0 still there"
 test "$(opts_primary bondweb)" = vf0 || fail "primary in the file: $(opts_primary bondweb)"
 for w in mode=active-backup miimon=100 fail_over_mac=follow num_grat_arp=3 num_unsol_na=3; do
-        ifcfg_get bondweb BONDING_MODULE_OPTS | tr ' ' '\n' | grep -qx "$w" || fail "no $w in BONDING_MODULE_OPTS"
+        ifcfg_get bondweb BONDING_MODULE_OPTS | tr ' ' '\n' | contains -x "$w" || fail "no $w in BONDING_MODULE_OPTS"
 done
 assert_port_file vf0
 # The installer's file stays the admin's: no marker, only hnv's keys changed.
@@ -190,7 +190,7 @@ assert_active bond333e80f5 vf3
 wait_state 333e80f5 healthy
 test "$(bond_primary bond333e80f5)" = vf3 || fail "primary is $(bond_primary bond333e80f5)"
 test "$(calls_after "$before")" = "ifreload bond333e80f5" || fail "calls beside the hung one: $(calls_after "$before")"
-hnvctl status 333e80f5 | grep -q healthy || fail "hnvctl status"
+hnvctl status 333e80f5 | contains healthy || fail "hnvctl status"
 stop_hnvd
 test "$HNVD_EXIT" -eq 0 || fail "hnvd exited with $HNVD_EXIT"
 pass

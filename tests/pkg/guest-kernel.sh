@@ -36,12 +36,12 @@ if [ "$phase" = 1 ]; then
         wait_eq 30 "hnvd.service active" active systemctl is-active hnvd
         test "$(unit_prop hnvd Type)" = notify || fail "hnvd.service is not Type=notify"
         test "$(unit_prop hnvd WatchdogUSec)" != 0 || fail "hnvd.service has no watchdog"
-        journalctl -b -u hnvd | grep -q "backend: kernel (chosen by backend=auto)" ||
+        journalctl -b -u hnvd | contains "backend: kernel (chosen by backend=auto)" ||
                 fail "hnvd did not choose the kernel backend"
         exposure=$(systemd-analyze security hnvd.service 2>/dev/null | sed -n 's/.*Overall exposure level for hnvd.service: \([0-9.]*\).*/\1/p')
         figure hnvd-exposure "$exposure"
         for v in hnvd hnvctl; do
-                "$v" --version | grep -q "^$v 0.1.0" || fail "$v --version"
+                "$v" --version | contains "^$v 0.1.0" || fail "$v --version"
         done
 
         # A group from hotplugged devices, named in hnv.conf, taken in by a
@@ -106,11 +106,11 @@ backup = mac:$BK"
         # hnv-powervm beside the predecessor (a stand-in for Debian's
         # powerpc-ibm-utils, which cannot be removed: it carries drmgr).
         apt_do install --no-install-recommends hnv-powervm
-        hcnversion | grep -q "^hnv " || fail "/usr/sbin/hcnversion is not hnv's: $(hcnversion 2>&1)"
-        /usr/sbin/hcnmgr.powerpc-ibm-utils | grep -q predecessor || fail "the predecessor's hcnmgr was not kept"
+        hcnversion | contains "^hnv " || fail "/usr/sbin/hcnversion is not hnv's: $(hcnversion 2>&1)"
+        /usr/sbin/hcnmgr.powerpc-ibm-utils | contains predecessor || fail "the predecessor's hcnmgr was not kept"
         test "$(readlink /usr/sbin/hcnrmdev.powerpc-ibm-utils)" = hcnmgr || fail "the predecessor's hcnrmdev was not kept"
-        drmgr | grep -q drmgr || fail "drmgr went"
-        hcnmgr --version | grep -q "^hcnmgr (features: vnic wicked)" || fail "hcnmgr --version"
+        drmgr | contains drmgr || fail "drmgr went"
+        hcnmgr --version | contains "^hcnmgr (features: vnic wicked)" || fail "hcnmgr --version"
         log "hnv-powervm installed"
 
         # An upgrade to a newer build, hnv-powervm's diversions included:
@@ -124,12 +124,12 @@ backup = mac:$BK"
         seq_stop
         figure upgrade-lost "$LOST of $SENT"
         test "$LOST" -eq 0 || fail "the upgrade lost $LOST of $SENT"
-        dpkg-query -W -f='${Version}' hnv | grep -q '+upgrade1$' || fail "hnv was not upgraded: $(dpkg-query -W hnv)"
+        dpkg-query -W -f='${Version}' hnv | contains '+upgrade1$' || fail "hnv was not upgraded: $(dpkg-query -W hnv)"
         test "$(unit_prop hnvd MainPID)" != "$pid" || fail "the upgrade did not restart hnvd"
         test "$(cat /sys/class/net/bondweb/ifindex)" = "$ifindex" || fail "the upgrade rebuilt the bond"
         test "$(bond_active bondweb)" = enP2p1s0 || fail "the upgrade changed the active port"
-        hcnversion | grep -q "^hnv " || fail "hcnversion after the upgrade: $(hcnversion 2>&1)"
-        /usr/sbin/hcnmgr.powerpc-ibm-utils | grep -q predecessor || fail "the predecessor's hcnmgr lost in the upgrade"
+        hcnversion | contains "^hnv " || fail "hcnversion after the upgrade: $(hcnversion 2>&1)"
+        /usr/sbin/hcnmgr.powerpc-ibm-utils | contains predecessor || fail "the predecessor's hcnmgr lost in the upgrade"
         log "upgrade done"
 
         # The predecessor's boot scan, as upstream powerpc-utils installs it:
@@ -173,11 +173,11 @@ while read -r f; do
 done <<<"$files"
 [ ${#left[@]} -eq 0 ] || fail "files left after purge: ${left[*]}"
 test ! -e /run/hnv || fail "/run/hnv left after purge"
-! systemctl list-unit-files hnvd.service | grep -q hnvd || fail "hnvd.service still known to systemd"
-! dpkg-divert --list | grep -q hnv || fail "diversions left: $(dpkg-divert --list)"
-/usr/sbin/hcnmgr | grep -q predecessor || fail "the predecessor's hcnmgr not back after purge"
+! systemctl list-unit-files hnvd.service | contains hnvd || fail "hnvd.service still known to systemd"
+! dpkg-divert --list | contains hnv || fail "diversions left: $(dpkg-divert --list)"
+/usr/sbin/hcnmgr | contains predecessor || fail "the predecessor's hcnmgr not back after purge"
 test "$(readlink /usr/sbin/hcnrmdev)" = hcnmgr || fail "the predecessor's hcnrmdev not back after purge"
-drmgr | grep -q drmgr || fail "drmgr went with the purge"
+drmgr | contains drmgr || fail "drmgr went with the purge"
 # Deliberately left: the bond and its addresses (the guest stays on the
 # network), and the admin's own /etc/hnv/hnv.conf.
 test -d /sys/class/net/bondweb || fail "purge took the bond down"

@@ -28,7 +28,7 @@ if [ "$phase" = 1 ]; then
         apt_repo v1 deps
         apt_do install --no-install-recommends hnv
         wait_eq 30 "hnvd.service active" active systemctl is-active hnvd
-        journalctl -b -u hnvd | grep -q "backend: networkd (chosen by backend=auto)" ||
+        journalctl -b -u hnvd | contains "backend: networkd (chosen by backend=auto)" ||
                 fail "with networkd running hnvd did not choose the networkd backend: $(journalctl -b -u hnvd | grep backend)"
 
         write_config "[group web]
@@ -37,7 +37,7 @@ backup = mac:$BK"
         systemctl reload hnvd || fail "systemctl reload hnvd"
         switch_setup
         add_vf vf0 "$VF"
-        wait_until 60 "networkd gives vf0 the installer's address" sh -c 'ip -4 addr show dev vf0 | grep -q 192.0.2.2/24'
+        wait_until 60 "networkd gives vf0 the installer's address" 'ip -4 addr show dev vf0 | contains 192.0.2.2/24'
         add_backup bk0 "$BK"
         assert_active bondweb vf0 60
         wait_state web healthy 60
@@ -49,7 +49,7 @@ backup = mac:$BK"
         for l in bondweb vf0 bk0; do
                 wait_eq 60 "networkd configured $l" configured networkd_configured "$l"
         done
-        wait_until 30 "192.0.2.2 on bondweb" sh -c 'ip -4 addr show dev bondweb | grep -q 192.0.2.2/24'
+        wait_until 30 "192.0.2.2 on bondweb" 'ip -4 addr show dev bondweb | contains 192.0.2.2/24'
         assert_only_on bondweb 192.0.2.2/24 vf0 bk0
         wait_until 30 "ping across bondweb" ping_ok 192.0.2.1
         links_at_boot web vf0 "$VF" bk0 "$BK"
@@ -58,7 +58,7 @@ fi
 
 # Phase 2: a reboot; only the files are left.
 wait_eq 60 "hnvd.service active" active systemctl is-active hnvd
-journalctl -b -u hnvd | grep -q "backend: networkd (chosen by backend=auto)" ||
+journalctl -b -u hnvd | contains "backend: networkd (chosen by backend=auto)" ||
         fail "at boot hnvd did not choose the networkd backend: $(journalctl -b -u hnvd | grep backend)"
 test "$(unit_prop hnvd NRestarts)" = 0 || fail "hnvd was restarted during boot"
 assert_active bondweb vf0 60
@@ -66,7 +66,7 @@ wait_state web healthy 60
 for l in bondweb vf0 bk0; do
         wait_eq 60 "networkd configured $l" configured networkd_configured "$l"
 done
-wait_until 60 "192.0.2.2 on bondweb" sh -c 'ip -4 addr show dev bondweb | grep -q 192.0.2.2/24'
+wait_until 60 "192.0.2.2 on bondweb" 'ip -4 addr show dev bondweb | contains 192.0.2.2/24'
 assert_only_on bondweb 192.0.2.2/24 vf0 bk0
 test "$(link_master vf0)" = bondweb || fail "networkd took vf0 out of the bond"
 wait_until 30 "ping across bondweb" ping_ok 192.0.2.1

@@ -22,7 +22,7 @@ assert_profiles() {
         wait_until 60 "bondweb-bk0 activated" nm_activated bondweb-bk0
         log "profiles: $(nm_profiles | tr '\n' ' ')"
         assert_no_auto_profile
-        nm_field bondweb bond.options | grep -q "primary=vf0" ||
+        nm_field bondweb bond.options | contains "primary=vf0" ||
                 fail "bondweb's profile does not persist the VF as primary"
 }
 
@@ -42,16 +42,16 @@ EOS
         apt_do install hnv
         installed hnv-networkmanager || fail "hnv's recommends did not bring hnv-networkmanager"
         wait_eq 30 "hnvd.service active" active systemctl is-active hnvd
-        journalctl -b -u hnvd | grep -q "backend: kernel (chosen by backend=auto)" ||
+        journalctl -b -u hnvd | contains "backend: kernel (chosen by backend=auto)" ||
                 fail "without NetworkManager hnvd did not choose the kernel backend"
         pid=$(unit_prop hnvd MainPID)
 
         # NetworkManager arrives: hnvd follows it, in the same process.
         systemctl enable --now NetworkManager.service >/dev/null 2>&1 || fail "start NetworkManager"
-        wait_until 60 "hnvd on the NetworkManager backend" sh -c 'hnvctl status | grep -q "^Backend: networkmanager"'
+        wait_until 60 "hnvd on the NetworkManager backend" 'hnvctl status | contains "^Backend: networkmanager"'
         test "$(unit_prop hnvd MainPID)" = "$pid" || fail "hnvd was restarted instead of executing itself again"
         test "$(unit_prop hnvd NRestarts)" = 0 || fail "hnvd failed on the way"
-        journalctl -b -u hnvd | grep -q "NetworkManager started: hnvd starts again" || fail "no log line for the switch"
+        journalctl -b -u hnvd | contains "NetworkManager started: hnvd starts again" || fail "no log line for the switch"
 
         switch_setup
         add_backup bk0 "$BK"
@@ -68,14 +68,14 @@ fi
 
 # Phase 2: a reboot, NetworkManager enabled, the devices there at boot.
 wait_eq 60 "hnvd.service active" active systemctl is-active hnvd
-journalctl -b -u hnvd | grep -q "backend: networkmanager (chosen by backend=auto)" ||
+journalctl -b -u hnvd | contains "backend: networkmanager (chosen by backend=auto)" ||
         fail "at boot hnvd did not choose the NetworkManager backend: $(journalctl -b -u hnvd | grep backend)"
 test "$(unit_prop hnvd NRestarts)" = 0 || fail "hnvd was restarted during boot"
-hnvctl status | grep -q "^Backend: networkmanager" || fail "status: $(hnvctl status)"
+hnvctl status | contains "^Backend: networkmanager" || fail "status: $(hnvctl status)"
 assert_active bondweb vf0 60
 wait_state web healthy 60
 assert_profiles
-wait_until 60 "192.0.2.2 on bondweb" sh -c 'ip -4 addr show dev bondweb | grep -q 192.0.2.2/24'
+wait_until 60 "192.0.2.2 on bondweb" 'ip -4 addr show dev bondweb | contains 192.0.2.2/24'
 wait_until 30 "ping across bondweb" ping_ok 192.0.2.1
 figure nm-boot-to-bond-s "$(boot_to_healthy web)"
 pass

@@ -66,7 +66,7 @@ backend = wicked"
         test "$(unit_prop hnvd.service ActiveState)" != active || fail "hnvd ran although masked"
         test "$(bond_active bond$HCN)" = vf0 || fail "hcn-init did not build bond$HCN with vf0 active: $(ip -br link)"
         test "$(link_master bk0)" = bond$HCN || fail "bk0 is not in bond$HCN"
-        journalctl -b -u hcn-init --no-pager | grep -q "hcn-id $HCN: in its bond" ||
+        journalctl -b -u hcn-init --no-pager | contains "hcn-id $HCN: in its bond" ||
                 fail "hcn-init's journal does not report the group"
         hcn_init_figure hcn-init-without-hnvd
         grep -q "^BONDING_SLAVE_[0-9]*='vf0'" "$IFCFG/ifcfg-bond$HCN" ||
@@ -77,7 +77,7 @@ backend = wicked"
         systemctl unmask hnvd.service >/dev/null 2>&1
         systemctl start hnvd.service || fail "start hnvd"
         wait_state $HCN healthy 30
-        hnvctl status | grep -q "^Backend: wicked" || fail "hnvd is not on the wicked backend: $(hnvctl status)"
+        hnvctl status | contains "^Backend: wicked" || fail "hnvd is not on the wicked backend: $(hnvctl status)"
         test "$(cat /sys/class/net/bond$HCN/ifindex)" = "$ifindex" || fail "hnvd rebuilt the bond hcn-init made"
         systemctl restart hcn-init.service || fail "hcn-init through hnvd"
         hcn_init_figure hcn-init-with-hnvd

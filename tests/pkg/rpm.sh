@@ -100,12 +100,12 @@ check "and the updated hcnmgr is the one kept" predecessor_kept 1.3.14
 rpmroot -e hnv-powervm
 check "hnv-powervm removed: powerpc-utils' hcnmgr is back" grep -q "predecessor 1.3.14" "$root/usr/sbin/hcnmgr"
 check "and its links" test "$(readlink "$root/usr/sbin/hcnrmdev")" = hcnmgr
-check "nothing of hnv's left in /usr/sbin" sh -c "! ls '$root'/usr/sbin/*.powerpc-utils 2>/dev/null | grep -q ."
+check "nothing of hnv's left in /usr/sbin" sh -c "! ls '$root'/usr/sbin/*.powerpc-utils 2>/dev/null | grep . > /dev/null"
 rpmroot -i "$work"/rpms/hnv-powervm-*.rpm
 rpmroot -e powerpc-utils-core
 check "powerpc-utils-core removed under hnv-powervm: the names stay hnv's" all_ours
-check "and its kept copies are gone" sh -c "! ls '$root'/usr/sbin/*.powerpc-utils 2>/dev/null | grep -q ."
+check "and its kept copies are gone" sh -c "! ls '$root'/usr/sbin/*.powerpc-utils 2>/dev/null | grep . > /dev/null"
 rpmroot -e hnv-powervm
-check "without powerpc-utils, removing hnv-powervm leaves no name behind" sh -c "! ls '$root'/usr/sbin/hcn* 2>/dev/null | grep -q ."
+check "without powerpc-utils, removing hnv-powervm leaves no name behind" sh -c "! ls '$root'/usr/sbin/hcn* 2>/dev/null | grep . > /dev/null"
 
 exit $fail
