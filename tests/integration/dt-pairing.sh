@@ -40,13 +40,15 @@ test "$(group_field "$HCN" source)" = devicetree || fail "source is $(group_fiel
 test "$(group_field "$HCN" bond)" = "$BOND" || fail "bond is $(group_field "$HCN" bond)"
 assert_bond_options "$BOND"
 ip addr add 192.0.2.2/24 dev "$BOND"
-wait_until 10 "ping across $BOND" ping_ok 192.0.2.1
+if vf_can traffic "ping across $BOND"; then
+        wait_until 10 "ping across $BOND" ping_ok 192.0.2.1
+fi
 
 # With two backups, the one that can carry the traffic is the one that
 # counts: bk0 (first in) loses its link, and the VF may still be released,
 # onto bk1, with the bond's traffic intact.
 vf_carrier bk0 off
-wait_until 10 "the bond sees bk0 down" sh -c "grep -A1 'Slave Interface: bk0' /proc/net/bonding/$BOND | grep -q 'MII Status: down'"
+wait_until 10 "the bond sees bk0 down" "grep -A1 'Slave Interface: bk0' /proc/net/bonding/$BOND | contains 'MII Status: down'"
 expect_exit 0 hnvctl query-migration "$HCN"
 expect_exit 0 hnvctl prepare-migration "$HCN"
 test "$(bond_active "$BOND")" = bk1 || fail "prepare made $(bond_active "$BOND") active, want bk1"
@@ -105,7 +107,9 @@ add_vf vf1 02:00:00:00:0d:11
 assert_active "$BOND" vf1
 wait_state "$HCN" healthy
 test "$(bond_primary "$BOND")" = vf1 || fail "primary is '$(bond_primary "$BOND")', want vf1"
-wait_until 10 "ping across $BOND on vf1" ping_ok 192.0.2.1
+if vf_can traffic "ping across $BOND on vf1"; then
+        wait_until 10 "ping across $BOND on vf1" ping_ok 192.0.2.1
+fi
 
 # device-tree = no: the same tree pairs nothing.
 stop_hnvd
