@@ -6,7 +6,18 @@ set -euo pipefail
 . "$HNV_SRC/tests/integration/lib.sh"
 . "$HNV_SRC/tests/integration/hnv-lib.sh"
 
-healthy_group web vf0 02:00:00:00:01:01 bk0 02:00:00:00:01:02
+# miimon 1 s: the bond's own poll would switch too, up to one interval
+# after the carrier went; at its default 100 ms it sometimes won the race
+# against hnvd (a fast kernel, a tick just after the event), and the check
+# below could not tell who switched.
+write_config "[group web]
+primary = mac:02:00:00:00:01:01
+backup = mac:02:00:00:00:01:02
+bond-options = miimon=1000"
+switch_setup
+start_hnvd
+plug_group web vf0 02:00:00:00:01:01 bk0 02:00:00:00:01:02
+test "$(cat /sys/class/net/bondweb/bonding/miimon)" = 1000 || fail "miimon is $(cat /sys/class/net/bondweb/bonding/miimon)"
 
 vf_carrier vf0 off
 assert_active bondweb bk0
