@@ -2,8 +2,10 @@
 # The package tier for hnv-powervm on a plain Debian 12 guest booted by
 # systemd: a PowerVM device tree (a fixture: UML has none) names an HNV
 # group, as the HMC configures one while the partition is off, on a guest
-# whose network service is wicked (backend=wicked; wicked itself is not in
-# Debian: a recording stand-in on PATH logs its calls).
+# whose network service is wicked. wicked itself is not in Debian: a
+# recording stand-in on PATH logs its calls, and a stand-in wicked.service,
+# enabled as network.service, is what hnv's backend=auto (the default, left
+# unset here) must recognise, in hcn-init and in hnvd.
 #   phase 1: hnv and hnv-powervm installed, the fixture and the devices
 #            set up for the next boot, hnvd masked; reboot
 #   phase 2: hcn-init.service builds the group at boot by itself (hcnmgr -s
@@ -46,11 +48,15 @@ case $phase in
         dt_add_backup l-lan "" $HCN 30000002
         dt_link_devspec vf0 "/$VF_NODE"
         dt_link_devspec bk0 /vdevice/l-lan@30000002
-        write_config "$DT_CONFIG
-backend = wicked"
+        write_config "$DT_CONFIG"
         mkdir -p "$IFCFG"
         printf '#!/bin/sh\necho "$*" >> %s\n' "$CALLS" > /usr/local/sbin/wicked
         chmod 755 /usr/local/sbin/wicked
+        printf '%s\n' '[Unit]' 'Description=stand-in for wicked (hnv package tier)' \
+                '[Service]' 'Type=oneshot' 'RemainAfterExit=yes' 'ExecStart=/bin/true' \
+                '[Install]' 'WantedBy=multi-user.target' 'Alias=network.service' \
+                > /etc/systemd/system/wicked.service
+        systemctl enable wicked.service >/dev/null 2>&1 || fail "cannot enable the stand-in wicked.service"
         # The unit runs only where /proc/device-tree/vdevice is; here the
         # fixture stands for it.
         mkdir -p /etc/systemd/system/hcn-init.service.d
@@ -68,6 +74,8 @@ backend = wicked"
         test "$(link_master bk0)" = bond$HCN || fail "bk0 is not in bond$HCN"
         journalctl -b -u hcn-init --no-pager | contains "hcn-id $HCN: in its bond" ||
                 fail "hcn-init's journal does not report the group"
+        journalctl -b -u hcn-init --no-pager | contains "backend: wicked (chosen by backend=auto)" ||
+                fail "hcn-init did not choose wicked by itself: $(journalctl -b -u hcn-init --no-pager | grep backend)"
         hcn_init_figure hcn-init-without-hnvd
         grep -q "^BONDING_SLAVE_[0-9]*='vf0'" "$IFCFG/ifcfg-bond$HCN" ||
                 fail "hcn-init wrote no ifcfg-bond$HCN naming vf0: $(cat "$IFCFG/ifcfg-bond$HCN" 2>&1)"
@@ -78,6 +86,8 @@ backend = wicked"
         systemctl start hnvd.service || fail "start hnvd"
         wait_state $HCN healthy 30
         hnvctl status | contains "^Backend: wicked" || fail "hnvd is not on the wicked backend: $(hnvctl status)"
+        journalctl -b -u hnvd --no-pager | contains "backend: wicked (chosen by backend=auto)" ||
+                fail "hnvd did not choose wicked by itself"
         test "$(cat /sys/class/net/bond$HCN/ifindex)" = "$ifindex" || fail "hnvd rebuilt the bond hcn-init made"
         systemctl restart hcn-init.service || fail "hcn-init through hnvd"
         hcn_init_figure hcn-init-with-hnvd
