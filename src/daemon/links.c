@@ -103,14 +103,3 @@ void link_forget(Manager *m, int ifindex) {
                 return;
         }
 }
-
-void refresh_link(Manager *m, int ifindex) {
-        LinkInfo li;
-        bool is_new;
-        int k = m->platform->ops->get_link(m->platform, ifindex, &li);
-
-        if (k == -ENODEV)
-                link_forget(m, ifindex);
-        else if (k >= 0 && link_record(m, &li, &is_new) && is_new)
-                link_discovered(m, find_link(m, ifindex));
-}

@@ -136,8 +136,6 @@ const char *ifname_of(Manager *m, int ifindex);
 Link *link_record(Manager *m, const LinkInfo *li, bool *ret_new);
 /* The link is gone: its group looks again. */
 void link_forget(Manager *m, int ifindex);
-/* Asks the kernel about one link now (after acting on it). */
-void refresh_link(Manager *m, int ifindex);
 Device **device_array(Manager *m);
 void links_free(Manager *m);
 

@@ -51,6 +51,10 @@ static int linux_enumerate_devices(Platform *p) {
         return udev_monitor_enumerate(of(p)->udev);
 }
 
+static void linux_sync_links(Platform *p) {
+        rtnl_process_pending(of(p)->rtnl);
+}
+
 static int linux_get_link(Platform *p, int ifindex, LinkInfo *ret) {
         return rtnl_get_link(of(p)->rtnl, ifindex, ret);
 }
@@ -84,6 +88,7 @@ static const PlatformOps linux_ops = {
         .start = linux_start,
         .enumerate_links = linux_enumerate_links,
         .enumerate_devices = linux_enumerate_devices,
+        .sync_links = linux_sync_links,
         .get_link = linux_get_link,
         .query_device = linux_query_device,
         .count_addresses = linux_count_addresses,

@@ -34,6 +34,10 @@ typedef struct PlatformOps {
          * its dump interrupted: a link may be missing from it. */
         int (*enumerate_links)(Platform *p);
         int (*enumerate_devices)(Platform *p);
+        /* Delivers now, through the handlers, the link events the kernel has
+         * already sent: after hnvd's own requests, what they changed, in the
+         * kernel's order. */
+        void (*sync_links)(Platform *p);
         /* One link now; -ENODEV when it does not exist. */
         int (*get_link)(Platform *p, int ifindex, LinkInfo *ret);
         /* Delivers one device through the handler if udev knows it. */

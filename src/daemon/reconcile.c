@@ -124,11 +124,9 @@ static int apply_action(Group *g, const Plan *plan, int *bond_ifindex, const Act
         case ACTION_CREATE_BOND: {
                 bool has_mac = bond_mac(g, &mac);
                 k = ops->create_bond(b, g->spec, has_mac ? &mac : NULL, bond_ifindex);
-                if (k >= 0) {
+                if (k >= 0)
                         log_group_info(name, "created bond %s, MAC %s", bond,
                                        has_mac ? hw_addr_format(&mac, buf) : "from its first port");
-                        refresh_link(m, *bond_ifindex);
-                }
                 break;
         }
         case ACTION_BOND_UP:
@@ -235,8 +233,6 @@ static int apply_action(Group *g, const Plan *plan, int *bond_ifindex, const Act
          * the outcome, and a later reconcile goes on from there. */
         if (backend_in_progress(k))
                 *ret_fatal = false;
-        if (a->ifindex > 0)
-                refresh_link(m, a->ifindex);
         return k;
 }
 
@@ -380,7 +376,22 @@ static void release_excluded(Group *g) {
         }
 }
 
+/* After a plan, the kernel's own events about what it did are taken in,
+ * in the kernel's order, before anything looks again: callers read the
+ * links right after (hnvctl remove-port, prepare-migration), and so does
+ * the next plan. Reading each link back after each action instead (a
+ * request each, 19 a group at start-up) let the older events still queued
+ * behind the answer roll the records back, and every group's actions ran
+ * twice. Taken in last, after the timers are armed: a bond's "peers
+ * notified" among them must find the timer it ends. */
+static void reconcile_once(Group *g);
+
 void group_reconcile(Group *g) {
+        reconcile_once(g);
+        g->manager->platform->ops->sync_links(g->manager->platform);
+}
+
+static void reconcile_once(Group *g) {
         PortView views[POLICY_MAX_PORTS];
         GroupSnapshot s;
         Plan plan;
@@ -395,8 +406,6 @@ void group_reconcile(Group *g) {
         policy_plan(&s, &plan);
         int bond_ifindex = s.bond_ifindex;
         k = execute(g, &plan, &bond_ifindex, &in_progress);
-        if (bond_ifindex > 0)
-                refresh_link(g->manager, bond_ifindex);
         release_excluded(g);
 
         if (plan.next_phase != g->phase)
@@ -431,7 +440,9 @@ int group_dissolve(Group *g) {
         s.dissolve = true;
         policy_plan(&s, &plan);
         int bond_ifindex = s.bond_ifindex;
-        return execute(g, &plan, &bond_ifindex, &in_progress);
+        int k = execute(g, &plan, &bond_ifindex, &in_progress);
+        g->manager->platform->ops->sync_links(g->manager->platform);
+        return k;
 }
 
 static int on_reconcile(sd_event_source *s, void *userdata) {

@@ -17,6 +17,9 @@
 #define RTNL_MONITOR_RCVBUF (4 * 1024 * 1024)
 /* Datagrams read per wake-up (each may hold several messages). */
 #define RTNL_MONITOR_BATCH 16
+/* rtnl_process_pending's bound: what a reconcile of every group can have
+ * caused, with room; a storm's remainder waits for the loop. */
+#define RTNL_PENDING_MAX 1024
 /* The kernel answers in microseconds; under rtnl_lock contention (a storm,
  * a bond being torn down) in milliseconds. A request that has no answer in
  * this long has failed, and the loop is not held longer. */
@@ -24,6 +27,11 @@
 /* A timed-out dump may still be running in the kernel: each read of what it
  * left behind makes the next part. Far more than any real dump has. */
 #define RTNL_DRAIN_MAX 100000
+/* One read takes a whole datagram: the kernel makes a dump's parts at most
+ * 32 KiB, and a single link's message far less. libnl would otherwise peek
+ * at each datagram for its size first, a second system call for every
+ * read, and in a UML guest every system call is a trip through the host. */
+#define RTNL_MSG_BUF (64 * 1024)
 
 typedef enum Answer {
         ANSWER_ACK,  /* NLMSG_ERROR, 0 or an errno */
@@ -49,6 +57,10 @@ struct Rtnl {
         Answer answer;
         bool done;
         bool interrupted; /* the kernel flagged the dump NLM_F_DUMP_INTR */
+        /* A request gave up before its answer was complete, or the socket was
+         * lent out (rtnl_request_socket): what is left on it is drained
+         * before the next request, and only then. */
+        bool unclean;
         int error;
         LinkInfo *links;
         size_t n_links, n_alloc;
@@ -137,6 +149,9 @@ static void drain(Rtnl *r) {
         char b;
         unsigned n = 0;
 
+        if (!r->unclean)
+                return;
+        r->unclean = false;
         while (n < RTNL_DRAIN_MAX && recv(fd, &b, sizeof(b), MSG_DONTWAIT | MSG_TRUNC) >= 0)
                 n++;
         if (n > 0)
@@ -147,7 +162,9 @@ static void drain(Rtnl *r) {
  * left in r->links. Nothing is handed to anyone while the socket is read:
  * a handler that makes a request of its own would read this one's answer. */
 static int transact(Rtnl *r, struct nl_msg *msg, Answer answer) {
-        uint64_t deadline = now_usec() + r->request_timeout_usec;
+        /* Set at the first read that does not complete the answer: most
+         * answers come whole in one read, and the clock is a system call. */
+        uint64_t deadline = 0;
         int k;
 
         drain(r);
@@ -160,6 +177,9 @@ static int transact(Rtnl *r, struct nl_msg *msg, Answer answer) {
         if (k < 0)
                 return nl_error_to_errno(k);
         r->seq = nlmsg_hdr(msg)->nlmsg_seq;
+        /* Until the answer is complete: a return before that leaves the
+         * rest of it for the next request to drain. */
+        r->unclean = true;
 
         while (!r->done) {
                 k = nl_recvmsgs(r->request, r->request_cb);
@@ -167,6 +187,8 @@ static int transact(Rtnl *r, struct nl_msg *msg, Answer answer) {
                         r->interrupted = true;
                 if (r->done)
                         break;
+                if (deadline == 0)
+                        deadline = now_usec() + r->request_timeout_usec;
                 if (k == -NLE_AGAIN || now_usec() >= deadline) {
                         log_warning("rtnl: no answer from the kernel in %llu ms",
                                     (unsigned long long)(r->request_timeout_usec / 1000));
@@ -175,35 +197,45 @@ static int transact(Rtnl *r, struct nl_msg *msg, Answer answer) {
                 if (k < 0 && k != -NLE_DUMP_INTR)
                         return nl_error_to_errno(k);
         }
+        r->unclean = false;
         return r->error;
 }
 
-static int on_monitor_io(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
-        Rtnl *r = userdata;
-
-        /* A batch, not until the socket is empty: under a storm of link
-         * events it never is, and the control socket, timers and udev would
-         * wait behind us (root's hnvctl did, 10 s and more, in the storm
-         * scenario). The fd stays readable, so sd-event comes back once the
-         * sources that waited longer have had their turn. */
-        for (unsigned i = 0; i < RTNL_MONITOR_BATCH; i++) {
+/* Hands on at most max datagrams of link events; stops early once the
+ * socket is empty. */
+static void read_monitor(Rtnl *r, unsigned max) {
+        for (unsigned i = 0; i < max; i++) {
                 int n = nl_recvmsgs_default(r->monitor);
                 if (n >= 0)
                         continue;
                 if (n == -NLE_AGAIN)
-                        return 0;
+                        return;
                 if (n == -NLE_NOMEM) {
                         /* ENOBUFS: the kernel dropped events. Only a full dump
                          * tells us what is true now. */
                         log_warning("rtnl: monitor socket overran, resynchronising");
                         if (r->on_resync)
                                 r->on_resync(r, r->userdata);
-                        return 0;
+                        return;
                 }
                 log_warning("rtnl: receiving link events failed: %s", nl_geterror(n));
-                return 0;
+                return;
         }
+}
+
+static int on_monitor_io(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+        /* A batch, not until the socket is empty: under a storm of link
+         * events it never is, and the control socket, timers and udev would
+         * wait behind us (root's hnvctl did, 10 s and more, in the storm
+         * scenario). The fd stays readable, so sd-event comes back once the
+         * sources that waited longer have had their turn. */
+        read_monitor(userdata, RTNL_MONITOR_BATCH);
         return 0;
+}
+
+void rtnl_process_pending(Rtnl *r) {
+        if (r->monitor && r->event)
+                read_monitor(r, RTNL_PENDING_MAX);
 }
 
 Rtnl *rtnl_free(Rtnl *r) {
@@ -245,6 +277,10 @@ int rtnl_new(Rtnl **ret, sd_event *event, rtnl_link_handler_t on_link, rtnl_resy
          * add one to every GETLINK too, and an ACK left unread behind the
          * answer desynchronises the next request. */
         nl_socket_disable_auto_ack(r->request);
+        nl_socket_disable_msg_peek(r->request);
+        k = nl_socket_set_msg_buf_size(r->request, RTNL_MSG_BUF);
+        if (k < 0)
+                return nl_error_to_errno(k);
         nl_cb_set(r->request_cb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, on_request_seq_check, r);
         nl_cb_set(r->request_cb, NL_CB_VALID, NL_CB_CUSTOM, on_request_valid, r);
         nl_cb_set(r->request_cb, NL_CB_ACK, NL_CB_CUSTOM, on_request_end, r);
@@ -258,6 +294,10 @@ int rtnl_new(Rtnl **ret, sd_event *event, rtnl_link_handler_t on_link, rtnl_resy
         if (event) {
                 /* Events carry no sequence numbers we sent. */
                 nl_socket_disable_seq_check(r->monitor);
+                nl_socket_disable_msg_peek(r->monitor);
+                k = nl_socket_set_msg_buf_size(r->monitor, RTNL_MSG_BUF);
+                if (k < 0)
+                        return nl_error_to_errno(k);
                 nl_socket_modify_cb(r->monitor, NL_CB_VALID, NL_CB_CUSTOM, on_monitor_valid, r);
                 k = nl_connect(r->monitor, NETLINK_ROUTE);
                 if (k < 0)
@@ -289,6 +329,8 @@ int rtnl_new(Rtnl **ret, sd_event *event, rtnl_link_handler_t on_link, rtnl_resy
 
 struct nl_sock *rtnl_request_socket(Rtnl *r) {
         drain(r);
+        /* libnl's own requests read their answers as they see fit. */
+        r->unclean = true;
         return r->request;
 }
 

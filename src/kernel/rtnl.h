@@ -33,6 +33,10 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(Rtnl *, rtnl_free);
  * interrupted (links changed while it was made, so one may be missing),
  * or -errno. */
 int rtnl_enumerate_links(Rtnl *r);
+/* Hands the link events already queued on the monitor to the handler now,
+ * in the kernel's order. The kernel queues the events a request causes
+ * before it answers the request. */
+void rtnl_process_pending(Rtnl *r);
 /* Fetches one link now. -ENODEV when it does not exist. */
 int rtnl_get_link(Rtnl *r, int ifindex, LinkInfo *ret);
 int rtnl_get_link_by_name(Rtnl *r, const char *name, LinkInfo *ret);
