@@ -159,7 +159,11 @@ int addresses_move(Rtnl *rtnl, int from_ifindex, int to_ifindex) {
                 struct nl_msg *msg = NULL;
                 k = rtnl_addr_build_delete_request(a, 0, &msg);
                 k = acked(rtnl, k, msg);
-                if (k < 0 && r == 0)
+                /* Already gone is what the delete was for: systemd-networkd
+                 * drops a bond's addresses when it loses its last port, as
+                 * it does when hnvctl remove hands them to the backup, and
+                 * the remove failed on that race (networkd-static, once). */
+                if (k < 0 && k != -EADDRNOTAVAIL && r == 0)
                         r = k;
         }
         return r;
