@@ -383,15 +383,22 @@ static void release_excluded(Group *g) {
  * request each, 19 a group at start-up) let the older events still queued
  * behind the answer roll the records back, and every group's actions ran
  * twice. Taken in last, after the timers are armed: a bond's "peers
- * notified" among them must find the timer it ends. */
-static void reconcile_once(Group *g);
-
-void group_reconcile(Group *g) {
-        reconcile_once(g);
-        g->manager->platform->ops->sync_links(g->manager->platform);
+ * notified" among them must find the timer it ends. A plan without
+ * actions caused nothing to take in, and is most reconciles: one a link
+ * event. */
+static void take_in_events(Group *g, bool acted) {
+        if (acted)
+                g->manager->platform->ops->sync_links(g->manager->platform);
 }
 
-static void reconcile_once(Group *g) {
+/* Returns whether the plan had actions. */
+static bool reconcile_once(Group *g);
+
+void group_reconcile(Group *g) {
+        take_in_events(g, reconcile_once(g));
+}
+
+static bool reconcile_once(Group *g) {
         PortView views[POLICY_MAX_PORTS];
         GroupSnapshot s;
         Plan plan;
@@ -400,7 +407,7 @@ static void reconcile_once(Group *g) {
 
         g->dirty = false;
         if (g->disabled)
-                return;
+                return false;
 
         group_snapshot(g, &s, views, true);
         policy_plan(&s, &plan);
@@ -424,10 +431,11 @@ static void reconcile_once(Group *g) {
                         schedule_retry(g);
                 else
                         g->failures = 0;
-                return;
+                return plan.n_actions > 0;
         }
         g->failures = 0;
         group_set_state(g, plan.next_state, plan.reason);
+        return plan.n_actions > 0;
 }
 
 int group_dissolve(Group *g) {
@@ -441,7 +449,7 @@ int group_dissolve(Group *g) {
         policy_plan(&s, &plan);
         int bond_ifindex = s.bond_ifindex;
         int k = execute(g, &plan, &bond_ifindex, &in_progress);
-        g->manager->platform->ops->sync_links(g->manager->platform);
+        take_in_events(g, plan.n_actions > 0);
         return k;
 }
 

@@ -187,9 +187,10 @@ static int transact(Rtnl *r, struct nl_msg *msg, Answer answer) {
                         r->interrupted = true;
                 if (r->done)
                         break;
+                uint64_t now = now_usec();
                 if (deadline == 0)
-                        deadline = now_usec() + r->request_timeout_usec;
-                if (k == -NLE_AGAIN || now_usec() >= deadline) {
+                        deadline = now + r->request_timeout_usec;
+                if (k == -NLE_AGAIN || now >= deadline) {
                         log_warning("rtnl: no answer from the kernel in %llu ms",
                                     (unsigned long long)(r->request_timeout_usec / 1000));
                         return -ETIMEDOUT;
