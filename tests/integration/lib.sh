@@ -49,6 +49,7 @@ HNVD_PID=
 _hnv_t0=${EPOCHREALTIME/./}
 _hnv_failed=0
 _hnv_at_exit=()
+_hnv_diag_hooks=()
 _hnv_err_where=
 _hnv_rule_n=0
 
@@ -64,14 +65,26 @@ log() {
         printf '[%s] %s\n' "$(_hnv_elapsed)" "$*"
 }
 
-# What the kernel (and hnvd) looked like when something went wrong.
+# What the kernel (and hnvd) looked like when something went wrong. Most
+# telling first, in a few lines each: a CI log keeps only the beginning and
+# the end of a long failure.
 _hnv_diag() {
         echo "--- diagnosis ($HNV_RUNNER runner)"
-        echo "--- ip -d link"
-        ip -d link 2>&1
-        echo "--- ip addr"
+        echo "--- ip -br link; ip -br addr"
+        ip -br link 2>&1
         ip -br addr 2>&1
+        if [ -s "$HNVD_LOG" ]; then
+                # The debug lines repeat each try of a step that waits;
+                # what it waits for is in the other lines.
+                echo "--- $HNVD_LOG: last 25 lines above debug, last 10 lines"
+                grep -v '] debug: ' "$HNVD_LOG" | tail -n 25
+                echo "..."
+                tail -n 10 "$HNVD_LOG"
+        fi
         local f
+        for f in "${_hnv_diag_hooks[@]}"; do
+                "$f" 2>&1
+        done
         for f in /proc/net/bonding/*; do
                 [ -e "$f" ] || continue
                 echo "--- $f"
@@ -81,11 +94,15 @@ _hnv_diag() {
                 echo "--- switch (ip -n sw -br link)"
                 ip -n sw -br link 2>&1
         fi
-        if [ -s "$HNVD_LOG" ]; then
-                echo "--- last lines of $HNVD_LOG"
-                tail -n 30 "$HNVD_LOG"
-        fi
+        echo "--- ip -d link"
+        ip -d link 2>&1
         echo "---"
+}
+
+# diag_hook FUNCTION: FUNCTION adds its own lines to a failure's diagnosis
+# (a network stack's view of the devices).
+diag_hook() {
+        _hnv_diag_hooks+=("$1")
 }
 
 # fail MSG: the scenario failed. Exits 1.

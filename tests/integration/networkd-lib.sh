@@ -43,9 +43,17 @@ start_networkd() {
         echo "=== start at +$(_hnv_elapsed)s" >> "$HNV_RESULTS/networkd.log"
         SYSTEMD_LOG_LEVEL=debug SYSTEMD_LOG_TARGET=console "$NETWORKD" >> "$HNV_RESULTS/networkd.log" 2>&1 &
         NETWORKD_PID=$!
+        [ -n "${_networkd_diag_on:-}" ] || diag_hook _networkd_diag
+        _networkd_diag_on=1
         wait_until 30 "systemd-networkd to answer" _networkd_ready
         _hnv_alive "$NETWORKD_PID" || fail "systemd-networkd exited at start-up"
         log "systemd-networkd running (pid $NETWORKD_PID)"
+}
+
+_networkd_diag() {
+        echo "--- systemd-networkd: links, last lines"
+        timeout 5 networkctl list --no-pager --no-legend
+        tail -n 15 "$HNV_RESULTS/networkd.log"
 }
 
 stop_networkd() {

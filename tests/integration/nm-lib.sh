@@ -47,6 +47,7 @@ start_nm() {
                 mount -t tmpfs -o mode=0700 tmpfs /var/lib/NetworkManager
                 _nm_conf
                 at_exit stop_nm
+                diag_hook _nm_diag
         fi
         NetworkManager --debug --config="$NM_RUN/NetworkManager.conf" --config-dir="$NM_RUN/conf.d" \
                 --system-config-dir="$NM_RUN/sysconf.d" --intern-config="$NM_RUN/intern.conf" \
@@ -55,6 +56,13 @@ start_nm() {
         NM_PID=$!
         nm-online -s -q -t 60 || fail "NetworkManager did not start within 60 s"
         log "NetworkManager running (pid $NM_PID)"
+}
+
+_nm_diag() {
+        echo "--- NetworkManager: devices, active connections, last state changes"
+        timeout 5 nmcli -f DEVICE,TYPE,STATE,CONNECTION device
+        timeout 5 nmcli -f NAME,DEVICE,STATE connection show --active
+        grep -E 'state change|Activation|auto-activating|audit' "$HNV_RESULTS/NetworkManager.log" | tail -n 15
 }
 
 # stop_nm: SIGTERM, bounded. NetworkManager leaves the devices configured.
@@ -156,6 +164,10 @@ nm_healthy_group() {
         wait_state "$g" healthy 60
         wait_until 30 "bond$g-$vf activated" nm_activated "bond$g-$vf"
         wait_until 30 "bond$g-$bk activated" nm_activated "bond$g-$bk"
+        # hnvd's profile reached NetworkManager after its link did: a
+        # placeholder device made from the profile first can stay unrealized.
+        ! contains "create virtual device bond$g" < "$HNV_RESULTS/NetworkManager.log" ||
+                fail "NetworkManager had the profile bond$g before its link"
         nmcli connection modify "bond$g" ipv4.method manual ipv4.addresses 192.0.2.2/24 >/dev/null
         nmcli device reapply "bond$g" >/dev/null
         wait_until 30 "ping across bond$g" ping_ok 192.0.2.1

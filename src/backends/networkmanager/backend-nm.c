@@ -57,6 +57,9 @@ typedef struct NmBackend {
         GHashTable *holding;
         /* bond name -> the port hnvd last made primary, for persisting. */
         GHashTable *primaries;
+        /* bond name -> its new profile (NMConnection), held back until
+         * NetworkManager shows a device for hnvd's link: add_waiting_profile. */
+        GHashTable *unprofiled;
         /* Activations accepted but not finished (each holds its Request). */
         GPtrArray *watched;
         bool waiting_logged;
@@ -260,6 +263,27 @@ static void add_profile(NmBackend *nm, NMConnection *c, const char *ifname, bool
                                   NULL, TRUE, nm->cancel, on_added, r);
 }
 
+/* A new bond's profile goes to NetworkManager only once it shows a device
+ * for hnvd's link. Given the profile first, NetworkManager makes a
+ * placeholder device for it; when that placeholder already took the link's
+ * index, NetworkManager's own handling of the new link finds it by index
+ * and never realizes it. The bond then has no device in libnm, and its
+ * ports wait for good (seen in CI: "no device object yet" for 60 s).
+ * Returns -EINPROGRESS while a profile waits or was just sent, 0 if none
+ * waits. */
+static int add_waiting_profile(NmBackend *nm, const char *bond) {
+        NMConnection *n = g_hash_table_lookup(nm->unprofiled, bond);
+
+        if (!n)
+                return 0;
+        if (!nm_client_get_device_by_iface(nm->client, bond))
+                return -EINPROGRESS; /* device-added wakes us */
+        log_info("NetworkManager: adding profile %s", bond);
+        add_profile(nm, n, NULL, false);
+        g_hash_table_remove(nm->unprofiled, bond);
+        return -EINPROGRESS;
+}
+
 static void on_committed(GObject *source, GAsyncResult *result, gpointer userdata) {
         Request *r = userdata;
         g_autoptr(GError) error = NULL;
@@ -351,9 +375,8 @@ static gboolean on_settle_timeout(gpointer userdata) {
  * and brings them back): a second activation would undo the first. If
  * NetworkManager does not go on by itself, hnvd looks again in a while. */
 static bool may_activate(NmBackend *nm, NMDevice *dev) {
-        /* A bond profile added before NetworkManager saw hnvd's link gets a
-         * device object that stays unrealized: activating it realizes it on
-         * the existing link. */
+        /* A profile's placeholder for a software device not created yet:
+         * activating it creates the device. */
         if (!nm_device_is_real(dev))
                 return true;
         if (nm_device_get_state(dev) != NM_DEVICE_STATE_DISCONNECTED)
@@ -446,9 +469,11 @@ static int nm_create_bond(Backend *b, const GroupSpec *spec, const HwAddr *mac, 
 
         c = find_profile(nm, spec->bond_name);
         if (!c) {
-                g_autoptr(NMConnection) n = nm_profile_new_bond(spec, NULL);
-                log_info("NetworkManager: adding profile %s", spec->bond_name);
-                add_profile(nm, n, NULL, false);
+                NMConnection *n = nm_profile_new_bond(spec, NULL);
+                if (!n)
+                        return -ENOMEM;
+                g_hash_table_replace(nm->unprofiled, g_strdup(spec->bond_name), n);
+                (void)add_waiting_profile(nm, spec->bond_name);
         } else if (nm_profile_update_bond(NM_CONNECTION(c), spec, NULL) > 0) {
                 /* Ours, or the predecessor's by its name: adopted, options
                  * brought to what the group says. */
@@ -478,6 +503,8 @@ static int nm_enslave(Backend *b, int bond_ifindex, int port_ifindex) {
                 return -ENOMEM;
         if (is_pending(nm, id) || g_hash_table_contains(nm->holding, bond))
                 return -EINPROGRESS;
+        if ((k = add_waiting_profile(nm, bond)) < 0)
+                return k;
         bc = find_profile(nm, bond);
         group = bc ? nm_profile_group(NM_CONNECTION(bc)) : NULL;
         if (!group) /* none of ours for this bond, or on its way */
@@ -600,7 +627,7 @@ static int nm_move_addresses(Backend *b, int from_ifindex, int to_ifindex) {
                 return -EINPROGRESS;
         if ((k = name_of(from_ifindex, from)) < 0 || (k = name_of(to_ifindex, to)) < 0)
                 return k;
-        if (is_pending(nm, to))
+        if (is_pending(nm, to) || add_waiting_profile(nm, to) < 0)
                 return -EINPROGRESS;
         bc = find_profile(nm, to);
         if (!bc || !nm_profile_group(NM_CONNECTION(bc)))
@@ -765,6 +792,7 @@ static int nm_dissolve_bond(Backend *b, int bond_ifindex, int keep_ifindex) {
                 return -EAGAIN;
         if (name_of(bond_ifindex, bond) < 0)
                 return -ENODEV;
+        g_hash_table_remove(nm->unprofiled, bond);
         bc = find_profile(nm, bond);
         group = bc ? nm_profile_group(NM_CONNECTION(bc)) : NULL;
         if (!group)
@@ -794,10 +822,14 @@ static int nm_set_up(Backend *b, int ifindex, bool up) {
         char name[IF_NAMESIZE];
         NMRemoteConnection *bc;
 
-        if (up && nm_client_get_nm_running(nm->client) && name_of(ifindex, name) >= 0 &&
-            (bc = find_profile(nm, name)) && nm_profile_group(NM_CONNECTION(bc)) &&
-            nm_connection_is_type(NM_CONNECTION(bc), NM_SETTING_BOND_SETTING_NAME))
-                return ensure_bond_active(nm, bc, name, false);
+        if (up && nm_client_get_nm_running(nm->client) && name_of(ifindex, name) >= 0) {
+                if (add_waiting_profile(nm, name) < 0)
+                        return -EINPROGRESS;
+                bc = find_profile(nm, name);
+                if (bc && nm_profile_group(NM_CONNECTION(bc)) &&
+                    nm_connection_is_type(NM_CONNECTION(bc), NM_SETTING_BOND_SETTING_NAME))
+                        return ensure_bond_active(nm, bc, name, false);
+        }
         return nm->kernel->ops->set_up(nm->kernel, ifindex, up);
 }
 static int nm_set_active(Backend *b, int bond_ifindex, int port_ifindex) {
@@ -883,6 +915,7 @@ static Backend *nm_free(Backend *b) {
         g_clear_pointer(&nm->watched, g_ptr_array_unref);
         g_clear_pointer(&nm->primaries, g_hash_table_unref);
         g_clear_pointer(&nm->holding, g_hash_table_unref);
+        g_clear_pointer(&nm->unprofiled, g_hash_table_unref);
         glib_event_free(nm->glib);
         backend_free(nm->kernel);
         return mfree(nm);
@@ -933,6 +966,7 @@ int backend_nm_new(Backend **ret, sd_event *event, Rtnl *rtnl, BackendNotify not
         nm->watched = g_ptr_array_new();
         nm->primaries = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
         nm->holding = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+        nm->unprofiled = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_object_unref);
         nm->rtnl = rtnl;
         k = backend_kernel_new(&nm->kernel, rtnl);
         if (k < 0)
