@@ -233,7 +233,7 @@ hnvd_usage() {
 # context switch, voluntary or not: hnvd has no timer of its own, so at
 # rest it should have none.
 hnvd_idle() {
-        local k v c0=0 c1=0 rss=null t0 t1
+        local k v c0=0 c1=0 rss=null anon=null t0 t1
         HNVD_IDLE=null
         [ -n "$HNVD_PID" ] && _hnv_alive "$HNVD_PID" || return 0
         # At rest means nothing left to hear about: udevd's backlog of the
@@ -253,9 +253,10 @@ hnvd_idle() {
                 case "$k" in
                 *ctxt_switches:) c1=$((c1 + v)) ;;
                 VmRSS:) rss=$v ;;
+                RssAnon:) anon=$v ;;
                 esac
         done < "/proc/$HNVD_PID/status"
-        HNVD_IDLE="{\"seconds\":$(( (10#$t1 - 10#$t0) / 1000000 )),\"wakeups_per_min\":$(( (c1 - c0) * 60000000 / (10#$t1 - 10#$t0) )),\"rss_kb\":$rss}"
+        HNVD_IDLE="{\"seconds\":$(( (10#$t1 - 10#$t0) / 1000000 )),\"wakeups_per_min\":$(( (c1 - c0) * 60000000 / (10#$t1 - 10#$t0) )),\"rss_kb\":$rss,\"anon_kb\":$anon}"
 }
 
 hnvd_log_lines() {
@@ -960,7 +961,9 @@ def flows_all: map(select(.flows != null) | .flows[] | select(. != null));
            idle_wakeups_per_min_1_group: (cases("baseline") | map(.idle.wakeups_per_min // null) | median | r(1) | or_na("no sample")),
            idle_wakeups_per_min_scale: (cases("scale") | map(.idle.wakeups_per_min // null) | median | r(1) | or_na("no sample")),
            idle_rss_kb_1_group: (cases("baseline") | map(.idle.rss_kb // null) | median | r(0) | or_na("no sample")),
-           idle_rss_kb_scale: (cases("scale") | map(.idle.rss_kb // null) | median | r(0) | or_na("no sample"))}
+           idle_rss_kb_scale: (cases("scale") | map(.idle.rss_kb // null) | median | r(0) | or_na("no sample")),
+           idle_anon_kb_1_group: (cases("baseline") | map(.idle.anon_kb // null) | median | r(0) | or_na("no sample")),
+           idle_anon_kb_scale: (cases("scale") | map(.idle.anon_kb // null) | median | r(0) | or_na("no sample"))}
   },
   runs: $all
 }' "$records" > "$HNV_RESULTS/bench.json" || fail "cannot summarise the results"
@@ -1022,6 +1025,7 @@ flowrows($r.return.hnv; $r.return.plain; $r.return.ratio_hnv_over_plain),
 (["hnvd CPU ms: per 1-group case / \($r.scale.groups)-group start", "\($r.hnvd.cpu_ms_1_group_case | f) / \($r.hnvd.cpu_ms_scale_start | f)", "", ""] | @tsv),
 (["hnvd at rest, wakeups/min: 1 group / \($r.scale.groups) groups", "\($r.hnvd.idle_wakeups_per_min_1_group | f) / \($r.hnvd.idle_wakeups_per_min_scale | f)", "", ""] | @tsv),
 (["hnvd at rest, RSS (VmRSS) kB: 1 group / \($r.scale.groups) groups", "\($r.hnvd.idle_rss_kb_1_group | f) / \($r.hnvd.idle_rss_kb_scale | f)", "", ""] | @tsv),
+(["  of which its own (RssAnon) kB: 1 group / \($r.scale.groups) groups", "\($r.hnvd.idle_anon_kb_1_group | f) / \($r.hnvd.idle_anon_kb_scale | f)", "", ""] | @tsv),
 "",
 "instrument: worst sender lateness \($m.instrument.sender_max_late_ms | f) ms (\($m.instrument.sender_late_slots_max | f) slots skipped at most), socket drops \($m.instrument.receiver_socket_drops_max | f), receivers not ending on the marker: \($m.instrument.receivers_not_ending_on_marker)"
 ' "$HNV_RESULTS/bench.json" > "$W/table.tsv" || fail "cannot print the table"
