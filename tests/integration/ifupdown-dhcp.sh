@@ -12,20 +12,16 @@
 set -euo pipefail
 . "$HNV_SRC/tests/integration/lib.sh"
 . "$HNV_SRC/tests/integration/hnv-lib.sh"
+. "$HNV_SRC/tests/integration/ifupdown-lib.sh"
 
-require_udev
-guest_install_deb ifupdown
-guest_install_deb isc-dhcp-client
-mkdir -p /run/network /etc/network/interfaces.d /var/lib/dhcp
+ifupdown_setup isc-dhcp-client
+mkdir -p /var/lib/dhcp
 # ifupdown's hotplug hook under Debian 12 starts ifup@<if>.service, which
 # has systemd's PATH. This guest has no systemd, so the hook runs ifup
 # itself, and udev gives it only the event's properties: without a PATH,
 # ifup finds no DHCP client ("No DHCP client software found!").
 udev_rule 'SUBSYSTEM=="net", ENV{PATH}="/usr/sbin:/usr/bin:/sbin:/bin"'
-switch_setup
 switch_dhcp
-VF_MAC=02:00:00:00:01:01
-BK_MAC=02:00:00:00:01:02
 LEASE=192.0.2.123/24
 
 # dhclient's processes, by the interface they serve (its last argument).
@@ -44,53 +40,28 @@ stop_dhclients() {
         wait_until 10 "dhclient gone" '[ -z "$(dhclients)" ]'
 }
 at_exit stop_dhclients
-# ifupdown's commands, their output (dhclient's) kept in the results.
-ifupdown() {
-        "$@" >> "$HNV_RESULTS/ifupdown.log" 2>&1 || fail "$*: $(tail -n 3 "$HNV_RESULTS/ifupdown.log")"
-}
 
 # Before hnv: what Debian's installer writes for a port it configured by DHCP.
-cat > /etc/network/interfaces <<'CONF'
-source /etc/network/interfaces.d/*
-auto lo
-iface lo inet loopback
-
-allow-hotplug vf0
-iface vf0 inet dhcp
-CONF
-ifupdown ifup -a
+ifupdown_interfaces 'allow-hotplug vf0
+iface vf0 inet dhcp'
+ifupdown_do ifup -a
 add_vf vf0 $VF_MAC
 wait_until 60 "vf0's lease from ifupdown's dhclient" "ip -4 addr show dev vf0 | contains $LEASE"
 test "$(dhclients)" = vf0 || fail "dhclient runs for: $(dhclients)"
 wait_until 30 "ping from vf0" ping_ok 192.0.2.1
 
 # hnv arrives.
-write_config "[group web]
-primary = mac:$VF_MAC
-backup = mac:$BK_MAC"
-start_hnvd
-test "$(hnvctl --json status | jq -r .backend)" = kernel || fail "backend auto did not pick kernel under ifupdown"
-add_backup bk0 $BK_MAC
-assert_active bondweb vf0 30
-wait_state web healthy 30
-wait_until 10 "the address moved to bondweb" "ip -4 addr show dev bondweb | contains $LEASE"
-assert_only_on bondweb $LEASE vf0 bk0
+ifupdown_hnv_arrives $LEASE
 wait_until 30 "ping across bondweb" ping_ok 192.0.2.1
 
 # The admin follows docs/ifupdown.md: the stanza names the bond, and the
 # client moves from the VF to the bond, the lease kept (dhclient -x).
-cat > /etc/network/interfaces <<'CONF'
-source /etc/network/interfaces.d/*
-auto lo
-iface lo inet loopback
-
-# The group's bond, made by hnvd: configured when it appears.
+ifupdown_interfaces '# The bond of group web, made by hnvd: configured when it appears.
 allow-hotplug bondweb
-iface bondweb inet dhcp
-CONF
+iface bondweb inet dhcp'
 n=$(acks)
-ifupdown dhclient -x -pf /run/dhclient.vf0.pid
-ifupdown ifup bondweb
+ifupdown_do dhclient -x -pf /run/dhclient.vf0.pid
+ifupdown_do ifup bondweb
 test "$(dhclients)" = bondweb || fail "dhclient runs for: $(dhclients)"
 if grep -q DHCPRELEASE "$HNV_RESULTS/dnsmasq.log"; then fail "the lease was given back"; fi
 wait_until 30 "bondweb's own lease" '[ "$(acks)" -gt "$n" ]'
@@ -101,22 +72,9 @@ wait_until 30 "ping across bondweb with its own client" ping_ok 192.0.2.1
 # back, networking.service's `ifup -a` runs before hnvd has made the bond,
 # then hnvd starts and the bond's add event starts dhclient on it.
 stop_dhclients
-kill_hnvd
-ip link del bondweb
-del_dev vf0
-del_dev bk0
-wait_until 10 "ports gone" sh -c '! ip link show vf0 >/dev/null 2>&1 && ! ip link show bk0 >/dev/null 2>&1'
-rm -rf /run/network /run/hnv /run/dhclient.*.pid
-mkdir -p /run/network
+rm -f /run/dhclient.*.pid
 n=$(acks)
-add_backup bk0 $BK_MAC
-add_vf vf0 $VF_MAC
-udev_settle
-ifupdown ifup -a
-ip -4 addr show | contains 192.0.2.123/ && fail "an address before the bond exists: $(ip -br addr show)"
-start_hnvd
-assert_active bondweb vf0 30
-wait_state web healthy 30
+ifupdown_reboot $LEASE
 wait_until 60 "the lease on bondweb after the reboot" "ip -4 addr show dev bondweb | contains $LEASE"
 test "$(acks)" -gt "$n" || fail "no new lease after the reboot"
 assert_only_on bondweb $LEASE vf0 bk0
@@ -125,10 +83,10 @@ wait_until 10 "the lease's default route" 'ip -4 route show default | contains "
 wait_until 30 "ping across bondweb after the reboot" ping_ok 192.0.2.1
 
 # ifdown and ifup of the bond: the lease is given back and taken again.
-ifupdown ifdown bondweb
+ifupdown_do ifdown bondweb
 ip -4 addr show dev bondweb | contains 192.0.2.123/ && fail "ifdown left the address"
 test "$(link_master vf0)" = bondweb || fail "ifdown took vf0 out of the bond"
-ifupdown ifup bondweb
+ifupdown_do ifup bondweb
 assert_active bondweb vf0 30
 wait_until 60 "the lease on bondweb after ifdown/ifup" "ip -4 addr show dev bondweb | contains $LEASE"
 assert_only_on bondweb $LEASE vf0 bk0

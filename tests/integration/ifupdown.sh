@@ -13,78 +13,33 @@
 set -euo pipefail
 . "$HNV_SRC/tests/integration/lib.sh"
 . "$HNV_SRC/tests/integration/hnv-lib.sh"
+. "$HNV_SRC/tests/integration/ifupdown-lib.sh"
 
-require_udev
-guest_install_deb ifupdown
-mkdir -p /run/network /etc/network/interfaces.d
-udev_reload   # ifupdown's rule: allow-hotplug interfaces come up with their device
-switch_setup
-VF_MAC=02:00:00:00:01:01
-BK_MAC=02:00:00:00:01:02
+ifupdown_setup
 
 # Before hnv: what Debian's installer writes for the port it installed on.
-cat > /etc/network/interfaces <<'CONF'
-source /etc/network/interfaces.d/*
-auto lo
-iface lo inet loopback
-
-allow-hotplug vf0
+ifupdown_interfaces 'allow-hotplug vf0
 iface vf0 inet static
 	address 192.0.2.2/24
-	gateway 192.0.2.1
-CONF
-ifup -a || fail "ifup -a"
+	gateway 192.0.2.1'
+ifupdown_do ifup -a
 add_vf vf0 $VF_MAC
 wait_until 30 "ifupdown gives vf0 its address" 'ip -4 addr show dev vf0 | contains 192.0.2.2/24'
 wait_until 30 "ping from vf0" ping_ok 192.0.2.1
 
 # hnv arrives, and the admin follows docs/ifupdown.md.
-write_config "[group web]
-primary = mac:$VF_MAC
-backup = mac:$BK_MAC"
-start_hnvd
-test "$(hnvctl --json status | jq -r .backend)" = kernel || fail "backend auto did not pick kernel under ifupdown"
-add_backup bk0 $BK_MAC
-assert_active bondweb vf0 30
-wait_state web healthy 30
-wait_until 10 "the address moved to bondweb" 'ip -4 addr show dev bondweb | contains 192.0.2.2/24'
-assert_only_on bondweb 192.0.2.2/24 vf0 bk0
+ifupdown_hnv_arrives 192.0.2.2/24
 ip -4 route show default | contains "via 192.0.2.1 dev bondweb" || fail "the default route did not follow: $(ip -4 route show default)"
 wait_until 30 "ping across bondweb" ping_ok 192.0.2.1
 
-cat > /etc/network/interfaces <<'CONF'
-source /etc/network/interfaces.d/*
-auto lo
-iface lo inet loopback
-
-# The group's bond, made by hnvd: configured when it appears.
+ifupdown_interfaces '# The bond of group web, made by hnvd: configured when it appears.
 allow-hotplug bondweb
 iface bondweb inet static
 	address 192.0.2.2/24
-	gateway 192.0.2.1
-CONF
+	gateway 192.0.2.1'
 
-# A reboot: nothing but the files. The devices come back, ifupdown's state
-# is gone, networking.service's `ifup -a` runs before hnvd has made the
-# bond (the harder order), then hnvd starts.
-reboot_world() {
-        kill_hnvd
-        ip link del bondweb
-        del_dev vf0
-        del_dev bk0
-        wait_until 10 "ports gone" sh -c '! ip link show vf0 >/dev/null 2>&1 && ! ip link show bk0 >/dev/null 2>&1'
-        rm -rf /run/network /run/hnv
-        mkdir -p /run/network
-        add_backup bk0 $BK_MAC
-        add_vf vf0 $VF_MAC
-        udev_settle
-        ifup -a || fail "ifup -a at boot"
-        ip -4 addr show | contains 192.0.2.2/ && fail "an address before the bond exists: $(ip -br addr show)"
-        start_hnvd
-}
-reboot_world
-assert_active bondweb vf0 30
-wait_state web healthy 30
+# A reboot: nothing but the files.
+ifupdown_reboot 192.0.2.2/24
 wait_until 30 "ifupdown configures bondweb when it appears" 'ip -4 addr show dev bondweb | contains 192.0.2.2/24'
 assert_only_on bondweb 192.0.2.2/24 vf0 bk0
 wait_until 10 "ifupdown's default route" 'ip -4 route show default | contains "via 192.0.2.1 dev bondweb"'
@@ -92,10 +47,10 @@ ifquery --state bondweb | contains -x "bondweb=bondweb" || fail "ifupdown does n
 wait_until 30 "ping across bondweb after the reboot" ping_ok 192.0.2.1
 
 # ifdown and ifup of the bond: the group stays whole, and works again.
-ifdown bondweb || fail "ifdown bondweb"
+ifupdown_do ifdown bondweb
 ip -4 addr show dev bondweb | contains 192.0.2.2/ && fail "ifdown left the address"
 test "$(link_master vf0)" = bondweb || fail "ifdown took vf0 out of the bond"
-ifup bondweb || fail "ifup bondweb"
+ifupdown_do ifup bondweb
 assert_active bondweb vf0 30
 wait_state web healthy 30
 assert_only_on bondweb 192.0.2.2/24 vf0 bk0
