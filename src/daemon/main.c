@@ -38,6 +38,14 @@ static int on_reload_signal(sd_event_source *s, const struct signalfd_siginfo *s
         return 0;
 }
 
+/* Once the first pass has built the groups whose devices are present:
+ * hnvd.service is ordered before network-pre.target and the connection
+ * managers so that they find the bonds, which READY=1 at start-up did not
+ * promise. */
+static void on_ready(void *userdata) {
+        (void)sd_notify(false, "READY=1\nSTATUS=running");
+}
+
 int main(int argc, char **argv) {
         enum { ARG_RUNDIR = 0x100 };
         static const struct option options[] = {
@@ -54,7 +62,7 @@ int main(int argc, char **argv) {
         _cleanup_(sd_event_unrefp) sd_event *event = NULL;
         _cleanup_(manager_freep) Manager *m = NULL;
         _cleanup_(freep) char *error = NULL;
-        ManagerOptions mo = {};
+        ManagerOptions mo = {.ready = on_ready};
         bool foreground = false, check = false;
         int c, k, level = LOG_INFO;
 
@@ -151,7 +159,6 @@ int main(int argc, char **argv) {
         }
 
         log_info("hnvd " HNV_VERSION " running, backend %s", manager_backend_name(m));
-        (void)sd_notify(false, "READY=1\nSTATUS=running");
 
         k = sd_event_loop(event);
         if (k == MANAGER_EXIT_REEXEC) {

@@ -107,6 +107,8 @@ struct Manager {
         char *state_path;
         bool udev_running;
         bool started;
+        void (*ready)(void *userdata); /* ManagerOptions.ready, until called */
+        void *ready_userdata;
         bool direct; /* ManagerOptions.direct */
         int direct_fd;
         /* ifindexes kept out by remove-port before a restart, applied as the

@@ -243,6 +243,8 @@ int manager_new(Manager **ret, sd_event *event, const ManagerOptions *o) {
         m->rundir = strdup(o && o->rundir ? o->rundir : HNV_RUNDIR);
         m->direct = o && o->direct;
         m->direct_fd = m->direct ? o->direct_fd : -EBADF;
+        m->ready = o ? o->ready : NULL;
+        m->ready_userdata = o ? o->ready_userdata : NULL;
         if (!m->config_file || !m->config_dropin || !m->rundir)
                 return -ENOMEM;
         if (asprintf(&m->state_path, "%s/state.json", m->rundir) < 0) {
@@ -482,6 +484,9 @@ int manager_start(Manager *m, char **ret_error) {
         assign_all(m);
         for (size_t i = 0; i < m->n_groups; i++)
                 group_mark_dirty(m->groups[i]);
+        /* The first pass runs even with no group to build: it is what
+         * reports the manager ready. */
+        (void)sd_event_source_set_enabled(m->reconcile, SD_EVENT_ONESHOT);
 
         if (m->direct) {
                 k = control_start_direct(m, m->event, TAKE_FD(m->direct_fd), &m->varlink);

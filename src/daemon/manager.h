@@ -30,6 +30,13 @@ typedef struct ManagerOptions {
          * takes both, on success and on error. */
         struct Platform *platform;
         struct Backend *backend;
+        /* Called once, when the first reconcile pass after manager_start()
+         * is done: the groups whose devices are present have their bonds,
+         * or have them on the way through the connection manager. hnvd
+         * tells systemd it is ready then, so the units ordered after it
+         * (network-pre.target, the connection managers) find the bonds. */
+        void (*ready)(void *userdata);
+        void *ready_userdata;
 } ManagerOptions;
 
 /* What a process that runs a manager must set up before its event loop

@@ -478,6 +478,11 @@ static int on_reconcile(sd_event_source *s, void *userdata) {
         }
         /* The calls waiting for what this pass may have brought about. */
         waits_check(m);
+        if (m->ready) {
+                void (*ready)(void *userdata) = m->ready;
+                m->ready = NULL;
+                ready(m->ready_userdata);
+        }
         return 0;
 }
 

@@ -86,6 +86,17 @@ group_healthy_with() {
         [ "$(group_state "$1")" = healthy ] && [ "$(bond_active "bond$1")" = "$2" ]
 }
 
+# ports_at_ready VF BK: both were in the bond when the units ordered after
+# hnvd.service started (links_at_boot's probe): hnvd says it is ready only
+# once it has built the groups of the devices present.
+ports_at_ready() {
+        local at
+        at=$(cat /run/hnv-test-at-ready 2>/dev/null) || fail "the probe after hnvd.service did not run"
+        for p in "$@"; do
+                grep -q ": $p[:@]" <<<"$at" || fail "$p not in the bond when hnvd.service was ready: $at"
+        done
+}
+
 # boot_to_healthy GROUP: seconds from kernel start to hnvd's log line that
 # made GROUP healthy in this boot (journal monotonic time).
 boot_to_healthy() {
@@ -95,7 +106,10 @@ boot_to_healthy() {
 
 # links_at_boot GROUP VF VF_MAC BK BK_MAC: a unit that plugs the group's
 # devices while the guest boots, before hnvd and the connection manager
-# start, as a guest's NICs appear at boot (and keeps the switch model).
+# start, as a guest's NICs appear at boot (and keeps the switch model),
+# udev done with them; and a unit ordered after hnvd.service that writes
+# what bond<GROUP> holds when it starts to /run/hnv-test-at-ready (see
+# ports_at_ready).
 links_at_boot() {
         cat > /usr/local/lib/hnv-test/links <<EOS
 #!/bin/bash
@@ -104,7 +118,22 @@ switch_setup
 add_backup $4 $5
 add_vf $2 $3
 ip netns exec sw ip link set lo up
+udevadm settle -t 30
 EOS
+        cat > /etc/systemd/system/hnv-test-at-ready.service <<EOS
+[Unit]
+Description=what the bond holds when hnvd.service is ready
+DefaultDependencies=no
+After=hnvd.service
+Before=network-pre.target
+[Service]
+Type=oneshot
+RemainAfterExit=yes
+ExecStart=/bin/sh -c 'ip -o link show master bond$1 > /run/hnv-test-at-ready 2>&1'
+[Install]
+WantedBy=sysinit.target
+EOS
+        systemctl enable hnv-test-at-ready.service >/dev/null 2>&1 || fail "enable hnv-test-at-ready"
         chmod 755 /usr/local/lib/hnv-test/links
         cat > /etc/systemd/system/hnv-test-links.service <<'EOS'
 [Unit]

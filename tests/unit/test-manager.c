@@ -41,6 +41,8 @@ typedef struct T {
         sd_event *event;
         FakeKernel *k;
         Manager *m;
+        int ready;            /* times ManagerOptions.ready was called */
+        char *calls_at_ready; /* the backend's calls by then */
 } T;
 
 static const char *pathf(T *t, const char *name) {
@@ -112,6 +114,7 @@ static int teardown(void **state) {
         char cmd[128];
 
         stop(t);
+        free(t->calls_at_ready);
         fake_kernel_free(t->k);
         sd_event_unref(t->event);
         snprintf(cmd, sizeof(cmd), "rm -rf '%s'", t->dir);
@@ -145,7 +148,16 @@ static void run_for(T *t, unsigned ms) {
         run(t);
 }
 
-static void start(T *t) {
+static void on_ready(void *userdata) {
+        T *t = userdata;
+
+        t->ready++;
+        free(t->calls_at_ready);
+        t->calls_at_ready = strdup(fake_calls(t->k));
+}
+
+/* manager_start(), the loop not run yet. */
+static void start_only(T *t) {
         _cleanup_(freep) char *error = NULL;
         char conf[128], dropin[128], rundir[128];
 
@@ -158,10 +170,16 @@ static void start(T *t) {
                 .rundir = rundir,
                 .platform = fake_platform_new(t->k),
                 .backend = fake_backend_new(t->k),
+                .ready = on_ready,
+                .ready_userdata = t,
         };
         assert_int_equal(manager_new(&t->m, t->event, &o), 0);
         if (manager_start(t->m, &error) < 0)
                 fail_msg("manager_start: %s", error ? error : "?");
+}
+
+static void start(T *t) {
+        start_only(t);
         run(t);
 }
 
@@ -326,6 +344,36 @@ static void test_boot_builds_the_bond(void **state) {
         char buf[HW_ADDR_STRLEN];
         assert_string_equal(hw_addr_format(&fake_link(t->k, "bondg")->mac, buf), VF_MAC);
         assert_string_equal(hw_addr_format(&fake_link(t->k, "bk0")->mac, buf), BK_MAC);
+}
+
+/* Ready (READY=1 to systemd) once the first pass has built the bond of
+ * the devices present at start-up, not before: the connection managers,
+ * ordered after hnvd, must find it. */
+static void test_ready_after_the_bond_is_built(void **state) {
+        T *t = *state;
+
+        add_vf(t, "vf0", VF_MAC);
+        add_backup(t, "bk0", BK_MAC);
+        start_only(t);
+        assert_int_equal(t->ready, 0);
+        for (int i = 0; i < 100 && !t->ready; i++)
+                (void)sd_event_run(t->event, 0);
+        assert_int_equal(t->ready, 1);
+        assert_non_null(strstr(t->calls_at_ready, "create-bond bondg\n"));
+        assert_non_null(strstr(t->calls_at_ready, "enslave bondg bk0\n"));
+        assert_non_null(strstr(t->calls_at_ready, "enslave bondg vf0\n"));
+        run(t);
+        assert_int_equal(t->ready, 1);
+}
+
+/* With nothing to build, ready all the same. */
+static void test_ready_without_groups(void **state) {
+        T *t = *state;
+
+        write_config(t, "");
+        start(t);
+        assert_int_equal(t->ready, 1);
+        assert_string_equal(t->calls_at_ready, "");
 }
 
 static void test_restart_adopts_without_a_call(void **state) {
@@ -963,6 +1011,8 @@ static void test_query_device_changes_nothing(void **state) {
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test_setup_teardown(test_boot_builds_the_bond, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_ready_after_the_bond_is_built, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_ready_without_groups, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_restart_adopts_without_a_call, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_carrier_loss_switches_before_miimon, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_resync_after_overrun, setup, teardown),
