@@ -36,10 +36,10 @@ grep -q "is in $HMC_BOND" "$HNV_RESULTS/a.out" || fail "hcncfgdrc said: $(cat "$
 grep -q "may be removed" "$HNV_RESULTS/b.out" || fail "hcnqrydev said: $(cat "$HNV_RESULTS/b.out")"
 
 # hnvd takes over what the commands built, without touching it.
-snapshot_links "$HNV_RESULTS/links-before"
+snapshot_links_settled "$HNV_RESULTS/links-before"
 start_hnvd
 wait_state "$HMC_HCN" healthy 30
-snapshot_links "$HNV_RESULTS/links-after"
+snapshot_links_settled "$HNV_RESULTS/links-after"
 assert_links_unchanged "$HNV_RESULTS/links-before" "$HNV_RESULTS/links-after" "$HMC_BOND" vf0 bk0
 # And answers them from now on.
 hmc_step scan-hnvd 0 hcnmgr -s

@@ -21,7 +21,7 @@ grep -q "configure DRC index 8000003a" "$HNVD_LOG" || fail "hnvd did not log hcn
 expect_hcn 0 "vf1 .* is in $HMC_BOND" hcncfgdrc DRC_INDEX=8000003b
 expect_hcn 0 "bk0 .* is in $HMC_BOND" hcncfgdrc DRC_INDEX=$HMC_BK_DRC
 assert_active "$HMC_BOND" vf1 30
-snapshot_links "$HNV_RESULTS/links-before"
+snapshot_links_settled "$HNV_RESULTS/links-before"
 
 expect_hcn 1 "error code 22.*|needs DRC_INDEX=" hcncfgdrc
 expect_hcn 1 "hcncfgdrc:error code 22, Invalid argument" hcncfgdrc DRC_INDEX=zz
@@ -43,7 +43,7 @@ expect_hcn 1 "error code 16" hcnrmdev DRC_INDEX=8000003b
 test "$(link_master vf1)" = "$HMC_BOND" || fail "a refused hcnrmdev released vf1"
 vf_carrier bk0 on
 wait_until 10 "the bond sees bk0 up" "grep -A1 'Slave Interface: bk0' /proc/net/bonding/$HMC_BOND | contains 'MII Status: up'"
-snapshot_links "$HNV_RESULTS/links-after"
+snapshot_links_settled "$HNV_RESULTS/links-after"
 assert_links_unchanged "$HNV_RESULTS/links-before" "$HNV_RESULTS/links-after" "$HMC_BOND" vf1 bk0
 
 # The backup out while the VF carries the traffic, and back in when the

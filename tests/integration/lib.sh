@@ -721,27 +721,51 @@ snapshot_links() {
         ip -j -d link show > "$1" || fail "ip link show"
 }
 
-# watch_links_start FILE / watch_links_stop: record every link event in
-# between (`ip -o monitor link`), to prove that nothing was touched. The
-# record starts only once earlier changes have finished announcing
-# themselves: operstate changes reach rtnetlink through the kernel's
-# linkwatch up to a second late, and a bond sends its peer notifications
-# over num_peer_notif miimon ticks. So: 1.5 s without an event first (at
-# most 15 s). watch_links_stop prints the events after that point.
-watch_links_start() {
+# _hnv_links_quiet FILE: returns once FILE, written by `ip -o monitor link`,
+# has had no new line for 1.5 s (at most 15 s); _hnv_quiet_lines is its
+# line count then. Earlier changes finish announcing themselves late:
+# operstate reaches rtnetlink through the kernel's linkwatch up to a second
+# after the change, and a bond sends its peer notifications over
+# num_peer_notif miimon ticks.
+_hnv_links_quiet() {
         local n=-1 c i
-        _hnv_watch_file=$1
-        ip -o monitor link > "$_hnv_watch_file" &
-        _hnv_watch_pid=$!
-        at_exit _hnv_watch_end
         for ((i = 0; i < 10; i++)); do
                 sleep 1.5
-                c=$(wc -l < "$_hnv_watch_file")
+                c=$(wc -l < "$1")
                 [ "$c" != "$n" ] || break
                 n=$c
         done
         [ "$i" -lt 10 ] || fail "link events did not stop for 15 s"
-        _hnv_watch_from=$((n + 1))
+        _hnv_quiet_lines=$n
+}
+
+# snapshot_links_settled FILE: snapshot_links once the links have settled
+# (_hnv_links_quiet): the view to compare when a test proves that nothing
+# was touched. Taken at once, it may hold a bond's NO-CARRIER that the
+# kernel clears a moment later by itself.
+snapshot_links_settled() {
+        local mon pid
+        mon=$(mktemp)
+        ip -o monitor link > "$mon" &
+        pid=$!
+        _hnv_links_quiet "$mon"
+        kill "$pid" 2>/dev/null
+        wait "$pid" 2>/dev/null || true
+        rm -f "$mon"
+        snapshot_links "$1"
+}
+
+# watch_links_start FILE / watch_links_stop: record every link event in
+# between (`ip -o monitor link`), to prove that nothing was touched. The
+# record starts only once the links have settled (_hnv_links_quiet);
+# watch_links_stop prints the events after that point.
+watch_links_start() {
+        _hnv_watch_file=$1
+        ip -o monitor link > "$_hnv_watch_file" &
+        _hnv_watch_pid=$!
+        at_exit _hnv_watch_end
+        _hnv_links_quiet "$_hnv_watch_file"
+        _hnv_watch_from=$((_hnv_quiet_lines + 1))
 }
 _hnv_watch_end() {
         kill "$_hnv_watch_pid" 2>/dev/null
