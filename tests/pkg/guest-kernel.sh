@@ -153,7 +153,7 @@ fi
 
 # Phase 2: after a reboot, with the devices there at boot.
 wait_eq 60 "hnvd.service active" active systemctl is-active hnvd
-ports_at_ready vf0 bk0
+ready_after_ports web vf0 bk0
 assert_active bondweb vf0 60
 wait_state web healthy 60
 t=$(boot_to_healthy web)

@@ -86,14 +86,22 @@ group_healthy_with() {
         [ "$(group_state "$1")" = healthy ] && [ "$(bond_active "bond$1")" = "$2" ]
 }
 
-# ports_at_ready VF BK: both were in the bond when the units ordered after
-# hnvd.service started (links_at_boot's probe): hnvd says it is ready only
-# once it has built the groups of the devices present.
-ports_at_ready() {
-        local at
-        at=$(cat /run/hnv-test-at-ready 2>/dev/null) || fail "the probe after hnvd.service did not run"
+# ready_after_ports GROUP PORT...: this boot's journal has hnvd's word that
+# each PORT joined GROUP's bond before systemd's that hnvd.service started,
+# which it says when hnvd reports READY=1: the units ordered after hnvd
+# find the bonds of the devices present at boot (links_at_boot). Both
+# reach the journal through the same socket, in the order they were sent.
+ready_after_ports() {
+        local j started line g=$1
+        shift
+        j=$(journalctl -b -o short-monotonic --no-pager)
+        started=$(grep -n -m 1 -E "Started (hnvd\.service|hnv: keep SR-IOV)" <<<"$j" | cut -d: -f1)
+        [ -n "$started" ] || fail "no 'Started hnvd.service' in the journal"
         for p in "$@"; do
-                grep -q ": $p[:@]" <<<"$at" || fail "$p not in the bond when hnvd.service was ready: $at"
+                line=$(grep -n -m 1 "group $g: $p: enslaved to" <<<"$j" | cut -d: -f1)
+                [ -n "$line" ] || fail "hnvd never logged $p joining group $g"
+                [ "$line" -lt "$started" ] ||
+                        fail "hnvd.service was ready before $p joined group $g: $(sed -n "${started}p;${line}p" <<<"$j")"
         done
 }
 
@@ -107,9 +115,7 @@ boot_to_healthy() {
 # links_at_boot GROUP VF VF_MAC BK BK_MAC: a unit that plugs the group's
 # devices while the guest boots, before hnvd and the connection manager
 # start, as a guest's NICs appear at boot (and keeps the switch model),
-# udev done with them; and a unit ordered after hnvd.service that writes
-# what bond<GROUP> holds when it starts to /run/hnv-test-at-ready (see
-# ports_at_ready).
+# udev done with them.
 links_at_boot() {
         cat > /usr/local/lib/hnv-test/links <<EOS
 #!/bin/bash
@@ -120,20 +126,6 @@ add_vf $2 $3
 ip netns exec sw ip link set lo up
 udevadm settle -t 30
 EOS
-        cat > /etc/systemd/system/hnv-test-at-ready.service <<EOS
-[Unit]
-Description=what the bond holds when hnvd.service is ready
-DefaultDependencies=no
-After=hnvd.service
-Before=network-pre.target
-[Service]
-Type=oneshot
-RemainAfterExit=yes
-ExecStart=/bin/sh -c 'ip -o link show master bond$1 > /run/hnv-test-at-ready 2>&1'
-[Install]
-WantedBy=sysinit.target
-EOS
-        systemctl enable hnv-test-at-ready.service >/dev/null 2>&1 || fail "enable hnv-test-at-ready"
         chmod 755 /usr/local/lib/hnv-test/links
         cat > /etc/systemd/system/hnv-test-links.service <<'EOS'
 [Unit]

@@ -61,7 +61,7 @@ wait_eq 60 "hnvd.service active" active systemctl is-active hnvd
 journalctl -b -u hnvd | contains "backend: networkd (chosen by backend=auto)" ||
         fail "at boot hnvd did not choose the networkd backend: $(journalctl -b -u hnvd | grep backend)"
 test "$(unit_prop hnvd NRestarts)" = 0 || fail "hnvd was restarted during boot"
-ports_at_ready vf0 bk0
+ready_after_ports web vf0 bk0
 assert_active bondweb vf0 60
 wait_state web healthy 60
 for l in bondweb vf0 bk0; do
