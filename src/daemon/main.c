@@ -9,6 +9,7 @@
 #include <systemd/sd-event.h>
 
 #include "config.h"
+#include "heap-trim.h"
 #include "log.h"
 #include "manager.h"
 
@@ -140,6 +141,7 @@ int main(int argc, char **argv) {
         if (k < 0)
                 return log_error_errno(k, "cannot create event loop: %m"), 1;
         (void)sd_event_set_watchdog(event, true);
+        (void)heap_trim_attach(event);
         (void)sd_event_add_signal(event, NULL, SIGTERM, NULL, NULL);
         (void)sd_event_add_signal(event, NULL, SIGINT, NULL, NULL);
 
