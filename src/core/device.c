@@ -63,10 +63,34 @@ void device_update_link(Device *d, const LinkInfo *link) {
 void device_set_udev(Device *d, bool initialized, char *driver, bool is_pci, char **props) {
         free(d->driver);
         d->driver = driver;
-        strv_free(d->udev_properties);
-        d->udev_properties = props;
+        device_set_properties(d, props);
         d->udev_initialized = initialized;
         d->is_pci = is_pci;
+}
+
+void device_set_properties(Device *d, char **props) {
+        strv_free(d->udev_properties);
+        d->udev_properties = props;
+}
+
+char **udev_properties_keep(char **props, char *const *keys) {
+        size_t n = 0;
+        char **shrunk;
+
+        if (!props || !keys)
+                return props;
+        for (char **p = props; *p; p++) {
+                const char *eq = strchr(*p, '=');
+                if (eq && strv_contains_n(keys, *p, (size_t)(eq - *p)))
+                        props[n++] = *p;
+                else
+                        free(*p);
+        }
+        props[n] = NULL;
+        if (n == 0)
+                return mfree(props);
+        shrunk = realloc(props, (n + 1) * sizeof(char *));
+        return shrunk ?: props;
 }
 
 const char *device_get_property(const Device *d, const char *key) {

@@ -84,6 +84,14 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(Device *, device_free);
 void device_update_link(Device *d, const LinkInfo *link);
 /* Takes ownership of props (NULL-terminated "KEY=VALUE" list). */
 void device_set_udev(Device *d, bool initialized, char *driver, bool is_pci, char **props);
+/* The properties alone, the rest of udev's word as it was; takes props. */
+void device_set_properties(Device *d, char **props);
+/* Drops from props (NULL-terminated "KEY=VALUE", owned) each entry whose
+ * key is not in keys; keys NULL keeps them all. Returns the list, shrunk,
+ * or NULL when nothing is left. A device keeps only what pairing can read:
+ * udev gives a PCI NIC some thirty properties, about 2 kB with malloc's
+ * overhead, and pairing reads one or two. */
+char **udev_properties_keep(char **props, char *const *keys);
 const char *device_get_property(const Device *d, const char *key);
 /* Takes ownership of devspec (may be NULL). */
 void device_set_devspec(Device *d, char *devspec);

@@ -273,6 +273,28 @@ int pairing_group_from_udev(const Device *d, GroupSpec **ret_spec, PortRole *ret
         return 1;
 }
 
+int pairing_udev_keys_add(char ***keys, const GroupSpec *spec) {
+        const char *always[] = {UDEV_GROUP_KEY, UDEV_ROLE_KEY};
+        int added = 0, k;
+
+        for (size_t i = 0; i < ELEMENTSOF(always); i++) {
+                k = strv_extend_unique(keys, always[i]);
+                if (k < 0)
+                        return k;
+                added += k;
+        }
+        for (PortRole r = 0; spec && r < _PORT_ROLE_MAX; r++) {
+                const PortMatch *pm = &spec->match[r];
+                if (pm->type != PORT_MATCH_UDEV_PROPERTY || !pm->key)
+                        continue;
+                k = strv_extend_unique(keys, pm->key);
+                if (k < 0)
+                        return k;
+                added += k;
+        }
+        return added;
+}
+
 int pairing_group_from_devicetree(const DtGroup *g, const BondOptions *options, GroupSpec **ret) {
         _cleanup_(group_spec_freep) GroupSpec *spec = NULL;
 

@@ -53,6 +53,12 @@ void pairing_match(const PairingContext *ctx, const Device *d, PairingResult *re
  * (bad group name, unknown role, bond name too long). */
 int pairing_group_from_udev(const Device *d, GroupSpec **ret_spec, PortRole *ret_role);
 
+/* Adds to *keys (NULL-terminated, owned; NULL to start) the udev property
+ * keys pairing reads for spec: the key of each udev: match, and always
+ * HNV_GROUP and HNV_ROLE (spec may be NULL for those alone). Each key is
+ * added once. Returns how many were new, or -ENOMEM. */
+int pairing_udev_keys_add(char ***keys, const GroupSpec *spec);
+
 /* The group of one hcn-id in the device tree: named after the id, bond
  * "bond<hcn-id>" (hcnmgr's name), both roles matching the id; the device's
  * ibm,hcn-mode then picks its role. options: the bond settings (NULL: the

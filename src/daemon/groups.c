@@ -67,6 +67,7 @@ int group_add(Manager *m, GroupSpec *spec, Group **ret) {
         m->groups[m->n_groups++] = g;
         log_group_info(g->spec->name, "defined (%s), bond %s", group_source_to_string(g->spec->source),
                        g->spec->bond_name);
+        links_update_udev_keys(m);
         if (ret)
                 *ret = g;
         return 0;

@@ -5,6 +5,7 @@
 
 #include "log.h"
 #include "manager-internal.h"
+#include "pairing.h"
 
 static Link *link_free(Link *l) {
         if (!l)
@@ -18,6 +19,45 @@ void links_free(Manager *m) {
                 link_free(m->links[i]);
         m->links = mfree(m->links);
         m->n_links = 0;
+}
+
+void links_update_udev_keys(Manager *m) {
+        _cleanup_(strv_freep) char **keys = NULL;
+        const char *grown = NULL;
+        size_t n = 0;
+        int k;
+
+        /* A group added while udev is being asked (a device learned from
+         * its properties) reads HNV_GROUP and HNV_ROLE, kept always. */
+        if (m->refreshing_udev)
+                return;
+        k = pairing_udev_keys_add(&keys, NULL);
+        for (size_t i = 0; k >= 0 && i < m->n_groups; i++)
+                k = pairing_udev_keys_add(&keys, m->groups[i]->spec);
+        if (k < 0) {
+                /* Keep everything from now on rather than lose a key. */
+                log_warning_errno(k, "cannot list the udev properties pairing reads, keeping all: %m");
+                m->udev_keys = (strv_free(m->udev_keys), NULL);
+                return;
+        }
+        for (char **key = keys; *key && m->udev_keys && !grown; key++)
+                if (!strv_contains_n(m->udev_keys, *key, strlen(*key)))
+                        grown = *key;
+        strv_free(m->udev_keys);
+        m->udev_keys = TAKE_PTR(keys);
+        if (!grown || !m->platform)
+                return;
+        m->refreshing_udev = true;
+        for (size_t i = 0; i < m->n_links; i++)
+                if (m->links[i]->device->udev_initialized) {
+                        (void)m->platform->ops->query_device(m->platform, m->links[i]->device->link.ifindex);
+                        n++;
+                }
+        m->refreshing_udev = false;
+        if (n > 0)
+                log_info("a group reads udev property %s, which none read before: properties of %zu devices "
+                         "read again",
+                         grown, n);
 }
 
 Link *find_link(Manager *m, int ifindex) {

@@ -106,6 +106,10 @@ struct Manager {
         char *rundir;
         char *state_path;
         bool udev_running;
+        /* The udev property keys each device keeps: those pairing reads
+         * (pairing_udev_keys_add). NULL: all, after a failed update. */
+        char **udev_keys;
+        bool refreshing_udev; /* links_update_udev_keys() is asking udev again */
         bool started;
         void (*ready)(void *userdata); /* ManagerOptions.ready, until called */
         void *ready_userdata;
@@ -140,6 +144,11 @@ Link *link_record(Manager *m, const LinkInfo *li, bool *ret_new);
 void link_forget(Manager *m, int ifindex);
 Device **device_array(Manager *m);
 void links_free(Manager *m);
+/* The groups changed: the udev property keys pairing reads are worked out
+ * again, and a key none read before has udev asked again for every
+ * device's properties, as each kept only the keys read then. Before the
+ * groups are assigned again. */
+void links_update_udev_keys(Manager *m);
 
 /* groups.c */
 Group *find_group(Manager *m, const char *name);

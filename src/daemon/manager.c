@@ -115,6 +115,14 @@ static void on_platform_device(void *userdata, UdevInfo *info) {
                 return; /* the kernel's RTM_DELLINK is what counts */
 
         l = find_link(m, info->ifindex);
+        if (m->refreshing_udev) {
+                /* Only the keys kept before were missing: the device's
+                 * pairing and the rest of udev's word stay as they were. */
+                if (l && l->device->udev_initialized)
+                        device_set_properties(
+                                l->device, udev_properties_keep(TAKE_PTR(info->properties), m->udev_keys));
+                return;
+        }
         if (!l) {
                 LinkInfo li;
                 bool is_new;
@@ -134,7 +142,7 @@ static void on_platform_device(void *userdata, UdevInfo *info) {
         if (l->device->udev_initialized && m->udev_running)
                 return;
         device_set_udev(l->device, info->initialized, TAKE_PTR(info->driver), info->is_pci,
-                        TAKE_PTR(info->properties));
+                        udev_properties_keep(TAKE_PTR(info->properties), m->udev_keys));
         /* udev's name, not ours: its event may come before rtnetlink's
          * word of the rename it made. */
         link_admit(m, l, info->name ?: l->device->link.name);
@@ -170,6 +178,7 @@ Manager *manager_free(Manager *m) {
         free(m->excluded);
         dt_table_free(m->dt);
         strv_free(m->dt_problems);
+        strv_free(m->udev_keys);
         return mfree(m);
 }
 
@@ -306,6 +315,8 @@ int manager_reload(Manager *m, char **ret_error) {
         k = apply_config(m, TAKE_PTR(c));
         if (k < 0)
                 return k;
+        /* A group kept under a new spec may read a key none read before. */
+        links_update_udev_keys(m);
         /* A new sysfs-root shows other devspec attributes: read them again,
          * as udev's word on the devices is still what it was. */
         if (sysfs_moved)

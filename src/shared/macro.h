@@ -86,6 +86,39 @@ static inline void strv_free(char **l) {
 }
 DEFINE_TRIVIAL_CLEANUP_FUNC(char **, strv_free);
 
+/* Whether l (NULL-terminated, may be NULL) holds the n bytes at s as a
+ * whole entry. */
+static inline bool strv_contains_n(char *const *l, const char *s, size_t n) {
+        for (char *const *i = l; i && *i; i++)
+                if (strncmp(*i, s, n) == 0 && (*i)[n] == '\0')
+                        return true;
+        return false;
+}
+
+/* Appends a copy of s to *l unless it is there: 1 when added, 0 when it
+ * was there, -ENOMEM. */
+static inline int strv_extend_unique(char ***l, const char *s) {
+        size_t n = 0;
+        char **a, *c;
+
+        if (strv_contains_n(*l, s, strlen(s)))
+                return 0;
+        while (*l && (*l)[n])
+                n++;
+        c = strdup(s);
+        if (!c)
+                return -ENOMEM;
+        a = realloc(*l, (n + 2) * sizeof(char *));
+        if (!a) {
+                free(c);
+                return -ENOMEM;
+        }
+        a[n] = c;
+        a[n + 1] = NULL;
+        *l = a;
+        return 1;
+}
+
 /* Copies src into a fixed buffer; fails rather than truncates, because a
  * truncated interface name names another interface. */
 static inline int strscpy_strict(char *dst, size_t size, const char *src) {

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Pairing through udev properties (HNV_GROUP=/HNV_ROLE=), with udev renaming
 # the VF as it appears: hnvd waits for udev, so it enslaves the device under
-# its final name and never under the kernel's first one.
+# its final name and never under the kernel's first one. A group added later
+# that reads another property has hnvd ask udev again.
 set -euo pipefail
 . "$HNV_SRC/tests/integration/lib.sh"
 . "$HNV_SRC/tests/integration/hnv-lib.sh"
@@ -25,4 +26,20 @@ udev_rule 'SUBSYSTEM=="net", ATTR{address}=="02:00:00:00:06:01", ENV{HNV_GROUP}=
 add_vf vf6 02:00:00:00:06:01
 wait_until 10 "a log line about vf6" grep -q "vf6: invalid HNV_GROUP=/HNV_ROLE=" "$HNVD_LOG"
 test -z "$(link_master vf6)" || fail "vf6 was enslaved"
+
+# A group whose matches read a property no group read before: hnvd keeps
+# of each device only the properties its groups read, so it asks udev again
+# for all of them (vf7's udev event was read before the group existed).
+udev_rule 'SUBSYSTEM=="net", ATTR{address}=="02:00:00:00:07:01", ENV{HNV_TEST_SLOT}="7a"
+SUBSYSTEM=="net", ATTR{address}=="02:00:00:00:07:02", ENV{HNV_TEST_SLOT}="7b"'
+add_backup bk7 02:00:00:00:07:02
+add_vf vf7 02:00:00:00:07:01
+wait_eq 10 "vf7's HNV_TEST_SLOT" 7a udev_prop vf7 HNV_TEST_SLOT
+udevadm settle -t 10
+hnvctl status >/dev/null
+expect_exit 0 hnvctl add slot7 --primary udev:HNV_TEST_SLOT=7a --backup udev:HNV_TEST_SLOT=7b
+wait_until 10 "hnvd to read the devices' properties again" \
+        grep -q "udev property HNV_TEST_SLOT, which none read before" "$HNVD_LOG"
+assert_active bondslot7 vf7
+wait_state slot7 healthy
 pass

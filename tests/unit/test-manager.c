@@ -23,6 +23,7 @@
 
 #include "fake-kernel.h"
 #include "log.h"
+#include "manager-internal.h"
 #include "manager.h"
 #include "util.h"
 #include "state-file.h"
@@ -718,6 +719,70 @@ static void test_runtime_group_from_hnvctl_add(void **state) {
         assert_state(t, "web", "healthy", "vf0");
 }
 
+/* The udev properties hnvd kept of a device, "K=V,K=V". */
+static const char *kept_properties(T *t, const char *name, char buf[static 256]) {
+        Link *l = find_link(t->m, fake_ifindex(t->k, name));
+
+        assert_non_null(l);
+        buf[0] = '\0';
+        for (char **p = l->device->udev_properties; p && *p; p++)
+                snprintf(buf + strlen(buf), 256 - strlen(buf), "%s%s", buf[0] ? "," : "", *p);
+        return buf;
+}
+
+/* A device keeps only the udev properties pairing reads. A reloaded
+ * configuration, or an hnvctl add, that reads a key none read before has
+ * udev asked again, so the devices pair as if all had been kept. */
+static void test_udev_properties_read_again(void **state) {
+        T *t = *state;
+        static const char *const vf0[] = {"ID_PATH=pci-5", "ID_MODEL=cx5", "HNV_ROLE=primary", NULL};
+        static const char *const bk0[] = {"ID_PATH=pci-3", "ID_MODEL=virtio", NULL};
+        static const char *const vf1[] = {"ID_MODEL=cx6", "ID_SERIAL=s1", NULL};
+        static const char *const bk1[] = {"ID_MODEL=veth", "ID_SERIAL=s2", NULL};
+        static const char *const vf2[] = {"ID_NET_SLOT=s7", NULL};
+        static const char *const bk2[] = {"ID_NET_SLOT=s8", NULL};
+        const char *g = "[group g]\n"
+                        "primary = udev:ID_PATH=pci-5\n"
+                        "backup = udev:ID_PATH=pci-3\n";
+        char conf[512], buf[256];
+        _cleanup_(freep) char *error = NULL;
+        _cleanup_(json_object_putp) json_object *r = NULL;
+
+        write_config(t, g);
+        fake_link_add(t->k, "vf0", VF_MAC, true, "mlx5_core", vf0);
+        fake_link_add(t->k, "bk0", BK_MAC, false, "virtio_net", bk0);
+        fake_link_add(t->k, "vf1", VF1_MAC, true, "mlx5_core", vf1);
+        fake_link_add(t->k, "bk1", BK1_MAC, false, "virtio_net", bk1);
+        start(t);
+        assert_state(t, "g", "healthy", "vf0");
+        assert_string_equal(kept_properties(t, "vf0", buf), "ID_PATH=pci-5,HNV_ROLE=primary");
+        assert_string_equal(kept_properties(t, "vf1", buf), "");
+
+        /* ID_MODEL was dropped from every device: asked again on reload. */
+        snprintf(conf, sizeof(conf),
+                 "%s[group h]\n"
+                 "primary = udev:ID_MODEL=cx6\n"
+                 "backup = udev:ID_MODEL=veth\n",
+                 g);
+        write_config(t, conf);
+        assert_true(manager_reload(t->m, &error) >= 0);
+        run(t);
+        assert_state(t, "h", "healthy", "vf1");
+        assert_state(t, "g", "healthy", "vf0");
+        assert_string_equal(kept_properties(t, "vf0", buf), "ID_PATH=pci-5,ID_MODEL=cx5,HNV_ROLE=primary");
+        assert_string_equal(kept_properties(t, "vf1", buf), "ID_MODEL=cx6");
+
+        /* And for a group hnvctl adds. */
+        fake_link_add(t->k, "vf2", "02:00:00:00:00:05", true, "mlx5_core", vf2);
+        fake_link_add(t->k, "bk2", "02:00:00:00:00:06", false, "virtio_net", bk2);
+        run(t);
+        r = call_ok(
+                t, "io.hnv.Add",
+                "{\"group\":\"k\",\"primary\":\"udev:ID_NET_SLOT=s7\",\"backup\":\"udev:ID_NET_SLOT=s8\"}");
+        run(t);
+        assert_state(t, "k", "healthy", "vf2");
+}
+
 static size_t n_groups(T *t) {
         _cleanup_(json_object_putp) json_object *s = NULL;
         _cleanup_(freep) char *error = NULL;
@@ -1035,6 +1100,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_learned_group_forgotten_with_its_devices, setup,
                                                 teardown),
                 cmocka_unit_test_setup_teardown(test_reload_leaves_bond_as_it_is, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_udev_properties_read_again, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_hmc_sequence, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_hmc_refusals, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_query_device_changes_nothing, setup, teardown),

@@ -1246,6 +1246,59 @@ static void test_device_properties(void **state) {
         assert_null(device_free(NULL));
 }
 
+static char **strv_of(const char *const *words) {
+        char **l = NULL;
+
+        for (; *words; words++)
+                assert_int_equal(strv_extend_unique(&l, *words), 1);
+        return l;
+}
+
+static char *joined(char *const *l) {
+        static char buf[256];
+
+        buf[0] = '\0';
+        for (; l && *l; l++)
+                snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), "%s%s", buf[0] ? "," : "", *l);
+        return buf;
+}
+
+/* A device keeps only what pairing reads: HNV_GROUP, HNV_ROLE and the key of
+ * every udev: match, whole keys only. */
+static void test_udev_keys(void **state) {
+        _cleanup_(group_spec_freep) GroupSpec *a = group_spec_new("a", GROUP_SOURCE_CONFIG);
+        _cleanup_(group_spec_freep) GroupSpec *b = group_spec_new("b", GROUP_SOURCE_RUNTIME);
+        _cleanup_(strv_freep) char **keys = NULL, **all = NULL;
+        char **props;
+
+        assert_non_null(a);
+        assert_non_null(b);
+        assert_int_equal(port_match_parse("udev:ID_PATH=pci-*", &a->match[PORT_ROLE_PRIMARY]), 0);
+        assert_int_equal(port_match_parse("name:bk*", &a->match[PORT_ROLE_BACKUP]), 0);
+        assert_int_equal(port_match_parse("udev:ID_PATH=x", &b->match[PORT_ROLE_PRIMARY]), 0);
+        assert_int_equal(port_match_parse("udev:ID_NET_SLOT=3", &b->match[PORT_ROLE_BACKUP]), 0);
+
+        assert_int_equal(pairing_udev_keys_add(&keys, NULL), 2);
+        assert_int_equal(pairing_udev_keys_add(&keys, a), 1);
+        assert_int_equal(pairing_udev_keys_add(&keys, a), 0);
+        assert_int_equal(pairing_udev_keys_add(&keys, b), 1);
+        assert_string_equal(joined(keys), "HNV_GROUP,HNV_ROLE,ID_PATH,ID_NET_SLOT");
+
+        props = strv_of((const char *const[]){"ID_PATH=pci-0:1=2", "ID_PATH_TAG=pci-0", "ID_PAT=1",
+                                              "HNV_ROLE=backup", "NOEQUALS", "DEVPATH=/devices/x", NULL});
+        props = udev_properties_keep(props, keys);
+        assert_string_equal(joined(props), "ID_PATH=pci-0:1=2,HNV_ROLE=backup");
+        strv_free(props);
+
+        /* Nothing left: no list at all. */
+        props = udev_properties_keep(strv_of((const char *const[]){"DEVPATH=/x", NULL}), keys);
+        assert_null(props);
+        /* No key list: everything is kept. */
+        all = udev_properties_keep(strv_of((const char *const[]){"DEVPATH=/x", "A=", NULL}), NULL);
+        assert_string_equal(joined(all), "DEVPATH=/x,A=");
+        assert_null(udev_properties_keep(NULL, keys));
+}
+
 /* ---------------------------------------------------------------------- */
 /* device_is_foreign */
 
@@ -1306,6 +1359,7 @@ int main(void) {
                 cmocka_unit_test(test_identity_mac),
                 cmocka_unit_test(test_identity_mac_first_seen_enslaved),
                 cmocka_unit_test(test_device_properties),
+                cmocka_unit_test(test_udev_keys),
                 cmocka_unit_test(test_foreign_table),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
