@@ -265,7 +265,7 @@ static int read_property(int node_fd, const char *name, uint8_t *buf, size_t siz
 static int read_u32(const Scan *s, const char *devspec, int node_fd, const char *where, const char *name,
                     const char *outcome, uint32_t *ret) {
         uint8_t buf[16];
-        size_t n;
+        size_t n = 0;
         int r;
 
         r = read_property(node_fd, name, buf, sizeof(buf), &n);
@@ -303,7 +303,7 @@ int dt_prop_string(char *buf, size_t n) {
 /* A device-tree string (dt_prop_string()). Returns as read_u32(). */
 static int read_string(const Scan *s, const char *devspec, int node_fd, const char *name,
                        const char *outcome, char ret[static PROP_STRING_MAX + 1]) {
-        size_t n;
+        size_t n = 0;
         int r;
 
         r = read_property(node_fd, name, (uint8_t *)ret, PROP_STRING_MAX, &n);

@@ -240,6 +240,9 @@ static int get_selection(VarlinkCall *call, json_object *params, const char **re
                          uint64_t *ret_timeout_usec) {
         json_object *v;
 
+        /* Set on every path: gcc -O2 cannot tell that the callers never
+         * read it after an error reply, and says so in release builds. */
+        *ret_all = false;
         if (get_string(params, "group", false, ret_group) < 0)
                 return varlink_call_errorf(call, VARLINK_ERROR_INVALID_PARAMETER,
                                            "'group' must be a string");

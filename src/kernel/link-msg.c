@@ -116,7 +116,7 @@ static int link_msg_new_request(struct nl_msg **ret, int type, int ifindex) {
  * even on an existing link: rtnetlink only hands IFLA_INFO_DATA to the
  * driver whose kind matches the link's, and fails with EOPNOTSUPP otherwise. */
 static int bond_data_begin(struct nl_msg *m, struct nlattr **ret_linkinfo, struct nlattr **ret_data) {
-        struct nlattr *linkinfo, *data;
+        struct nlattr *linkinfo = NULL, *data = NULL;
         int r;
 
         linkinfo = nla_nest_start(m, IFLA_LINKINFO);
@@ -199,7 +199,7 @@ static int bond_put_peer_notif(struct nl_msg *m, const BondOptions *o) {
 
 int link_msg_new_bond(struct nl_msg **ret, const char *name, const BondOptions *o, const HwAddr *mac) {
         _cleanup_(nlmsg_freep) struct nl_msg *m = NULL;
-        struct nlattr *linkinfo, *data;
+        struct nlattr *linkinfo = NULL, *data = NULL;
         int r;
 
         if (!ret || !name || !o)
@@ -273,7 +273,7 @@ int link_msg_new_bond(struct nl_msg **ret, const char *name, const BondOptions *
  * the active port, so the caller cannot rely on an error to notice. */
 static int bond_set_port_attr(struct nl_msg **ret, int bond_ifindex, int attr, int port_ifindex) {
         _cleanup_(nlmsg_freep) struct nl_msg *m = NULL;
-        struct nlattr *linkinfo, *data;
+        struct nlattr *linkinfo = NULL, *data = NULL;
         int r;
 
         if (!ret || port_ifindex < 0)
@@ -309,7 +309,7 @@ int link_msg_bond_set_active(struct nl_msg **ret, int bond_ifindex, int port_ifi
 
 int link_msg_bond_set_all_slaves_active(struct nl_msg **ret, int bond_ifindex, bool on) {
         _cleanup_(nlmsg_freep) struct nl_msg *m = NULL;
-        struct nlattr *linkinfo, *data;
+        struct nlattr *linkinfo = NULL, *data = NULL;
         int r;
 
         if (!ret)
@@ -334,7 +334,7 @@ int link_msg_bond_set_all_slaves_active(struct nl_msg **ret, int bond_ifindex, b
 
 int link_msg_bond_set_options(struct nl_msg **ret, int bond_ifindex, const BondOptions *o) {
         _cleanup_(nlmsg_freep) struct nl_msg *m = NULL;
-        struct nlattr *linkinfo, *data;
+        struct nlattr *linkinfo = NULL, *data = NULL;
         int r;
 
         if (!ret || !o)
