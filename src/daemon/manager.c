@@ -116,8 +116,9 @@ static void on_platform_device(void *userdata, UdevInfo *info) {
 
         l = find_link(m, info->ifindex);
         if (m->refreshing_udev) {
-                /* Only the keys kept before were missing: the device's
-                 * pairing and the rest of udev's word stay as they were. */
+                /* Asked again for keys it did not keep: only the
+                 * properties change; its pairing and the rest of udev's
+                 * word stay as they were. */
                 if (l && l->device->udev_initialized)
                         device_set_properties(
                                 l->device, udev_properties_keep(TAKE_PTR(info->properties), m->udev_keys));
