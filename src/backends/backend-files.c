@@ -22,13 +22,6 @@ static int name_of(int ifindex, char buf[static IF_NAMESIZE]) {
         return if_indextoname((unsigned)ifindex, buf) ? 0 : negative_errno();
 }
 
-static bool is_dirty(FilesBackend *fb, const char *bond) {
-        for (size_t i = 0; i < fb->n_dirty; i++)
-                if (streq(fb->dirty[i], bond))
-                        return true;
-        return false;
-}
-
 static void forget_dirty(FilesBackend *fb, const char *bond) {
         for (size_t i = 0; i < fb->n_dirty; i++)
                 if (streq(fb->dirty[i], bond)) {
@@ -58,7 +51,7 @@ static void mark_dirty(FilesBackend *fb, const char *bond) {
         char **dirty, *copy;
         int r = -ENOMEM;
 
-        if (is_dirty(fb, bond))
+        if (strv_contains(fb->dirty, bond))
                 return;
         copy = strdup(bond);
         dirty = copy ? reallocarray(fb->dirty, fb->n_dirty + 2, sizeof(*dirty)) : NULL;

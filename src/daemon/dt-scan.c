@@ -60,13 +60,6 @@ static void link_update_devicetree(Manager *m, Link *l) {
         device_set_devicetree(l->device, e);
 }
 
-static bool strv_contains(char **l, const char *s) {
-        for (char **i = l; i && *i; i++)
-                if (streq(*i, s))
-                        return true;
-        return false;
-}
-
 /* The problems of one scan, collected so that the next scan can tell a new
  * problem from one already logged. */
 typedef struct DtProblems {

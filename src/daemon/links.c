@@ -41,7 +41,7 @@ void links_update_udev_keys(Manager *m) {
                 return;
         }
         for (char **key = keys; *key && m->udev_keys && !grown; key++)
-                if (!strv_contains_n(m->udev_keys, *key, strlen(*key)))
+                if (!strv_contains(m->udev_keys, *key))
                         grown = *key;
         strv_free(m->udev_keys);
         m->udev_keys = TAKE_PTR(keys);

@@ -95,13 +95,17 @@ static inline bool strv_contains_n(char *const *l, const char *s, size_t n) {
         return false;
 }
 
+static inline bool strv_contains(char *const *l, const char *s) {
+        return strv_contains_n(l, s, strlen(s));
+}
+
 /* Appends a copy of s to *l unless it is there: 1 when added, 0 when it
  * was there, -ENOMEM. */
 static inline int strv_extend_unique(char ***l, const char *s) {
         size_t n = 0;
         char **a, *c;
 
-        if (strv_contains_n(*l, s, strlen(s)))
+        if (strv_contains(*l, s))
                 return 0;
         while (*l && (*l)[n])
                 n++;
