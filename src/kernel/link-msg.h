@@ -59,5 +59,13 @@ int link_msg_dump_request(struct nl_msg **ret);
  * foreign message. */
 int link_message_parse(const struct nlmsghdr *h, LinkInfo *ret);
 
+/* Attaches to fd, an rtnetlink socket joined to RTNLGRP_LINK, a socket
+ * filter that keeps back the message of a bond port being closed by the
+ * kernel on its way out (unregistered, or moved to another namespace), so
+ * that hnvd is not woken while the bond switches on its own. Every other
+ * message, an administrator's "ip link set down" included, passes. 0 or a
+ * negative errno. */
+int link_msg_monitor_filter_attach(int fd);
+
 /* Maps libnl's -NLE_* codes to negative errno. */
 int nl_error_to_errno(int nle);

@@ -308,6 +308,14 @@ int rtnl_new(Rtnl **ret, sd_event *event, rtnl_link_handler_t on_link, rtnl_resy
                 if (k < 0)
                         return log_error_errno(nl_error_to_errno(k), "rtnl: cannot join RTNLGRP_LINK: %s",
                                                nl_geterror(k));
+                /* Without it hnvd only works against the kernel's own
+                 * switch when a port is unplugged: worth a warning, not a
+                 * refusal to start. */
+                k = link_msg_monitor_filter_attach(nl_socket_get_fd(r->monitor));
+                if (k < 0)
+                        log_warning_errno(
+                                k,
+                                "rtnl: cannot filter link events, a port's unplugging will wake hnvd: %m");
                 /* FORCE: past net.core.rmem_max (208 KiB by default, a
                  * second of a storm), as hnvd runs with CAP_NET_ADMIN. */
                 int size = RTNL_MONITOR_RCVBUF, fd = nl_socket_get_fd(r->monitor);

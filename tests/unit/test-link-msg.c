@@ -29,6 +29,9 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <errno.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -941,6 +944,54 @@ static void test_nl_error_to_errno(void **state) {
                 assert_true(nl_error_to_errno(i) <= 0);
 }
 
+/* The monitor's socket filter, run by the kernel: attached to one end of a
+ * datagram socket pair (the kernel applies a receiver's filter there as on
+ * netlink), it is handed link messages as the kernel words them. */
+static bool filter_passes(int rx, int tx, uint16_t type, unsigned flags, unsigned change, size_t len) {
+        struct {
+                struct nlmsghdr h;
+                struct ifinfomsg ifi;
+        } m = {
+                .h = {.nlmsg_len = sizeof(m), .nlmsg_type = type},
+                .ifi = {.ifi_family = AF_UNSPEC, .ifi_index = 7, .ifi_flags = flags, .ifi_change = change},
+        };
+        char buf[sizeof(m)];
+
+        assert_true(len <= sizeof(m));
+        assert_int_equal(send(tx, &m, len, 0), (ssize_t)len);
+        ssize_t n = recv(rx, buf, sizeof(buf), MSG_DONTWAIT);
+        if (n < 0) {
+                assert_int_equal(errno, EAGAIN);
+                return false;
+        }
+        assert_int_equal(n, (ssize_t)len);
+        return true;
+}
+
+static void test_monitor_filter(void **state) {
+        const unsigned port = IFF_BROADCAST | IFF_MULTICAST | IFF_SLAVE, closed = IFF_UP | IFF_RUNNING;
+        int sv[2];
+
+        assert_int_equal(socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, sv), 0);
+        assert_int_equal(link_msg_monitor_filter_attach(sv[0]), 0);
+
+        /* A bond port closed by the kernel on its way out: kept back. */
+        assert_false(filter_passes(sv[0], sv[1], RTM_NEWLINK, port, closed, 32));
+        /* An administrator's "ip link set down" on the same port. */
+        assert_true(filter_passes(sv[0], sv[1], RTM_NEWLINK, port, IFF_UP, 32));
+        /* A port the bond released and closed: IFF_SLAVE already gone. */
+        assert_true(filter_passes(sv[0], sv[1], RTM_NEWLINK, IFF_BROADCAST | IFF_MULTICAST, closed, 32));
+        /* A device just registered, down: ifi_change is all ones. */
+        assert_true(filter_passes(sv[0], sv[1], RTM_NEWLINK, port, ~0U, 32));
+        /* The port's RTM_DELLINK, and anything still up. */
+        assert_true(filter_passes(sv[0], sv[1], RTM_DELLINK, port, closed, 32));
+        assert_true(filter_passes(sv[0], sv[1], RTM_NEWLINK, port | IFF_UP, closed, 32));
+        /* Too short to be a link message: passed on for the parser to refuse. */
+        assert_true(filter_passes(sv[0], sv[1], RTM_NEWLINK, port, closed, 20));
+        close(sv[0]);
+        close(sv[1]);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_libnl_nest_quirks),
@@ -975,6 +1026,7 @@ int main(void) {
                 cmocka_unit_test(test_round_trip_set_master),
                 cmocka_unit_test(test_round_trip_bond),
                 cmocka_unit_test(test_nl_error_to_errno),
+                cmocka_unit_test(test_monitor_filter),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);
