@@ -15,6 +15,7 @@
 #include "log.h"
 #include "manager.h"
 #include "run-lock.h"
+#include "util.h"
 #include "varlink.h"
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(json_object *, json_object_put);
@@ -91,20 +92,17 @@ static int connect_or_direct(const char *rundir, int lock_wait_sec, int *ret_fd,
          * slow to accept would have a second manager acting beside it on
          * the same bonds. */
         if (!varlink_connect_error_is_absent(k))
-                return asprintf(ret_error, "hnvd runs on %s but does not accept connections: %s", sock,
-                                strerror(-k)),
-                       k;
+                return set_error(ret_error, k, "hnvd runs on %s but does not accept connections: %s", sock,
+                                 strerror(-k));
 
         if (geteuid() != 0)
-                return asprintf(ret_error, "hnvd does not answer on %s, and only root may act without it",
-                                sock),
-                       -EPERM;
+                return set_error(ret_error, -EPERM,
+                                 "hnvd does not answer on %s, and only root may act without it", sock);
         k = run_lock_acquire(rundir, (unsigned)lock_wait_sec, &lock_fd, &waited);
         if (k < 0)
-                return asprintf(ret_error,
-                                "hnvd does not answer on %s and %s/" RUN_LOCK_NAME " stays taken: %s", sock,
-                                rundir, strerror(-k)),
-                       k;
+                return set_error(ret_error, k,
+                                 "hnvd does not answer on %s and %s/" RUN_LOCK_NAME " stays taken: %s", sock,
+                                 rundir, strerror(-k));
         /* Whoever held the lock may have been hnvd starting up. */
         if (waited && varlink_connect(sock, VARLINK_CONNECT_TIMEOUT_MS, ret_fd) >= 0)
                 return 0;

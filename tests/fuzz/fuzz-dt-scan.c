@@ -128,7 +128,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 if (kind == 6)
                         (void)mkdir(p, 0755);
                 else if (kind == 7)
-                        (void)symlink("/dev/zero", p);
+                        (void)!symlink("/dev/zero", p);
                 else {
                         int fd = open(p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
                         if (fd >= 0) {
