@@ -42,8 +42,12 @@ static int on_reload_signal(sd_event_source *s, const struct signalfd_siginfo *s
 /* Once the first pass has built the groups whose devices are present:
  * hnvd.service is ordered before network-pre.target and the connection
  * managers so that they find the bonds, which READY=1 at start-up did not
- * promise. */
+ * promise. Logged first, so the log says which bonds were there when the
+ * units after hnvd started. */
 static void on_ready(void *userdata) {
+        Manager *m = *(Manager **)userdata;
+
+        log_info("hnvd " HNV_VERSION " running, backend %s", manager_backend_name(m));
         (void)sd_notify(false, "READY=1\nSTATUS=running");
 }
 
@@ -63,7 +67,7 @@ int main(int argc, char **argv) {
         _cleanup_(sd_event_unrefp) sd_event *event = NULL;
         _cleanup_(manager_freep) Manager *m = NULL;
         _cleanup_(freep) char *error = NULL;
-        ManagerOptions mo = {.ready = on_ready};
+        ManagerOptions mo = {.ready = on_ready, .ready_userdata = &m};
         bool foreground = false, check = false;
         int c, k, level = LOG_INFO;
 
@@ -159,8 +163,6 @@ int main(int argc, char **argv) {
                 (void)sd_notifyf(false, "STATUS=start failed\nERRNO=%d", -k);
                 return 1;
         }
-
-        log_info("hnvd " HNV_VERSION " running, backend %s", manager_backend_name(m));
 
         k = sd_event_loop(event);
         if (k == MANAGER_EXIT_REEXEC) {

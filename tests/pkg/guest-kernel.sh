@@ -158,7 +158,7 @@ assert_active bondweb vf0 60
 wait_state web healthy 60
 t=$(boot_to_healthy web)
 figure boot-to-bond-s "$t"
-figure hnvd-started-s "$(journalctl -b -u hnvd -o short-monotonic --no-pager | grep -m 1 'running, backend' | sed -E 's/^\[ *([0-9.]+)\].*/\1/')"
+figure hnvd-ready-s "$(journalctl -b -u hnvd -o short-monotonic --no-pager | grep -m 1 "running, backend" | sed -E 's/^\[ *([0-9.]+)\].*/\1/')"
 test "$(unit_prop hnvd NRestarts)" = 0 || fail "hnvd was restarted during boot"
 test ! -e /var/lib/hnv-test/predecessor-ran || fail "the predecessor's hcn-init ran beside hnv's"
 test "$(unit_prop hcn-init-NetworkManager.service ConditionResult)" = no ||

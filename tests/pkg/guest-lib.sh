@@ -86,22 +86,28 @@ group_healthy_with() {
         [ "$(group_state "$1")" = healthy ] && [ "$(bond_active "bond$1")" = "$2" ]
 }
 
-# ready_after_ports GROUP PORT...: this boot's journal has hnvd's word that
-# each PORT joined GROUP's bond before systemd's that hnvd.service started,
-# which it says when hnvd reports READY=1: the units ordered after hnvd
-# find the bonds of the devices present at boot (links_at_boot). Both
-# reach the journal through the same socket, in the order they were sent.
+# ready_after_ports GROUP PORT...: hnvd reported READY=1 only once each
+# PORT was in GROUP's bond, so the connection managers, ordered after
+# hnvd.service, find the bond of the devices present at boot. Two ways:
+# hnvd logs each port joining before the "running" line it logs as it
+# reports READY=1 (one process, one socket: the journal keeps its order;
+# not systemd's "Started", which may come through the kernel's buffer and
+# be read apart), and the first unit ordered after hnvd.service
+# (links_at_boot's) found each PORT in the bond.
 ready_after_ports() {
-        local j started line g=$1
+        local j ready line g=$1 seen=/run/hnv-test-after-hnvd
         shift
-        j=$(journalctl -b -o short-monotonic --no-pager)
-        started=$(grep -n -m 1 -E "Started (hnvd\.service|hnv: keep SR-IOV)" <<<"$j" | cut -d: -f1)
-        [ -n "$started" ] || fail "no 'Started hnvd.service' in the journal"
+        j=$(journalctl -b -u hnvd -o short-monotonic --no-pager)
+        ready=$(grep -n -m 1 "hnvd .* running, backend" <<<"$j" | cut -d: -f1)
+        [ -n "$ready" ] || fail "hnvd never logged that it was running"
+        [ -s "$seen" ] || fail "the unit ordered after hnvd.service did not run ($seen)"
         for p in "$@"; do
                 line=$(grep -n -m 1 "group $g: $p: enslaved to" <<<"$j" | cut -d: -f1)
                 [ -n "$line" ] || fail "hnvd never logged $p joining group $g"
-                [ "$line" -lt "$started" ] ||
-                        fail "hnvd.service was ready before $p joined group $g: $(sed -n "${started}p;${line}p" <<<"$j")"
+                [ "$line" -lt "$ready" ] ||
+                        fail "hnvd reported ready before $p joined group $g: $(sed -n "${ready}p;${line}p" <<<"$j")"
+                grep -qE "^[0-9]+: $p(@[^:]*)?: .* master bond$g " "$seen" ||
+                        fail "the unit after hnvd.service found $p outside bond$g: $(grep -E "^[0-9]+: $p[@:]" "$seen")"
         done
 }
 
@@ -115,7 +121,8 @@ boot_to_healthy() {
 # links_at_boot GROUP VF VF_MAC BK BK_MAC: a unit that plugs the group's
 # devices while the guest boots, before hnvd and the connection manager
 # start, as a guest's NICs appear at boot (and keeps the switch model),
-# udev done with them.
+# udev done with them; and a unit that records the links as the first unit
+# ordered after hnvd.service finds them (ready_after_ports).
 links_at_boot() {
         cat > /usr/local/lib/hnv-test/links <<EOS
 #!/bin/bash
@@ -141,4 +148,18 @@ ExecStart=/usr/local/lib/hnv-test/links
 WantedBy=sysinit.target
 EOS
         systemctl enable hnv-test-links.service >/dev/null 2>&1 || fail "enable hnv-test-links"
+        cat > /etc/systemd/system/hnv-test-after-hnvd.service <<'EOS'
+[Unit]
+Description=the links as the first unit after hnvd finds them
+DefaultDependencies=no
+After=hnvd.service
+Before=network-pre.target NetworkManager.service systemd-networkd.service
+[Service]
+Type=oneshot
+RemainAfterExit=yes
+ExecStart=/bin/sh -c 'ip -o link show > /run/hnv-test-after-hnvd'
+[Install]
+WantedBy=multi-user.target
+EOS
+        systemctl enable hnv-test-after-hnvd.service >/dev/null 2>&1 || fail "enable hnv-test-after-hnvd"
 }
