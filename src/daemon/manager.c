@@ -56,8 +56,10 @@ static void handle_link(Manager *m, bool removed, const LinkInfo *li) {
                 return;
 
         /* A new device: udev may have finished with it before we heard of
-         * it from the kernel, in which case no further udev event comes. */
-        if (is_new && m->udev_running)
+         * it from the kernel, in which case no further udev event comes;
+         * without udevd no event comes at all, and this is where its
+         * driver and bus are read. */
+        if (is_new)
                 (void)m->platform->ops->query_device(m->platform, li->ifindex);
 
         if (is_new || renamed) {

@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <dirent.h>
-#include <libudev.h>
 #include <stdio.h>
-#include <sys/epoll.h>
+#include <systemd/sd-device.h>
 
 #include "log.h"
 #include "udev-monitor.h"
@@ -10,35 +9,32 @@
 /* Same reasoning as the rtnetlink monitor: absorb a burst of hotplug events. */
 #define UDEV_MONITOR_RCVBUF (4 * 1024 * 1024)
 
+/* sd-device, libsystemd's own (libudev is a second copy of the same code,
+ * some 160 kB more of a resident daemon's pages). */
 struct UdevMonitor {
-        struct udev *udev;
-        struct udev_monitor *monitor;
-        sd_event_source *io;
+        sd_device_monitor *monitor;
         udev_device_handler_t handler;
         void *userdata;
 };
 
-DEFINE_TRIVIAL_CLEANUP_FUNC(struct udev_device *, udev_device_unref);
 DEFINE_TRIVIAL_CLEANUP_FUNC(DIR *, closedir);
 
 bool udev_daemon_running(void) {
         return access("/run/udev/control", F_OK) == 0;
 }
 
-/* Devices read per wake-up. */
-#define UDEV_MONITOR_BATCH 16
-
-static char **collect_properties(struct udev_device *dev) {
-        struct udev_list_entry *e;
+static char **collect_properties(sd_device *dev) {
+        const char *k, *v;
         size_t n = 0, i = 0;
         char **l;
 
-        udev_list_entry_foreach(e, udev_device_get_properties_list_entry(dev)) n++;
+        for (k = sd_device_get_property_first(dev, &v); k; k = sd_device_get_property_next(dev, &v))
+                n++;
         l = calloc(n + 1, sizeof(char *));
         if (!l)
                 return NULL;
-        udev_list_entry_foreach(e, udev_device_get_properties_list_entry(dev)) {
-                const char *k = udev_list_entry_get_name(e), *v = udev_list_entry_get_value(e);
+        for (k = sd_device_get_property_first(dev, &v); k && i < n;
+             k = sd_device_get_property_next(dev, &v)) {
                 if (asprintf(&l[i], "%s=%s", k, strempty(v)) < 0) {
                         l[i] = NULL;
                         strv_free(l);
@@ -49,36 +45,37 @@ static char **collect_properties(struct udev_device *dev) {
         return l;
 }
 
-static void dispatch(UdevMonitor *m, struct udev_device *dev, const char *action) {
+static void dispatch(UdevMonitor *m, sd_device *dev, const char *action) {
         UdevInfo info = {};
-        const char *s;
+        const char *s = NULL, *syspath = NULL;
+        sd_device *parent;
         bool virtual;
 
-        /* The event's (or the uevent file's) own word first: reading the
-         * sysfs attribute is an open and a read more per device. */
-        s = udev_device_get_property_value(dev, "IFINDEX");
-        if (!s)
-                s = udev_device_get_sysattr_value(dev, "ifindex");
-        if (!s || sscanf(s, "%d", &info.ifindex) != 1 || info.ifindex <= 0)
+        /* The event's (or the uevent file's) own word: reading the sysfs
+         * attribute is an open and a read more per device. */
+        if (sd_device_get_ifindex(dev, &info.ifindex) < 0 || info.ifindex <= 0)
                 return;
 
-        info.name = udev_device_get_sysname(dev);
+        (void)sd_device_get_sysname(dev, &info.name);
         info.action = action;
         /* A device whose database entry has not been written yet is still
          * being processed by udev; without a udev daemon nothing will ever
          * write it. */
-        info.initialized = !udev_daemon_running() || udev_device_get_is_initialized(dev) > 0;
+        info.initialized = !udev_daemon_running() || sd_device_get_is_initialized(dev) > 0;
         /* A virtual device (a bond, a veth, a VLAN) has no bus and no driver
-         * above it: libudev would walk its parent directories for nothing,
-         * about twenty system calls a device, two hundred devices at a
-         * 64-group start. */
-        virtual = startswith(strempty(udev_device_get_syspath(dev)), "/sys/devices/virtual/") != NULL;
-        info.is_pci = !virtual && udev_device_get_parent_with_subsystem_devtype(dev, "pci", NULL) != NULL;
+         * above it: looking for them walks its parent directories for
+         * nothing, about twenty system calls a device, two hundred devices
+         * at a 64-group start. */
+        (void)sd_device_get_syspath(dev, &syspath);
+        virtual = startswith(strempty(syspath), "/sys/devices/virtual/") != NULL;
+        info.is_pci = !virtual &&
+                      sd_device_get_parent_with_subsystem_devtype(dev, "pci", NULL, &parent) >= 0;
 
-        s = udev_device_get_property_value(dev, "ID_NET_DRIVER");
-        if (!s && !virtual) {
-                struct udev_device *parent = udev_device_get_parent(dev);
-                s = parent ? udev_device_get_driver(parent) : NULL;
+        if (sd_device_get_property_value(dev, "ID_NET_DRIVER", &s) < 0) {
+                s = NULL;
+                if (!virtual && sd_device_get_parent(dev, &parent) >= 0 &&
+                    sd_device_get_driver(parent, &s) < 0)
+                        s = NULL;
         }
         info.driver = s ? strdup(s) : NULL;
         info.properties = collect_properties(dev);
@@ -89,27 +86,18 @@ static void dispatch(UdevMonitor *m, struct udev_device *dev, const char *action
         strv_free(info.properties);
 }
 
-static int on_udev_io(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
-        UdevMonitor *m = userdata;
+static int on_device(sd_device_monitor *monitor, sd_device *dev, void *userdata) {
+        const char *action = NULL;
 
-        /* A batch at a time, as rtnl.c's monitor: a storm must not keep
-         * every other event source waiting. */
-        for (unsigned i = 0; i < UDEV_MONITOR_BATCH; i++) {
-                _cleanup_(udev_device_unrefp) struct udev_device *dev =
-                        udev_monitor_receive_device(m->monitor);
-                if (!dev)
-                        return 0;
-                dispatch(m, dev, strempty(udev_device_get_action(dev)));
-        }
+        (void)sd_device_get_property_value(dev, "ACTION", &action);
+        dispatch(userdata, dev, strempty(action));
         return 0;
 }
 
 UdevMonitor *udev_monitor_free(UdevMonitor *m) {
         if (!m)
                 return NULL;
-        sd_event_source_disable_unref(m->io);
-        udev_monitor_unref(m->monitor);
-        udev_unref(m->udev);
+        sd_device_monitor_unref(m->monitor);
         return mfree(m);
 }
 
@@ -123,27 +111,25 @@ int udev_monitor_new(UdevMonitor **ret, sd_event *event, udev_device_handler_t h
         m->handler = handler;
         m->userdata = userdata;
 
-        m->udev = udev_new();
-        if (!m->udev)
-                return -ENOMEM;
-
-        if (event) {
-                /* "udev" events come after rules ran; "kernel" ones before. */
-                m->monitor =
-                        udev_monitor_new_from_netlink(m->udev, udev_daemon_running() ? "udev" : "kernel");
-                if (!m->monitor)
-                        return log_error_errno(negative_errno(), "udev: cannot create monitor: %m");
-                k = udev_monitor_filter_add_match_subsystem_devtype(m->monitor, "net", NULL);
+        /* udevd's events, which come after its rules ran. Without udevd
+         * there are none: the kernel's own uevents say nothing rtnetlink
+         * does not, and the caller asks for each new link instead
+         * (udev_monitor_query). */
+        if (event && udev_daemon_running()) {
+                k = sd_device_monitor_new(&m->monitor);
+                if (k < 0)
+                        return log_error_errno(k, "udev: cannot create monitor: %m");
+                k = sd_device_monitor_filter_add_match_subsystem_devtype(m->monitor, "net", NULL);
                 if (k < 0)
                         return k;
-                (void)udev_monitor_set_receive_buffer_size(m->monitor, UDEV_MONITOR_RCVBUF);
-                k = udev_monitor_enable_receiving(m->monitor);
+                (void)sd_device_monitor_set_receive_buffer_size(m->monitor, UDEV_MONITOR_RCVBUF);
+                k = sd_device_monitor_attach_event(m->monitor, event);
+                if (k < 0)
+                        return k;
+                (void)sd_device_monitor_set_description(m->monitor, "udev-monitor");
+                k = sd_device_monitor_start(m->monitor, on_device, m);
                 if (k < 0)
                         return log_error_errno(k, "udev: cannot enable monitor: %m");
-                k = sd_event_add_io(event, &m->io, udev_monitor_get_fd(m->monitor), EPOLLIN, on_udev_io, m);
-                if (k < 0)
-                        return k;
-                (void)sd_event_source_set_description(m->io, "udev-monitor");
         }
 
         *ret = TAKE_PTR(m);
@@ -165,23 +151,23 @@ int udev_monitor_enumerate(UdevMonitor *m) {
         while ((de = readdir(dir))) {
                 if (de->d_name[0] == '.')
                         continue;
-                _cleanup_(udev_device_unrefp) struct udev_device *dev =
-                        udev_device_new_from_subsystem_sysname(m->udev, "net", de->d_name);
-                if (dev)
+                _cleanup_(sd_device_unrefp) sd_device *dev = NULL;
+                if (sd_device_new_from_subsystem_sysname(&dev, "net", de->d_name) >= 0)
                         dispatch(m, dev, "");
         }
         return 0;
 }
 
 int udev_monitor_query(UdevMonitor *m, int ifindex) {
-        _cleanup_(udev_device_unrefp) struct udev_device *dev = NULL;
+        _cleanup_(sd_device_unrefp) sd_device *dev = NULL;
         char id[32];
+        int k;
 
         /* "n<ifindex>" is udev's device id for network interfaces. */
         snprintf(id, sizeof(id), "n%d", ifindex);
-        dev = udev_device_new_from_device_id(m->udev, id);
-        if (!dev)
-                return -ENODEV;
+        k = sd_device_new_from_device_id(&dev, id);
+        if (k < 0)
+                return k;
         dispatch(m, dev, "");
         return 0;
 }
