@@ -308,17 +308,18 @@ int rtnl_new(Rtnl **ret, sd_event *event, rtnl_link_handler_t on_link, rtnl_resy
                 if (k < 0)
                         return log_error_errno(nl_error_to_errno(k), "rtnl: cannot join RTNLGRP_LINK: %s",
                                                nl_geterror(k));
+                int fd = nl_socket_get_fd(r->monitor);
                 /* Without it hnvd only works against the kernel's own
                  * switch when a port is unplugged: worth a warning, not a
                  * refusal to start. */
-                k = link_msg_monitor_filter_attach(nl_socket_get_fd(r->monitor));
+                k = link_msg_monitor_filter_attach(fd);
                 if (k < 0)
                         log_warning_errno(
                                 k,
                                 "rtnl: cannot filter link events, a port's unplugging will wake hnvd: %m");
                 /* FORCE: past net.core.rmem_max (208 KiB by default, a
                  * second of a storm), as hnvd runs with CAP_NET_ADMIN. */
-                int size = RTNL_MONITOR_RCVBUF, fd = nl_socket_get_fd(r->monitor);
+                int size = RTNL_MONITOR_RCVBUF;
                 if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) < 0)
                         (void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
                 k = nl_socket_set_nonblocking(r->monitor);
@@ -326,7 +327,7 @@ int rtnl_new(Rtnl **ret, sd_event *event, rtnl_link_handler_t on_link, rtnl_resy
                         return nl_error_to_errno(k);
 
                 r->event = sd_event_ref(event);
-                k = sd_event_add_io(event, &r->io, nl_socket_get_fd(r->monitor), EPOLLIN, on_monitor_io, r);
+                k = sd_event_add_io(event, &r->io, fd, EPOLLIN, on_monitor_io, r);
                 if (k < 0)
                         return k;
                 (void)sd_event_source_set_description(r->io, "rtnl-monitor");
