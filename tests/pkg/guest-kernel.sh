@@ -134,17 +134,8 @@ backup = mac:$BK"
 
         # The predecessor's boot scan, as upstream powerpc-utils installs it:
         # enabled, it must still not run beside hnv's.
-        cat > /etc/systemd/system/hcn-init-NetworkManager.service <<'EOS'
-[Unit]
-Description=the predecessor's boot scan (stand-in)
-[Service]
-Type=oneshot
-RemainAfterExit=yes
-ExecStart=/bin/sh -c 'echo ran > /var/lib/hnv-test/predecessor-ran'
-[Install]
-WantedBy=multi-user.target
-EOS
-        systemctl enable hcn-init-NetworkManager.service >/dev/null 2>&1
+        oneshot_unit hcn-init-NetworkManager multi-user.target "Description=the predecessor's boot scan (stand-in)" \
+                "/bin/sh -c 'echo ran > /var/lib/hnv-test/predecessor-ran'"
         links_at_boot web vf0 "$VF" bk0 "$BK"
         echo "192.0.2.2/24" > /var/lib/hnv-test/addr
         log "phase 1 done; rebooting"

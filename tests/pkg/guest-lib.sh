@@ -118,6 +118,14 @@ boot_to_healthy() {
                 grep -m 1 "group $1: .* -> healthy" | sed -E 's/^\[ *([0-9.]+)\].*/\1/'
 }
 
+# oneshot_unit NAME WANTED_BY UNIT_LINES COMMAND: an enabled oneshot unit
+# NAME.service that runs COMMAND once per boot.
+oneshot_unit() {
+        printf '[Unit]\n%s\n[Service]\nType=oneshot\nRemainAfterExit=yes\nExecStart=%s\n[Install]\nWantedBy=%s\n' \
+                "$3" "$4" "$2" > "/etc/systemd/system/$1.service"
+        systemctl enable "$1.service" >/dev/null 2>&1 || fail "enable $1.service"
+}
+
 # links_at_boot GROUP VF VF_MAC BK BK_MAC: a unit that plugs the group's
 # devices while the guest boots, before hnvd and the connection manager
 # start, as a guest's NICs appear at boot (and keeps the switch model),
@@ -134,32 +142,14 @@ ip netns exec sw ip link set lo up
 udevadm settle -t 30
 EOS
         chmod 755 /usr/local/lib/hnv-test/links
-        cat > /etc/systemd/system/hnv-test-links.service <<'EOS'
-[Unit]
-Description=the test guest's NICs
+        oneshot_unit hnv-test-links sysinit.target "Description=the test guest's NICs
 DefaultDependencies=no
 After=systemd-udevd.service systemd-modules-load.service
-Before=hnvd.service NetworkManager.service systemd-networkd.service hcn-init.service
-[Service]
-Type=oneshot
-RemainAfterExit=yes
-ExecStart=/usr/local/lib/hnv-test/links
-[Install]
-WantedBy=sysinit.target
-EOS
-        systemctl enable hnv-test-links.service >/dev/null 2>&1 || fail "enable hnv-test-links"
-        cat > /etc/systemd/system/hnv-test-after-hnvd.service <<'EOS'
-[Unit]
-Description=the links as the first unit after hnvd finds them
+Before=hnvd.service NetworkManager.service systemd-networkd.service hcn-init.service" \
+                /usr/local/lib/hnv-test/links
+        oneshot_unit hnv-test-after-hnvd multi-user.target "Description=the links as the first unit after hnvd finds them
 DefaultDependencies=no
 After=hnvd.service
-Before=network-pre.target NetworkManager.service systemd-networkd.service
-[Service]
-Type=oneshot
-RemainAfterExit=yes
-ExecStart=/bin/sh -c 'ip -o link show > /run/hnv-test-after-hnvd'
-[Install]
-WantedBy=multi-user.target
-EOS
-        systemctl enable hnv-test-after-hnvd.service >/dev/null 2>&1 || fail "enable hnv-test-after-hnvd"
+Before=network-pre.target NetworkManager.service systemd-networkd.service" \
+                "/bin/sh -c 'ip -o link show > /run/hnv-test-after-hnvd'"
 }
